@@ -1,0 +1,120 @@
+"""Hacker News: story score and comment count by item id, stories that link an article
+(Algolia search restricted to the url attribute), and front-page rank as a gauge.
+
+API facts (docs/platforms.md cites them): the Firebase item API has no batch endpoint and no
+published rate limit; a missing id answers 200 with the body `null`; deleted and dead items
+carry `deleted: true` / `dead: true`. Algolia's search matches URL *tokens*, so hits whose
+canonical URL differs from the article's are dropped here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from tracker.clock import Clock
+from tracker.collector import Credential, Cursor, Discovery, Gone, Limits, Sample, Target
+from tracker.decode import check_status, counts, expect, json_body
+from tracker.http import PlatformHTTP
+from tracker.secrets import Secret
+from tracker.urls import canonicalize
+
+NAME = "hackernews"
+# No documented limit for either API; Algolia asks for at most 10,000 requests an hour per IP.
+LIMITS = Limits(requests=10_000, per_seconds=3600, max_batch=1, min_resample_s=60, header_style="none")
+CREDENTIALS: tuple[Credential, ...] = ()
+FRONT_PAGE_SIZE = 30  # news.ycombinator.com shows 30 stories a page; rank is kept for the top 500
+
+_ITEM_URL = re.compile(r"^https?://news\.ycombinator\.com/item\?(?:.*&)?id=(\d+)(?:&.*)?$", re.I)
+
+
+@dataclass(frozen=True)
+class Settings:
+    algolia_url: str = "https://hn.algolia.com"
+    firebase_url: str = "https://hacker-news.firebaseio.com"
+    search_hits: int = 50  # hitsPerPage for a URL search
+    rank_top: int = 500  # how much of topstories.json to record ranks for
+
+
+class Collector:
+    def __init__(self, http: PlatformHTTP, settings: Settings, credentials: Mapping[str, Secret],
+                 clock: Clock) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.redact = http.redact
+        self.firebase = http.client(settings.firebase_url)
+        self.algolia = http.client(settings.algolia_url)
+
+    def identify(self, url: str) -> str | None:
+        match = _ITEM_URL.match(url.strip())
+        return match.group(1) if match else None
+
+    def sample(self, targets: Sequence[Target]) -> Iterator[Sample | Gone]:
+        for target in targets:
+            response = self.firebase.get(f"/v0/item/{target.item_key}.json")
+            if response.status_code == 404:
+                yield Gone(target, "not_found")
+                continue
+            body = json_body(NAME, response, self.redact)
+            if response.status_code >= 400:
+                check_status(NAME, response, body, self.redact)
+            if body is None:  # the API's way of saying "no such item"
+                yield Gone(target, "not_found")
+                continue
+            item = expect(NAME, response, body, dict, f"item {target.item_key}")
+            if item.get("deleted"):
+                yield Gone(target, "deleted")
+                continue
+            if item.get("dead"):
+                yield Gone(target, "removed")
+                continue
+            metrics = counts(NAME, item, {"score": "score", "descendants": "comments"}, response.status_code)
+            yield Sample(NAME, target.item_key, self.clock.now(), metrics)
+
+    def find_shares(self, article: Target) -> Iterator[Discovery]:
+        assert article.url is not None
+        wanted = canonicalize(article.url)
+        response = self.algolia.get(
+            "/api/v1/search",
+            params={
+                "query": article.url,
+                "restrictSearchableAttributes": "url",
+                "hitsPerPage": self.settings.search_hits,
+            },
+        )
+        body = expect(NAME, response, json_body(NAME, response, self.redact), dict, "search answer")
+        if response.status_code >= 400:
+            check_status(NAME, response, body, self.redact)
+        hits = expect(NAME, response, body.get("hits"), list, "hits")
+        for hit in hits:
+            if not isinstance(hit, dict) or not isinstance(hit.get("url"), str):
+                continue
+            if canonicalize(hit["url"]) != wanted:
+                continue  # token match on another URL
+            object_id = str(hit.get("objectID") or hit.get("story_id") or "")
+            if not object_id.isdigit():
+                continue
+            created = hit.get("created_at_i")
+            yield Discovery(
+                platform=NAME,
+                item_key=object_id,
+                url=f"https://news.ycombinator.com/item?id={object_id}",
+                title=hit.get("title") if isinstance(hit.get("title"), str) else None,
+                published_at=datetime.fromtimestamp(created, UTC) if isinstance(created, int) else None,
+                links_to=wanted,
+                author=hit.get("author") if isinstance(hit.get("author"), str) else None,
+            )
+
+    def discover(self, cursors: Mapping[str, str]) -> Iterator[Discovery | Sample | Cursor]:
+        """Front-page ranks: one request to topstories.json, a `rank` gauge per listed story."""
+        response = self.firebase.get("/v0/topstories.json")
+        body = json_body(NAME, response, self.redact)
+        if response.status_code >= 400:
+            check_status(NAME, response, body, self.redact)
+        ids = expect(NAME, response, body, list, "topstories")
+        now = self.clock.now()
+        for rank, item_id in enumerate(ids[: self.settings.rank_top], start=1):
+            if isinstance(item_id, int):
+                yield Sample(NAME, str(item_id), now, {}, {"rank": float(rank)})

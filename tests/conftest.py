@@ -1,0 +1,83 @@
+"""Shared fixtures: a real simulator on 127.0.0.1, collectors pointed at it, fresh DuckDB
+files, a frozen clock, and the read-only shared samples and data sets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tracker.assembly import Active, build_platform
+from tracker.clock import FrozenClock
+from tracker.config import PlatformConfig
+from tracker.http import HTTPOptions
+from tracker.ratelimit import RetryPolicy
+from tracker.registry import load as load_registry
+from tracker.secrets import Redactor
+from tracker.simweb.server import SimConfig, SimServer, admin
+
+SIM_START = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """../shared (api-samples, data). Read-only; never copied into the repo."""
+    if not SHARED.exists():
+        pytest.fail(f"shared material not found at {SHARED}")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def sim() -> Iterator[SimServer]:
+    """One simulator for the session: frozen clock (speed 0), 40 articles, short timeouts."""
+    server = SimServer(SimConfig(n_articles=40, seed=3, speed=0.0, start=SIM_START, timeout_s=3.0)).start()
+    yield server
+    server.shutdown()
+
+
+@pytest.fixture
+def sim_admin(sim: SimServer) -> Iterator[Any]:
+    """Call the simulator's admin API; queued faults are cleared after each test."""
+
+    def call(path: str, payload: Mapping[str, Any] | None = None) -> Any:
+        return admin(sim.url, path, payload)
+
+    yield call
+    import httpx
+
+    httpx.delete(f"{sim.url}/_sim/faults", timeout=5)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime(2026, 11, 20, 12, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def fast_http() -> HTTPOptions:
+    """Short timeouts and no real sleeping between retries, so fault tests run fast."""
+    return HTTPOptions(timeout_s=1.0, retry=RetryPolicy(attempts=3, base_s=0.0, cap_s=0.0, max_wait_s=0.5),
+                       sleep=lambda s: None)
+
+
+@pytest.fixture
+def make_collector(sim: SimServer, clock: FrozenClock, fast_http: HTTPOptions) -> Any:
+    """Build a registered platform's collector with its base URLs pointed at the simulator.
+
+    `make_collector("reddit", env={"REDDIT_CLIENT_ID": "..."}, setting=value)` -> Active
+    (`.collector`, `.http` with `.stats`, `.limits`).
+    """
+    platforms = load_registry(entry_point_group=None)
+
+    def build(name: str, env: Mapping[str, str] | None = None, **settings: Any) -> Active:
+        values = {**sim.overrides().get(name, {}), **settings}
+        built = build_platform(platforms[name], PlatformConfig(name, True, values), clock, Redactor(),
+                               environ=dict(env or {}), http_options=fast_http)
+        assert isinstance(built, Active), built
+        return built
+
+    return build

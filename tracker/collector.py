@@ -1,0 +1,168 @@
+"""The collector contract: the records a platform module emits and the shape it must have.
+
+A platform is one module in `collectors/` exposing:
+
+    NAME: str                      equals the module name and the config section [platforms.NAME]
+    LIMITS: Limits                 the documented budget and batch size (cite the docs in docs/platforms.md)
+    CREDENTIALS: tuple[Credential, ...]   secrets it may use, by environment-variable name
+    Settings: type                 frozen dataclass; every field has a default; *_url fields are base URLs
+    Collector: type                Collector(http, settings, credentials, clock)
+    limits_for(credentials) -> Limits     optional: when the budget depends on the credentials (Reddit)
+
+and the Collector instance offers
+
+    identify(url) -> str | None            the item key if this URL is one of the platform's posts (no I/O)
+    sample(targets) -> Iterator[Sample | Gone]          len(targets) <= LIMITS.max_batch; one request per batch
+    find_shares(article) -> Iterator[Discovery]         optional: posts on the platform linking an article URL
+    discover(cursors) -> Iterator[Discovery | Sample | Cursor]   optional: a discovery source (feeds, trends)
+    resolve(item_key) -> str                optional: turn a syntactic key into the API's id (Bluesky handles)
+
+Collectors raise `tracker.errors.CollectorError` subclasses and never sleep, read the
+environment, or touch storage. Numbers are ints; a count the platform did not give is absent
+from `metrics`, never 0.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from tracker.clock import Clock
+    from tracker.http import PlatformHTTP
+    from tracker.secrets import Secret
+
+# Counts: monotone-ish totals that may be summed across the posts sharing an article.
+METRICS: tuple[str, ...] = (
+    "views",
+    "likes",
+    "reposts",
+    "quotes",
+    "replies",
+    "comments",
+    "shares",
+    "reactions",
+    "score",
+    "bookmarks",
+)
+# Gauges: positions and ratios. Stored apart from counts and never summed into interactions.
+GAUGES: tuple[str, ...] = ("rank", "upvote_ratio")
+
+GoneReason = Literal["deleted", "private", "not_found", "removed"]
+HeaderStyle = Literal["ietf", "x", "reddit", "mastodon", "facebook", "none"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """A platform's documented budget, declared once per module."""
+
+    requests: int  # requests allowed ...
+    per_seconds: float  # ... per this many seconds, per credential
+    max_batch: int  # most item ids one request may carry (1 = no batch endpoint)
+    min_resample_s: float = 60.0  # never sample one item more often than this
+    header_style: HeaderStyle = "none"  # which rate-limit header family the platform sends
+    quota_per_day: int | None = None  # a daily unit quota (YouTube), counted by the HTTP seam
+    quota_cost: int = 1  # units one request spends
+    quota_reset_tz: str = "America/Los_Angeles"  # the quota day's time zone
+
+    def requests_for(self, n_items: int) -> int:
+        """How many requests a round of n items costs: ceil(n / max_batch)."""
+        return math.ceil(n_items / self.max_batch) if n_items else 0
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A secret a platform may use. Only the environment-variable *name* lives in config."""
+
+    name: str
+    env: str
+    required: bool = True
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One thing to sample on one platform."""
+
+    platform: str
+    item_key: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One observation of one item. `metrics` keys come from METRICS, `gauges` from GAUGES."""
+
+    platform: str
+    item_key: str
+    observed_at: datetime
+    metrics: Mapping[str, int]
+    gauges: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Gone:
+    """The item is unavailable for good: the runner stops polling it."""
+
+    target: Target
+    reason: GoneReason
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """Something new: an article from a feed, or a post that shares an article."""
+
+    platform: str
+    item_key: str
+    url: str | None
+    title: str | None = None
+    published_at: datetime | None = None
+    links_to: str | None = None  # the article URL this post shares (canonicalised by the framework)
+    author: str | None = None
+    section: str | None = None
+    kind: Literal["article", "post"] = "post"
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A high-water mark (ETag, Last-Modified, newest id) the framework persists for a source."""
+
+    platform: str
+    source: str
+    value: str
+
+
+Record = Sample | Gone | Discovery | Cursor
+
+
+class Collector(Protocol):
+    """What the runner calls. Optional methods are looked up with getattr."""
+
+    def identify(self, url: str) -> str | None: ...
+
+    def sample(self, targets: Sequence[Target]) -> Iterator[Sample | Gone]: ...
+
+
+class CollectorFactory(Protocol):
+    def __call__(
+        self,
+        http: PlatformHTTP,
+        settings: Any,
+        credentials: Mapping[str, Secret],
+        clock: Clock,
+    ) -> Collector: ...
+
+
+def check_metrics(platform: str, metrics: Mapping[str, Any], gauges: Mapping[str, Any]) -> None:
+    """Guard used by the runner: unknown names or non-int counts are a programming error."""
+    for name, value in metrics.items():
+        if name not in METRICS:
+            raise ValueError(f"{platform}: unknown metric {name!r}; use one of {', '.join(METRICS)}")
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValueError(f"{platform}: metric {name} must be an int, got {type(value).__name__}")
+    for name in gauges:
+        if name not in GAUGES:
+            raise ValueError(f"{platform}: unknown gauge {name!r}; use one of {', '.join(GAUGES)}")

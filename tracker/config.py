@@ -1,0 +1,257 @@
+"""The one TOML configuration file, validated at start.
+
+Precedence: the file named by `--config`, else `$TRACKER_CONFIG`, else `tracker.toml` in the
+working directory if present, else built-in defaults. Every table and key is checked: an
+unknown key, a wrong type, or a missing credential for a platform that is explicitly enabled
+is a one-line ConfigError naming the key. Secrets never live here, only the names of the
+environment variables that hold them. `tracker.example.toml` documents every key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tracker.errors import ConfigError
+
+ENV_VAR = "TRACKER_CONFIG"
+DEFAULT_FILE = "tracker.toml"
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    path: str = "data/tracker.duckdb"  # the one DuckDB file
+    export_dir: str = ""  # Parquet snapshots for outside tools; "" = <path without .duckdb>-export
+    export_every_s: float = 300.0  # how often `tracker run` refreshes the Parquet export (0 = never)
+    query_timeout_s: float = 30.0  # ad-hoc SQL is interrupted after this long
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 8050
+    refresh_s: float = 10.0  # dashboard auto-refresh
+
+
+@dataclass(frozen=True)
+class DaemonConfig:
+    tick_s: float = 15.0  # each platform's sampling round runs this often
+    share_search_every_s: float = 900.0  # each article is searched for new posts this often per platform
+    discover_every_s: float = 300.0  # feeds, sitemaps and trend lists are read this often
+    workers: int = 4  # scheduler threads; one platform never runs two rounds at once
+    round_max_items: int = 500  # most items one platform round samples
+
+
+@dataclass(frozen=True)
+class CadenceConfig:
+    min_interval_s: float = 60.0  # never resample an item faster (a platform's own floor may be higher)
+    max_interval_s: float = 6 * 3600.0  # always resample at least this often while tracked
+    target_growth: float = 0.05  # aim to see about this relative growth between samples
+    stop_after_days: float = 14.0  # items older than this are no longer sampled
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    name: str = ""
+    url: str = ""  # the public base URL of the site, e.g. https://news.example.com
+    feeds: tuple[str, ...] = ()  # RSS 2.0 / Atom feed URLs
+    sitemaps: tuple[str, ...] = ()  # sitemap, sitemap index or Google News sitemap URLs
+    wordpress_api: str = ""  # e.g. https://news.example.com/wp-json/wp/v2/posts
+    fetch_base_url: str = ""  # fetch the site's pages and feeds from here instead (a mirror, the simulator)
+    follow_canonical: bool = False  # fetch each new article and follow its rel=canonical
+
+
+@dataclass(frozen=True)
+class PlatformConfig:
+    """One [platforms.NAME] table, before it meets the platform module's Settings."""
+
+    name: str
+    enabled: bool | None = None  # None = on when its required credentials are set
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    credentials: Mapping[str, str] = field(default_factory=dict)  # credential name -> env var name
+    limits: Mapping[str, Any] = field(default_factory=dict)  # requests, per_seconds, min_resample_s
+
+
+@dataclass(frozen=True)
+class Config:
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    server: ServerConfig = field(default_factory=ServerConfig)
+    daemon: DaemonConfig = field(default_factory=DaemonConfig)
+    cadence: CadenceConfig = field(default_factory=CadenceConfig)
+    sites: tuple[SiteConfig, ...] = ()
+    platforms: Mapping[str, PlatformConfig] = field(default_factory=dict)
+    source: str = "(defaults)"
+
+    @property
+    def db_path(self) -> Path:
+        return Path(self.storage.path)
+
+    @property
+    def export_dir(self) -> Path:
+        if self.storage.export_dir:
+            return Path(self.storage.export_dir)
+        return self.db_path.with_name(self.db_path.stem + "-export")
+
+    def platform(self, name: str) -> PlatformConfig:
+        return self.platforms.get(name) or PlatformConfig(name)
+
+
+LIMIT_KEYS = {"requests": int, "per_seconds": float, "min_resample_s": float}
+_SECTIONS = {"storage": StorageConfig, "server": ServerConfig, "daemon": DaemonConfig, "cadence": CadenceConfig}
+
+
+def resolve_path(explicit: str | None) -> Path | None:
+    """Which config file to read, following the documented precedence."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR])
+    default = Path(DEFAULT_FILE)
+    return default if default.exists() else None
+
+
+def load(path: str | Path | None = None, platform_settings: Mapping[str, type] | None = None) -> Config:
+    """Read and validate a config file (or the defaults when `path` is None)."""
+    if path is None:
+        return from_mapping({}, platform_settings)
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    return from_mapping(raw, platform_settings, source=str(path))
+
+
+def from_mapping(raw: Mapping[str, Any], platform_settings: Mapping[str, type] | None = None,
+                 source: str = "(defaults)") -> Config:
+    """Validate parsed TOML. `platform_settings` maps platform name -> its Settings dataclass."""
+    known = {"storage", "server", "daemon", "cadence", "sites", "platforms"}
+    for key in raw:
+        if key not in known:
+            raise ConfigError(f"unknown config key {key!r}; expected one of {', '.join(sorted(known))}")
+    sections = {name: _dataclass_from(cls, raw.get(name, {}), name) for name, cls in _SECTIONS.items()}
+    sites_raw = raw.get("sites", [])
+    if not isinstance(sites_raw, list):
+        raise ConfigError("sites must be an array of tables ([[sites]])")
+    sites = tuple(_dataclass_from(SiteConfig, s, f"sites[{i}]") for i, s in enumerate(sites_raw))
+    for i, site in enumerate(sites):
+        if not site.url:
+            raise ConfigError(f"sites[{i}].url is required")
+    platforms_raw = raw.get("platforms", {})
+    if not isinstance(platforms_raw, dict):
+        raise ConfigError("platforms must be a table of [platforms.NAME] tables")
+    platforms = {}
+    for name, table in platforms_raw.items():
+        platforms[name] = _platform_from(name, table, platform_settings)
+    return Config(**sections, sites=sites, platforms=platforms, source=source)
+
+
+def _platform_from(name: str, table: Any, platform_settings: Mapping[str, type] | None) -> PlatformConfig:
+    where = f"platforms.{name}"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table")
+    settings_type = (platform_settings or {}).get(name)
+    if platform_settings is not None and settings_type is None:
+        raise ConfigError(f"unknown platform {name!r} in [{where}]; known: {', '.join(sorted(platform_settings))}")
+    enabled = table.get("enabled")
+    if enabled is not None and not isinstance(enabled, bool):
+        raise ConfigError(f"{where}.enabled must be true or false")
+    credentials = table.get("credentials", {})
+    if not isinstance(credentials, dict) or not all(isinstance(v, str) for v in credentials.values()):
+        raise ConfigError(f"{where}.credentials must map credential names to environment-variable names")
+    limits = table.get("limits", {})
+    if not isinstance(limits, dict):
+        raise ConfigError(f"{where}.limits must be a table")
+    for key, value in limits.items():
+        expected = LIMIT_KEYS.get(key)
+        if expected is None:
+            raise ConfigError(f"unknown key {where}.limits.{key}; expected one of {', '.join(LIMIT_KEYS)}")
+        _check_type(f"{where}.limits.{key}", value, expected)
+    settings = {k: v for k, v in table.items() if k not in ("enabled", "credentials", "limits")}
+    if settings_type is not None:
+        hints = typing.get_type_hints(settings_type)
+        for key, value in settings.items():
+            if key not in hints:
+                allowed = ["enabled", "credentials", "limits", *hints]
+                raise ConfigError(f"unknown key {where}.{key}; expected one of {', '.join(allowed)}")
+            settings[key] = _check_type(f"{where}.{key}", value, hints[key])
+    return PlatformConfig(name, enabled, settings, dict(credentials), dict(limits))
+
+
+def _dataclass_from(cls: type, table: Any, where: str) -> Any:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table")
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    values = {}
+    for key, value in table.items():
+        if key not in names:
+            raise ConfigError(f"unknown config key {where}.{key}; expected one of {', '.join(sorted(names))}")
+        values[key] = _check_type(f"{where}.{key}", value, hints[key])
+    return cls(**values)
+
+
+def _check_type(where: str, value: Any, expected: Any) -> Any:
+    """Check a TOML value against a type hint; returns it converted (lists -> tuples, int -> float)."""
+    origin = typing.get_origin(expected)
+    if origin in (types.UnionType, typing.Union):
+        errors = []
+        for option in typing.get_args(expected):
+            if option is type(None):
+                continue
+            try:
+                return _check_type(where, value, option)
+            except ConfigError as exc:
+                errors.append(str(exc))
+        raise ConfigError(errors[0] if errors else f"{where} has the wrong type")
+    if origin in (tuple, list):
+        args = typing.get_args(expected)
+        if not isinstance(value, list):
+            raise ConfigError(f"{where} must be a list, got {_toml_type(value)}")
+        item_type = args[0] if args else Any
+        items = [_check_type(f"{where}[{i}]", v, item_type) for i, v in enumerate(value)]
+        return tuple(items) if origin is tuple else items
+    if origin in (dict, Mapping) or expected in (dict,):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where} must be a table, got {_toml_type(value)}")
+        args = typing.get_args(expected)
+        if len(args) == 2:
+            return {k: _check_type(f"{where}.{k}", v, args[1]) for k, v in value.items()}
+        return dict(value)
+    if expected is Any:
+        return value
+    if expected is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{where} must be a number, got {_toml_type(value)}")
+        return float(value)
+    if expected is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where} must be an integer, got {_toml_type(value)}")
+        return value
+    if expected is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where} must be true or false, got {_toml_type(value)}")
+        return value
+    if expected is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where} must be a string, got {_toml_type(value)}")
+        return value
+    if isinstance(expected, type) and dataclasses.is_dataclass(expected):
+        return _dataclass_from(expected, value, where)
+    raise ConfigError(f"{where}: unsupported setting type {expected!r}")
+
+
+def _toml_type(value: Any) -> str:
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
+            dict: "a table"}.get(type(value), type(value).__name__)

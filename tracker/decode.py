@@ -1,0 +1,91 @@
+"""Turning platform answers into typed values, or into a `BadResponse` with a short,
+redacted snippet. Collectors use these so that an HTML error page, a truncated body or a
+count that is not a number is always an error and never a 0 stored as if it were a count.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from tracker.errors import AuthFailed, BadResponse
+from tracker.secrets import Redactor
+
+SNIPPET_CHARS = 120
+
+
+def snippet(text: str, redact: Redactor | None = None) -> str:
+    """The first characters of a body on one line, secrets scrubbed."""
+    one_line = " ".join(text.split())
+    if redact is not None:
+        one_line = redact(one_line)
+    return one_line[:SNIPPET_CHARS] + ("…" if len(one_line) > SNIPPET_CHARS else "")
+
+
+def json_body(platform: str, response: httpx.Response, redact: Redactor | None = None) -> Any:
+    """The parsed JSON of a response, or BadResponse if it is not JSON at all."""
+    try:
+        text = response.text
+    except (httpx.DecodingError, UnicodeDecodeError) as exc:
+        raise BadResponse(platform, response.status_code, f"undecodable body ({exc})", "unreadable body") from exc
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise BadResponse(platform, response.status_code, snippet(text, redact) or "(empty body)", "not JSON") from exc
+
+
+def expect(platform: str, response: httpx.Response, value: Any, kind: type | tuple[type, ...], where: str) -> Any:
+    """Check the shape of a parsed value; BadResponse names where it went wrong."""
+    if not isinstance(value, kind):
+        got = "null" if value is None else type(value).__name__
+        raise BadResponse(platform, response.status_code, f"{where} is {got}", "wrong shape")
+    return value
+
+
+def count(value: Any) -> int | None:
+    """A count given as an int or a decimal string ("4821337"); None when absent or not a count."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, float) and value.is_integer() and value >= 0:
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def counts(platform: str, source: Mapping[str, Any], mapping: Mapping[str, str], status: int = 200) -> dict[str, int]:
+    """Pick platform fields into canonical metric names.
+
+    A field that is absent or null stays absent (the platform did not give it); a field that
+    is present but not a count is a BadResponse, never a 0.
+    """
+    out: dict[str, int] = {}
+    for field_name, metric in mapping.items():
+        raw = source.get(field_name)
+        if raw is None:
+            continue
+        value = count(raw)
+        if value is None:
+            raise BadResponse(platform, status, f"{field_name}={str(raw)[:40]!r} is not a count", "wrong shape")
+        out[metric] = value
+    return out
+
+
+def check_status(platform: str, response: httpx.Response, body: Any, redact: Redactor | None = None) -> None:
+    """Raise for an error status: 401 refuses the credentials, any other 4xx/5xx is a BadResponse."""
+    status = response.status_code
+    if status < 400:
+        return
+    message: Any = body
+    if isinstance(body, dict):
+        error = body.get("error")
+        message = body.get("message") or (error.get("message") if isinstance(error, dict) else error) or body
+    text = snippet(str(message), redact)
+    if status == 401:
+        raise AuthFailed(platform, f"credentials refused (HTTP 401): {text}")
+    raise BadResponse(platform, status, text, "error answer")

@@ -1,0 +1,91 @@
+"""Where collectors come from: the built-in platform modules, plus third-party modules
+registered under the entry-point group `tracker.collectors`. Built-ins go through the same
+loading and validation a third party gets (Datasette's DEFAULT_PLUGINS idea).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from types import ModuleType
+from typing import Any
+
+from tracker.collector import Collector, Credential, Limits
+from tracker.errors import ConfigError
+
+BUILTIN_COLLECTORS: tuple[str, ...] = ("collectors.hackernews",)
+ENTRY_POINT_GROUP = "tracker.collectors"
+
+
+@dataclass(frozen=True)
+class Platform:
+    """A validated platform module."""
+
+    name: str
+    module: ModuleType
+    limits: Limits
+    credentials: tuple[Credential, ...]
+    settings_type: type
+
+    def limits_for(self, credentials: Mapping[str, Any]) -> Limits:
+        hook = getattr(self.module, "limits_for", None)
+        return hook(credentials) if hook else self.limits
+
+    def settings(self, values: Mapping[str, Any]) -> Any:
+        """Build the module's Settings from (already type-checked) config values."""
+        return self.settings_type(**values)
+
+    def settings_fields(self) -> dict[str, dataclasses.Field[Any]]:
+        return {f.name: f for f in dataclasses.fields(self.settings_type)}
+
+    def build(self, http: Any, settings: Any, credentials: Mapping[str, Any], clock: Any) -> Collector:
+        collector: Collector = self.module.Collector(http, settings, credentials, clock)
+        return collector
+
+    @property
+    def summary(self) -> str:
+        doc = (self.module.__doc__ or "").strip().splitlines()
+        return doc[0] if doc else ""
+
+
+def validate(module: ModuleType) -> Platform:
+    """Check a module against the contract; a broken one is a one-line ConfigError."""
+    where = module.__name__
+    name = getattr(module, "NAME", None)
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ConfigError(f"collector module {where}: NAME must be an identifier string")
+    limits = getattr(module, "LIMITS", None)
+    if not isinstance(limits, Limits):
+        raise ConfigError(f"collector module {where}: LIMITS must be a tracker.collector.Limits")
+    if limits.max_batch < 1 or limits.requests < 1 or limits.per_seconds <= 0:
+        raise ConfigError(f"collector module {where}: LIMITS needs max_batch, requests >= 1 and per_seconds > 0")
+    credentials = tuple(getattr(module, "CREDENTIALS", ()))
+    if not all(isinstance(c, Credential) for c in credentials):
+        raise ConfigError(f"collector module {where}: CREDENTIALS must hold tracker.collector.Credential")
+    settings_type = getattr(module, "Settings", None)
+    if settings_type is None or not dataclasses.is_dataclass(settings_type):
+        raise ConfigError(f"collector module {where}: Settings must be a dataclass")
+    for f in dataclasses.fields(settings_type):
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            raise ConfigError(f"collector module {where}: Settings.{f.name} needs a default")
+    if not callable(getattr(module, "Collector", None)):
+        raise ConfigError(f"collector module {where}: Collector class missing")
+    return Platform(name, module, limits, credentials, settings_type)
+
+
+def load(module_names: tuple[str, ...] = BUILTIN_COLLECTORS, entry_point_group: str | None = ENTRY_POINT_GROUP
+         ) -> dict[str, Platform]:
+    """Import and validate every collector module, built-ins first."""
+    platforms: dict[str, Platform] = {}
+    modules = [importlib.import_module(name) for name in module_names]
+    if entry_point_group:
+        modules.extend(ep.load() for ep in entry_points(group=entry_point_group))
+    for module in modules:
+        platform = validate(module)
+        if platform.name in platforms:
+            raise ConfigError(f"two collector modules are named {platform.name!r}")
+        platforms[platform.name] = platform
+    return platforms

@@ -1,0 +1,89 @@
+"""What every simulated platform shares: JSON answers, fault handling and a request counter
+that produces the numbers a platform's rate-limit headers report."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request, Response
+
+from tracker.simweb.faults import Faults, render_fault
+from tracker.simweb.world import World
+
+Handler = Callable[..., Response]
+
+
+class WindowCounter:
+    """Fixed-window request counting in wall time, like most platforms' limiters."""
+
+    def __init__(self, limit: int, window_s: float) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self._windows: dict[str, tuple[float, int]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str = "") -> tuple[int, float, bool]:
+        """Count one request: (remaining, window reset as epoch seconds, over the limit?)."""
+        now = time.time()
+        with self._lock:
+            start, used = self._windows.get(key, (now, 0))
+            if now - start >= self.window_s:
+                start, used = now, 0
+            used += 1
+            self._windows[key] = (start, used)
+        return max(0, self.limit - used), start + self.window_s, used > self.limit
+
+    def peek(self, key: str = "") -> tuple[int, float]:
+        now = time.time()
+        with self._lock:
+            start, used = self._windows.get(key, (now, 0))
+        if now - start >= self.window_s:
+            return self.limit, now + self.window_s
+        return max(0, self.limit - used), start + self.window_s
+
+
+def json_response(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    body = json.dumps(data, ensure_ascii=False).encode()
+    return Response(body, status, headers=dict(headers or {}), mimetype="application/json")
+
+
+class Fake:
+    """Base for one platform's fake. Subclasses set NAME and return werkzeug rules."""
+
+    NAME = ""
+
+    def __init__(self, world: World, faults: Faults) -> None:
+        self.world = world
+        self.faults = faults
+
+    def rules(self) -> list[Rule]:
+        raise NotImplementedError
+
+    def throttled(self) -> Response:
+        """The platform's own answer when rate limited (status, headers, body)."""
+        return json_response({"error": "Too Many Requests"}, 429, {"Retry-After": "30"})
+
+    def guard(self, handler: Handler) -> Handler:
+        """Wrap an endpoint so queued or random faults replace or spoil its answer."""
+
+        def endpoint(request: Request, **values: Any) -> Response:
+            fault = self.faults.take(self.NAME)
+            if fault in ("429", "500", "502", "503", "html", "empty", "malformed"):
+                response = render_fault(fault, self.throttled, b"", self.faults.timeout_s)
+                assert response is not None
+                return response
+            good = handler(request, **values)
+            if fault is None:
+                return good
+            spoiled = render_fault(fault, self.throttled, good.get_data(), self.faults.timeout_s)
+            if spoiled is None:
+                return good
+            spoiled.headers.update({k: v for k, v in good.headers.items() if k.lower().startswith(("x-", "rate"))})
+            return spoiled
+
+        return endpoint

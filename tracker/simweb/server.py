@@ -1,0 +1,173 @@
+"""One loopback HTTP server that routes to every platform's fake, plus a small admin API
+(`/_sim/...`) the tests and the demo use to inject faults, add posts and move the clock.
+
+Each fake module in `FAKE_MODULES` exposes `PlatformFake`, a `Fake` subclass whose `MOUNTS`
+maps the collector's base-URL settings to path prefixes on this server; `SimServer.overrides()`
+turns them into the configuration that points every collector here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.wrappers import Request, Response
+
+from tracker.simweb.fake import Fake, json_response
+from tracker.simweb.faults import FaultRates, Faults
+from tracker.simweb.world import SimClock, World
+
+FAKE_MODULES: tuple[str, ...] = ("tracker.simweb.hackernews",)
+
+
+@dataclass
+class SimConfig:
+    n_articles: int = 300
+    seed: int = 7
+    speed: float = 60.0  # simulated seconds per wall second; 0 freezes the clock
+    start: datetime | None = None
+    faults: str = ""  # "429=0.02,503=0.01"
+    timeout_s: float = 30.0  # how long a 'timeout' fault hangs
+
+
+class SimApp:
+    """The WSGI application: fakes plus the admin endpoints."""
+
+    def __init__(self, world: World, faults: Faults, fake_modules: tuple[str, ...] = FAKE_MODULES) -> None:
+        self.world = world
+        self.faults = faults
+        self.fakes: list[Fake] = []
+        self.mounts: dict[str, dict[str, str]] = {}
+        rules: list[Rule] = [
+            Rule("/_sim/state", endpoint=self.state, methods=["GET"]),
+            Rule("/_sim/faults", endpoint=self.set_faults, methods=["POST", "DELETE"]),
+            Rule("/_sim/clock", endpoint=self.set_clock, methods=["POST"]),
+            Rule("/_sim/posts", endpoint=self.add_post, methods=["POST"]),
+        ]
+        for name in fake_modules:
+            module = importlib.import_module(name)
+            fake: Fake = module.PlatformFake(world, faults)
+            self.fakes.append(fake)
+            self.mounts[fake.NAME] = dict(fake.MOUNTS)  # type: ignore[attr-defined]
+            rules.extend(fake.rules())
+        self.url_map = Map(rules, strict_slashes=False)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        adapter = self.url_map.bind_to_environ(environ)
+        try:
+            endpoint, values = adapter.match()
+            response = endpoint(request, **values)
+        except NotFound:
+            response = json_response({"error": "not found", "path": request.path}, 404)
+        except HTTPException as exc:
+            response = exc.get_response(environ)  # type: ignore[assignment]
+        return response(environ, start_response)
+
+    # -- admin ----------------------------------------------------------------------------------
+
+    def state(self, request: Request) -> Response:
+        return json_response({
+            "now": self.world.now().isoformat(),
+            "articles": len(self.world.articles),
+            "published": len(self.world.published_articles()),
+            "posts": {p: len(posts) for p, posts in self.world.posts.items()},
+            "mounts": self.mounts,
+        })
+
+    def set_faults(self, request: Request) -> Response:
+        if request.method == "DELETE":
+            self.faults.clear()
+            return json_response({"ok": True})
+        body = request.get_json(force=True, silent=True) or {}
+        try:
+            if "queue" in body:
+                self.faults.queue(str(body["platform"]), [str(k) for k in body["queue"]])
+            if "rates" in body:
+                self.faults.rates = FaultRates.parse(str(body["rates"]))
+        except (KeyError, ValueError) as exc:
+            return json_response({"error": str(exc)}, 400)
+        return json_response({"ok": True})
+
+    def set_clock(self, request: Request) -> Response:
+        body = request.get_json(force=True, silent=True) or {}
+        if "speed" in body:
+            self.world.clock.set_speed(float(body["speed"]))
+        if "advance" in body:
+            self.world.clock.advance(float(body["advance"]))
+        return json_response({"now": self.world.now().isoformat()})
+
+    def add_post(self, request: Request) -> Response:
+        body = request.get_json(force=True, silent=True) or {}
+        try:
+            post = self.world.add_post(str(body["platform"]), str(body["key"]), body.get("article_url"),
+                                       viral=bool(body.get("viral", False)))
+        except KeyError as exc:
+            return json_response({"error": f"missing {exc}"}, 400)
+        if body.get("deleted"):
+            post.deleted_at = self.world.now()
+        post.private = bool(body.get("private", False))
+        return json_response({"ok": True, "created_at": post.created_at.isoformat()})
+
+
+class SimServer:
+    """A running simulator on 127.0.0.1 in a background thread."""
+
+    def __init__(self, config: SimConfig | None = None, host: str = "127.0.0.1", port: int = 0,
+                 fake_modules: tuple[str, ...] = FAKE_MODULES) -> None:
+        self.config = config or SimConfig()
+        start = self.config.start or datetime.now().astimezone()
+        self.world = World(SimClock(start, self.config.speed), self.config.n_articles, self.config.seed)
+        self.faults = Faults(FaultRates.parse(self.config.faults), timeout_s=self.config.timeout_s)
+        self.app = SimApp(self.world, self.faults, fake_modules)
+        self._server: BaseWSGIServer = make_server(host, port, self.app, threaded=True)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def overrides(self) -> dict[str, dict[str, str]]:
+        """Per platform, the base-URL settings that point its collector at this server."""
+        return {
+            platform: {setting: self.url + prefix for setting, prefix in mounts.items()}
+            for platform, mounts in self.app.mounts.items()
+        }
+
+    def start(self) -> SimServer:
+        self._thread = threading.Thread(target=self._server.serve_forever, name="simweb", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def shutdown(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> SimServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+
+
+def admin(url: str, path: str, payload: Mapping[str, Any] | None = None) -> Any:
+    """POST to the admin API of a running simulator (used by tests and `tracker simulate`)."""
+    import httpx
+
+    response = httpx.post(f"{url}/_sim/{path}", content=json.dumps(payload or {}), timeout=10)
+    response.raise_for_status()
+    return response.json()
