@@ -81,3 +81,20 @@ def make_collector(sim: SimServer, clock: FrozenClock, fast_http: HTTPOptions) -
         return built
 
     return build
+
+
+@pytest.fixture
+def replay(shared_dir: Path) -> Iterator[Any]:
+    """`replay("reddit", ["by_id_t3"])` -> a ReplayServer answering with those real samples."""
+    from tests.replay import ReplayServer
+
+    servers: list[ReplayServer] = []
+
+    def start(platform: str, names: list[str] | None = None) -> ReplayServer:
+        server = ReplayServer(shared_dir / "api-samples" / platform, names)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()

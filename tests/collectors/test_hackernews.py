@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from tracker.collector import Gone, Sample, Target
@@ -88,9 +86,12 @@ def test_hackernews_front_page_rank_is_a_gauge(sim, make_collector):
     assert [r.gauges["rank"] for r in records[:3]] == [1.0, 2.0, 3.0]
 
 
-def test_hackernews_shared_sample_shapes_parse(shared_dir):
-    """The real Firebase and Algolia samples have the fields the collector reads."""
-    item = json.loads((shared_dir / "api-samples/hackernews/firebase_item_story.json").read_text())
-    assert isinstance(item["score"], int) and isinstance(item["descendants"], int)
-    hits = json.loads((shared_dir / "api-samples/hackernews/algolia_search_url_1_hit.json").read_text())["hits"]
-    assert hits[0]["url"] == "https://antirez.com/news/154" and hits[0]["objectID"] == "44623953"
+def test_hackernews_against_real_samples(replay, make_collector):
+    """The real Firebase and Algolia answers, replayed over HTTP, give the same records."""
+    server = replay("hackernews")
+    active = make_collector("hackernews", algolia_url=server.url, firebase_url=server.url)
+    [record] = list(active.collector.sample([Target("hackernews", "8863")]))
+    assert isinstance(record, Sample) and record.metrics == {"score": 111, "comments": 71}
+    found = list(active.collector.find_shares(Target("hackernews", "https://antirez.com/news/154",
+                                                     "https://antirez.com/news/154")))
+    assert [d.item_key for d in found] == ["44623953"]

@@ -1,0 +1,46 @@
+-- title: most_popular
+-- description: articles ranked by interactions gained in the window (every count but views,
+-- summed over platforms); ties broken by views gained, then by recency.
+-- grain: one row per article with engagement in the window
+-- params: win INTERVAL, as_of TIMESTAMPTZ = now(), on_platform VARCHAR = NULL
+create or replace macro most_popular(win, as_of := now(), on_platform := null) as table
+with g as (
+    select * from gained(win, as_of := as_of)
+    where on_platform is null or platform = on_platform
+),
+per_article as (
+    select
+        article_id,
+        coalesce(sum(gained) filter (where is_interaction(metric)), 0)::bigint as interactions,
+        coalesce(sum(gained) filter (where metric = 'views'), 0)::bigint as views,
+        list_sort(list_distinct(list(platform))) as platforms,
+        max(last_ts) as last_ts
+    from g
+    group by article_id
+),
+totals as (
+    select article_id,
+           sum(value) filter (where is_interaction(metric))::bigint as total_interactions
+    from latest_engagement
+    where (on_platform is null or platform = on_platform) and ts <= as_of
+    group by article_id
+)
+select
+    row_number() over (order by p.interactions desc, p.views desc, a.published_at desc nulls last,
+                       p.article_id) as rank,
+    p.article_id,
+    a.url,
+    a.title,
+    a.site,
+    a.section,
+    a.published_at,
+    p.interactions,
+    p.views,
+    coalesce(t.total_interactions, 0) as total_interactions,
+    p.platforms,
+    p.last_ts as as_of_sample
+from per_article as p
+join tracked_articles as a on a.article_id = p.article_id
+left join totals as t on t.article_id = p.article_id
+where a.untracked_at is null
+order by rank;

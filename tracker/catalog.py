@@ -1,0 +1,140 @@
+"""What we track: articles (by canonical URL) and platform items (posts, or an article URL's
+own engagement on a platform). Every write is idempotent: tracking twice changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from tracker.collector import Discovery, Gone, Target
+from tracker.errors import UnknownURL
+from tracker.store import Store
+from tracker.urls import canonicalize, site_of
+
+
+@dataclass(frozen=True)
+class DueItem:
+    item_id: int
+    target: Target
+    last_sampled_at: datetime | None
+
+
+def upsert_article(store: Store, url: str, now: datetime, source: str, title: str | None = None,
+                   section: str | None = None, author: str | None = None,
+                   published_at: datetime | None = None) -> tuple[int, bool]:
+    """Insert an article by canonical URL, or fill in what we did not know. (id, created?)"""
+    canonical = canonicalize(url)
+    with store.transaction() as cur:
+        row = cur.execute("select article_id from tracked_articles where url = ?", [canonical]).fetchone()
+        if row:
+            cur.execute(
+                """update tracked_articles set title = coalesce(title, ?), section = coalesce(section, ?),
+                   author = coalesce(author, ?), published_at = coalesce(published_at, ?)
+                   where article_id = ?""",
+                [title, section, author, published_at, row[0]],
+            )
+            return int(row[0]), False
+        new = cur.execute(
+            """insert into tracked_articles (url, title, site, section, author, published_at, discovered_at, source)
+               values (?, ?, ?, ?, ?, ?, ?, ?) returning article_id""",
+            [canonical, title, site_of(canonical), section, author, published_at, now, source],
+        ).fetchone()
+        assert new is not None
+        return int(new[0]), True
+
+
+def ensure_item(store: Store, platform: str, item_key: str, now: datetime, url: str | None = None,
+                article_id: int | None = None, title: str | None = None, author: str | None = None,
+                created_at: datetime | None = None) -> tuple[int, bool]:
+    """Track one platform item (due at once when new). (item_id, created?)"""
+    with store.transaction() as cur:
+        row = cur.execute("select item_id from items where platform = ? and item_key = ?",
+                          [platform, item_key]).fetchone()
+        if row:
+            cur.execute("update items set article_id = coalesce(article_id, ?) where item_id = ?",
+                        [article_id, row[0]])
+            return int(row[0]), False
+        new = cur.execute(
+            """insert into items (platform, item_key, url, article_id, title, author, created_at, tracked_at,
+                                  next_due_at)
+               values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning item_id""",
+            [platform, item_key, url, article_id, title, author, created_at, now, now],
+        ).fetchone()
+        assert new is not None
+        return int(new[0]), True
+
+
+def record_discovery(store: Store, found: Discovery, now: datetime, source: str) -> tuple[int | None, int, bool]:
+    """Store a Discovery: the article it links to, and the item itself. (article_id, item_id, new?)"""
+    article_id = None
+    if found.links_to:
+        kind_source = source if found.kind == "article" else f"share:{found.platform}"
+        article_id, _ = upsert_article(store, found.links_to, now, kind_source, title=found.title if
+                                       found.kind == "article" else None, section=found.section,
+                                       author=found.author if found.kind == "article" else None,
+                                       published_at=found.published_at if found.kind == "article" else None)
+    if found.kind == "article" and found.platform == "feeds":
+        return article_id, 0, False  # feed entries are articles, not items of a platform
+    item_id, created = ensure_item(store, found.platform, found.item_key, now, url=found.url,
+                                   article_id=article_id, title=found.title, author=found.author,
+                                   created_at=found.published_at)
+    return article_id, item_id, created
+
+
+def due_items(store: Store, platform: str, now: datetime, limit: int, stop_before: datetime) -> list[DueItem]:
+    """Items of a platform whose time has come, most overdue first."""
+    rows = store.cursor().execute(
+        """select item_id, item_key, url, last_sampled_at from items
+           where platform = ? and gone_at is null and next_due_at <= ?
+             and coalesce(created_at, tracked_at) >= ?
+           order by next_due_at limit ?""",
+        [platform, now, stop_before, limit],
+    ).fetchall()
+    return [DueItem(int(i), Target(platform, key, url), last) for i, key, url, last in rows]
+
+
+def mark_gone(store: Store, gone: Sequence[Gone], now: datetime) -> None:
+    if not gone:
+        return
+    with store.transaction() as cur:
+        for record in gone:
+            cur.execute(
+                "update items set gone_at = ?, gone_reason = ? where platform = ? and item_key = ?",
+                [now, record.reason, record.target.platform, record.target.item_key],
+            )
+
+
+def articles_for_share_search(store: Store, platform: str, now: datetime, every_s: float,
+                              limit: int, stop_before: datetime) -> list[tuple[int, str]]:
+    """Articles whose posts on `platform` were last searched more than `every_s` ago."""
+    rows = store.cursor().execute(
+        """select a.article_id, a.url from tracked_articles a
+           left join cursors c on c.platform = ? and c.source = 'shares:' || a.url
+           where a.untracked_at is null and a.discovered_at >= ?
+             and (c.updated_at is null or c.updated_at <= ? - to_seconds(?::double))
+           order by coalesce(c.updated_at, timestamptz '1970-01-01') , a.discovered_at desc
+           limit ?""",
+        [platform, stop_before, now, every_s, limit],
+    ).fetchall()
+    return [(int(a), str(u)) for a, u in rows]
+
+
+def untrack(store: Store, url_or_key: str, now: datetime) -> int:
+    """Stop tracking an article (and its items) or a single item; history stays. Rows affected."""
+    try:
+        url = canonicalize(url_or_key)
+    except UnknownURL:
+        url = url_or_key
+    with store.transaction() as cur:
+        changed = cur.execute(
+            "update tracked_articles set untracked_at = ? where url = ? and untracked_at is null returning article_id",
+            [now, url]).fetchall()
+        ids = [row[0] for row in changed]
+        items = cur.execute(
+            """update items set gone_at = ?, gone_reason = 'untracked'
+               where gone_at is null and (item_key = ? or url = ? or url = ?
+                     or article_id in (select unnest(?::bigint[])))
+               returning item_id""",
+            [now, url_or_key, url_or_key, url, ids]).fetchall()
+        return len(changed) + len(items)
