@@ -1,0 +1,293 @@
+"""Reddit: score, comment count and upvote ratio of submissions by id, and the submissions that
+link an article URL.
+
+API facts (docs/platforms/reddit.md cites them): `/by_id/<fullnames>` takes up to 100 `t3_`
+fullnames, leaves out names it cannot find and answers 404 when it finds none;
+`/api/info.json?url=` matches the submitted URL *literally*, so the http/https and
+trailing-slash spellings of an article are separate lookups. With REDDIT_CLIENT_ID and
+REDDIT_CLIENT_SECRET set, requests go to oauth.reddit.com with an app-only token
+(100 requests a minute); without them to www.reddit.com anonymously (10 a minute).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Generator, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from tracker import __version__
+from tracker.clock import Clock
+from tracker.collector import Credential, Discovery, Gone, GoneReason, Limits, Sample, Target
+from tracker.decode import check_status, count, counts, expect, json_body
+from tracker.errors import AuthFailed, BadResponse, ConfigError
+from tracker.http import PlatformHTTP
+from tracker.secrets import Redactor, Secret
+from tracker.urls import canonicalize
+
+NAME = "reddit"
+MAX_BATCH = 100  # /by_id/ and /api/info take at most 100 fullnames
+# Reddit Data API wiki: 100 queries a minute per OAuth client id, 10 a minute without OAuth.
+OAUTH_LIMITS = Limits(
+    requests=100, per_seconds=60, max_batch=MAX_BATCH, min_resample_s=60, header_style="reddit"
+)
+ANONYMOUS_LIMITS = Limits(
+    requests=10, per_seconds=60, max_batch=MAX_BATCH, min_resample_s=60, header_style="reddit"
+)
+LIMITS = ANONYMOUS_LIMITS  # the budget with no credentials; limits_for() picks per credentials
+CREDENTIALS: tuple[Credential, ...] = (
+    Credential("client_id", "REDDIT_CLIENT_ID", required=False, help="app id from reddit.com/prefs/apps"),
+    Credential("client_secret", "REDDIT_CLIENT_SECRET", required=False, help="that app's secret"),
+)
+COUNTS = {"score": "score", "num_comments": "comments"}
+COMMENTS_ONLY = {"num_comments": "comments"}
+TOKEN_MARGIN_S = 60.0  # fetch a new token this long before the old one expires
+# removed_by_category values that mean the author deleted the post; any other value is a removal.
+_DELETED_BY_AUTHOR = frozenset({"deleted", "author"})
+
+_HOSTS = ("reddit.com", "www.reddit.com", "old.reddit.com", "new.reddit.com", "np.reddit.com", "m.reddit.com")
+
+
+@dataclass(frozen=True)
+class Settings:
+    www_url: str = "https://www.reddit.com"  # anonymous API host
+    oauth_url: str = "https://oauth.reddit.com"  # API host for OAuth bearer tokens
+    auth_url: str = "https://www.reddit.com"  # where /api/v1/access_token lives
+    # Reddit's API rules ask for "<platform>:<app ID>:<version> (by /u/<username>)"; put your username in.
+    user_agent: str = f"python:virality-tracker:v{__version__} (newsroom engagement research)"
+
+
+def limits_for(credentials: Mapping[str, Any]) -> Limits:
+    """OAuth clients get ten times the anonymous budget."""
+    return OAUTH_LIMITS if {"client_id", "client_secret"} <= set(credentials) else ANONYMOUS_LIMITS
+
+
+class AppOnlyAuth(httpx.Auth):
+    """Reddit application-only OAuth (grant_type=client_credentials).
+
+    The token is fetched on first use, again shortly before it expires and once more when the
+    API answers 401. Its value is added to the platform's redactor as soon as it arrives, so it
+    cannot reach a log line, an error message or a stored record.
+    """
+
+    def __init__(
+        self,
+        token_client: httpx.Client,
+        client_id: Secret,
+        client_secret: Secret,
+        clock: Clock,
+        redact: Redactor,
+    ) -> None:
+        self._client = token_client
+        self._id = client_id
+        self._secret = client_secret
+        self._clock = clock
+        self._redact = redact
+        self._token: str | None = None
+        self._expires_at = datetime.min.replace(tzinfo=UTC)
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return "AppOnlyAuth(***)"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        token = self._current()
+        request.headers["Authorization"] = f"bearer {token}"
+        response = yield request
+        if response.status_code == 401:  # revoked or expired early: one fresh token, one retry
+            request.headers["Authorization"] = f"bearer {self._current(stale=token)}"
+            yield request
+
+    def _current(self, stale: str | None = None) -> str:
+        with self._lock:
+            if self._token is None or self._token == stale or self._clock.now() >= self._expires_at:
+                self._token, self._expires_at = self._fetch()
+            return self._token
+
+    def _fetch(self) -> tuple[str, datetime]:
+        response = self._client.post(
+            "/api/v1/access_token",
+            data={"grant_type": "client_credentials"},
+            auth=(self._id.reveal(), self._secret.reveal()),
+        )
+        if response.status_code in (401, 403):
+            raise AuthFailed(
+                NAME, f"REDDIT_CLIENT_ID/REDDIT_CLIENT_SECRET refused (HTTP {response.status_code})"
+            )
+        body = json_body(NAME, response, self._redact)
+        check_status(NAME, response, body, self._redact)
+        answer = expect(NAME, response, body, dict, "token answer")
+        if "error" in answer:  # Reddit answers some refusals with 200 {"error": "..."}
+            raise AuthFailed(NAME, f"token request refused: {str(answer['error'])[:60]}")
+        token = answer.get("access_token")
+        if not isinstance(token, str) or not token:
+            raise BadResponse(NAME, response.status_code, "no access_token in token answer", "wrong shape")
+        self._redact.add([Secret(token, "reddit access token")])
+        lifetime = count(answer.get("expires_in"))
+        lifetime_s = float(lifetime) if lifetime is not None else 3600.0
+        return token, self._clock.now() + timedelta(seconds=max(0.0, lifetime_s - TOKEN_MARGIN_S))
+
+
+class Collector:
+    def __init__(
+        self, http: PlatformHTTP, settings: Settings, credentials: Mapping[str, Secret], clock: Clock
+    ) -> None:
+        self.clock = clock
+        self.redact = http.redact
+        headers = {"User-Agent": settings.user_agent}
+        client_id, client_secret = credentials.get("client_id"), credentials.get("client_secret")
+        if (client_id is None) != (client_secret is None):
+            raise ConfigError(
+                "platforms.reddit: set both REDDIT_CLIENT_ID and REDDIT_CLIENT_SECRET, or neither"
+            )
+        if client_id is not None and client_secret is not None:
+            # The token endpoint is budgeted apart from the data API it unlocks.
+            token_client = http.client(settings.auth_url, limiter_key="token", headers=headers)
+            auth = AppOnlyAuth(token_client, client_id, client_secret, clock, http.redact)
+            self.api = http.client(settings.oauth_url, headers=headers, auth=auth)
+        else:
+            self.api = http.client(settings.www_url, headers=headers)
+
+    def identify(self, url: str) -> str | None:
+        try:
+            parts = urlsplit(url.strip())
+        except ValueError:
+            return None
+        host = (parts.hostname or "").lower()
+        segments = [s for s in parts.path.split("/") if s]
+        if host == "redd.it" and len(segments) == 1:
+            return _base36(segments[0])
+        if host not in _HOSTS:
+            return None
+        # /r/<sub>/comments/<id>/..., /user/<name>/comments/<id>/..., /comments/<id>/...
+        for i, segment in enumerate(segments[:-1]):
+            if segment == "comments" and (i == 0 or (i == 2 and segments[0] in ("r", "u", "user"))):
+                return _base36(segments[i + 1])
+        return None
+
+    def sample(self, targets: Sequence[Target]) -> Iterator[Sample | Gone]:
+        for start in range(0, len(targets), MAX_BATCH):
+            yield from self._sample_batch(targets[start : start + MAX_BATCH])
+
+    def _sample_batch(self, targets: Sequence[Target]) -> Iterator[Sample | Gone]:
+        if not targets:
+            return
+        names = ",".join(f"t3_{t.item_key}" for t in targets)
+        response = self.api.get(f"/by_id/{names}.json", params={"raw_json": 1})
+        body = json_body(NAME, response, self.redact)
+        if response.status_code == 404 and isinstance(body, dict) and body.get("error") == 404:
+            # /by_id/ answers Reddit's own 404 when it finds none of the names.
+            for target in targets:
+                yield Gone(target, "not_found")
+            return
+        check_status(NAME, response, body, self.redact)
+        things = {thing["id"]: thing for thing in _links(response, body)}
+        now = self.clock.now()
+        for target in targets:
+            thing = things.get(target.item_key)
+            if thing is None:  # left out: never existed, or in a private/banned subreddit
+                yield Gone(target, "not_found")
+                continue
+            reason = _gone_reason(thing)
+            if reason is not None:
+                yield Gone(target, reason)
+                continue
+            # While a subreddit hides new scores (hide_score), `score` is a placeholder, not a count.
+            mapping = COMMENTS_ONLY if thing.get("hide_score") else COUNTS
+            metrics = counts(NAME, thing, mapping, response.status_code)
+            yield Sample(NAME, target.item_key, now, metrics, _gauges(response, thing))
+
+    def find_shares(self, article: Target) -> Iterator[Discovery]:
+        """Submissions of the article, one /api/info lookup per spelling of its URL."""
+        assert article.url is not None
+        wanted = canonicalize(article.url)
+        seen: set[str] = set()
+        for variant in url_variants(wanted):
+            response = self.api.get("/api/info.json", params={"url": variant, "raw_json": 1})
+            body = json_body(NAME, response, self.redact)
+            check_status(NAME, response, body, self.redact)
+            for thing in _links(response, body):
+                if thing["id"] in seen or _gone_reason(thing) is not None:
+                    continue
+                seen.add(thing["id"])
+                yield _discovery(thing, wanted)
+
+
+def url_variants(url: str) -> list[str]:
+    """The spellings Reddit treats as different URLs: https/http, with and without a trailing slash."""
+    parts = urlsplit(url)
+    paths = [parts.path]
+    if parts.path.endswith("/") and parts.path != "/":
+        paths.append(parts.path.rstrip("/"))
+    elif not parts.path.endswith("/"):
+        paths.append(parts.path + "/")
+    out: list[str] = []
+    for scheme in ("https", "http"):
+        for path in paths:
+            variant = urlunsplit((scheme, parts.netloc, path, parts.query, ""))
+            if variant not in out:
+                out.append(variant)
+    return out
+
+
+def _links(response: httpx.Response, body: Any) -> list[dict[str, Any]]:
+    """The t3 (link) things of a Listing; anything else in it is skipped."""
+    listing = expect(NAME, response, body, dict, "listing")
+    if listing.get("kind") != "Listing":
+        raise BadResponse(
+            NAME, response.status_code, f"kind={str(listing.get('kind'))[:20]!r}", "not a Listing"
+        )
+    data = expect(NAME, response, listing.get("data"), dict, "listing data")
+    children = expect(NAME, response, data.get("children"), list, "listing children")
+    links = []
+    for child in children:
+        child = expect(NAME, response, child, dict, "listing child")
+        if child.get("kind") != "t3":
+            continue
+        thing = expect(NAME, response, child.get("data"), dict, "t3 data")
+        expect(NAME, response, thing.get("id"), str, "t3 id")
+        links.append(thing)
+    return links
+
+
+def _gone_reason(thing: Mapping[str, Any]) -> GoneReason | None:
+    category = thing.get("removed_by_category")
+    if category:
+        return "deleted" if category in _DELETED_BY_AUTHOR else "removed"
+    selftext = thing.get("selftext")
+    if thing.get("author") == "[deleted]" and selftext in ("[deleted]", "[removed]"):
+        return "deleted" if selftext == "[deleted]" else "removed"
+    return None
+
+
+def _gauges(response: httpx.Response, thing: Mapping[str, Any]) -> dict[str, float]:
+    ratio = thing.get("upvote_ratio")
+    if ratio is None:
+        return {}
+    if isinstance(ratio, bool) or not isinstance(ratio, int | float) or not 0.0 <= ratio <= 1.0:
+        raise BadResponse(NAME, response.status_code, f"upvote_ratio={str(ratio)[:20]!r}", "wrong shape")
+    return {"upvote_ratio": float(ratio)}
+
+
+def _discovery(thing: Mapping[str, Any], links_to: str) -> Discovery:
+    permalink = thing.get("permalink")
+    created = thing.get("created_utc")
+    title, author = thing.get("title"), thing.get("author")
+    return Discovery(
+        platform=NAME,
+        item_key=thing["id"],
+        url=f"https://www.reddit.com{permalink}" if isinstance(permalink, str) else None,
+        title=title if isinstance(title, str) else None,
+        published_at=datetime.fromtimestamp(created, UTC) if isinstance(created, int | float) else None,
+        links_to=links_to,
+        author=author if isinstance(author, str) and author != "[deleted]" else None,
+    )
+
+
+def _base36(text: str) -> str | None:
+    key = text.lower()
+    return key if key.isalnum() and key.isascii() and len(key) <= 13 else None
