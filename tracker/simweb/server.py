@@ -25,7 +25,7 @@ from tracker.simweb.fake import Fake, json_response
 from tracker.simweb.faults import FaultRates, Faults
 from tracker.simweb.world import SimClock, World
 
-FAKE_MODULES: tuple[str, ...] = ("tracker.simweb.hackernews", "tracker.simweb.reddit", "tracker.simweb.x")
+FAKE_MODULES: tuple[str, ...] = ("tracker.simweb.hackernews", "tracker.simweb.reddit", "tracker.simweb.x", "tracker.simweb.bluesky")
 
 
 @dataclass
@@ -45,7 +45,7 @@ class SimApp:
         self.world = world
         self.faults = faults
         self.fakes: list[Fake] = []
-        self.mounts: dict[str, dict[str, str]] = {}
+        self.mounts: dict[str, dict[str, str | tuple[str, ...]]] = {}
         rules: list[Rule] = [
             Rule("/_sim/state", endpoint=self.state, methods=["GET"]),
             Rule("/_sim/faults", endpoint=self.set_faults, methods=["POST", "DELETE"]),
@@ -136,10 +136,17 @@ class SimServer:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def overrides(self) -> dict[str, dict[str, str]]:
-        """Per platform, the base-URL settings that point its collector at this server."""
+    def overrides(self) -> dict[str, dict[str, str | tuple[str, ...]]]:
+        """Per platform, the base-URL settings that point its collector at this server.
+
+        A mount may be a tuple of prefixes for a setting that lists base URLs (Mastodon's
+        `instances`); it becomes a tuple of URLs.
+        """
         return {
-            platform: {setting: self.url + prefix for setting, prefix in mounts.items()}
+            platform: {
+                setting: self.url + prefix if isinstance(prefix, str) else tuple(self.url + p for p in prefix)
+                for setting, prefix in mounts.items()
+            }
             for platform, mounts in self.app.mounts.items()
         }
 
