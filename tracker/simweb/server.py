@@ -25,7 +25,7 @@ from tracker.simweb.fake import Fake, json_response
 from tracker.simweb.faults import FaultRates, Faults
 from tracker.simweb.world import SimClock, World
 
-FAKE_MODULES: tuple[str, ...] = ("tracker.simweb.hackernews", "tracker.simweb.reddit", "tracker.simweb.x", "tracker.simweb.bluesky")
+FAKE_MODULES: tuple[str, ...] = ("tracker.simweb.hackernews", "tracker.simweb.reddit", "tracker.simweb.x", "tracker.simweb.bluesky", "tracker.simweb.mastodon")
 
 
 @dataclass

@@ -1,0 +1,211 @@
+"""Mastodon, per configured instance: boost/favourite/reply/quote counts of statuses by id,
+and each instance's trending links as a discovery source with a share count and a rank.
+
+Every instance is its own server with its own budget (300 requests per 5 minutes per IP), so
+each gets its own client and limiter. Item keys are "<instance host>/<status id>" because a
+status id only means something on the instance that issued it. API facts are cited in
+docs/platforms/mastodon.md: GET /api/v1/statuses?id[]= (Mastodon 4.3+) takes up to 20 ids
+and silently leaves out statuses that are gone or not visible; GET /api/v1/statuses/:id
+answers 404 for a status that "does not exist or is private"; trend history counts are
+strings ("455").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from tracker.clock import Clock
+from tracker.collector import Credential, Cursor, Discovery, Gone, Limits, Sample, Target
+from tracker.decode import check_status, count, counts, expect, json_body
+from tracker.errors import BadResponse, UnknownURL
+from tracker.http import PlatformHTTP
+from tracker.secrets import Secret
+from tracker.urls import canonicalize
+
+NAME = "mastodon"
+# 300 requests per 5 minutes per IP (and per account with a token), per instance; the batch
+# lookup caps ids at DEFAULT_STATUSES_LIMIT = 20.
+LIMITS = Limits(requests=300, per_seconds=300, max_batch=20, min_resample_s=60, header_style="mastodon")
+CREDENTIALS = (
+    Credential(
+        "access_token",
+        "MASTODON_ACCESS_TOKEN",
+        required=False,
+        help="user or app token of the FIRST configured instance; only that instance receives it",
+    ),
+)
+METRIC_FIELDS = {
+    "reblogs_count": "reposts",
+    "favourites_count": "likes",
+    "replies_count": "replies",
+    "quotes_count": "quotes",
+}
+LINK_PREFIX = "link:"  # item keys of trending links: "<host>/link:<canonical url>"
+_STATUS_PATHS = (re.compile(r"^/@[^/]+/(\d+)/?$"), re.compile(r"^/users/[^/]+/statuses/(\d+)/?$"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    instances: tuple[str, ...] = ("https://mastodon.social",)  # base URLs, one per instance
+    trend_links: int = 20  # trends/links `limit`; the documented maximum is 20
+
+
+@dataclass(frozen=True)
+class Instance:
+    base_url: str
+    host: str  # host[:port], the first part of every item key
+    path: str  # a path prefix the instance is served under ("" for a real instance)
+    client: httpx.Client
+
+
+class Collector:
+    def __init__(
+        self, http: PlatformHTTP, settings: Settings, credentials: Mapping[str, Secret], clock: Clock
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.redact = http.redact
+        token = credentials.get("access_token")
+        self.instances: dict[str, Instance] = {}
+        for i, base in enumerate(settings.instances):
+            parts = urlsplit(base.rstrip("/"))
+            host = parts.netloc.lower()
+            # A token is issued by one server: sending it to the others would leak it.
+            headers = {"Authorization": f"Bearer {token.reveal()}"} if token and i == 0 else None
+            client = http.client(base.rstrip("/"), limiter_key=host, headers=headers)
+            self.instances.setdefault(host, Instance(base.rstrip("/"), host, parts.path, client))
+
+    def identify(self, url: str) -> str | None:
+        """ "https://<configured host>/@user/<id>" or ".../users/<user>/statuses/<id>" -> "<host>/<id>"."""
+        try:
+            parts = urlsplit(url.strip())
+        except ValueError:
+            return None
+        instance = self.instances.get(parts.netloc.lower())
+        if (
+            instance is None
+            or parts.scheme not in ("http", "https")
+            or not parts.path.startswith(instance.path)
+        ):
+            return None  # statuses on instances that are not configured cannot be sampled
+        rest = parts.path[len(instance.path) :]
+        for pattern in _STATUS_PATHS:
+            match = pattern.match(rest)
+            if match:
+                return f"{instance.host}/{match.group(1)}"
+        return None
+
+    def sample(self, targets: Sequence[Target]) -> Iterator[Sample | Gone]:
+        """One request per instance among the targets: by id for one status, id[] for several."""
+        groups: dict[str, list[tuple[Target, str]]] = {}
+        for target in targets:
+            host, _, status_id = target.item_key.partition("/")
+            if status_id.startswith(LINK_PREFIX):
+                # Trending links are observed by discover() only; retire them from id sampling.
+                yield Gone(target, "removed")
+            elif host not in self.instances or not status_id.isdigit():
+                yield Gone(target, "not_found")  # an instance no longer configured, or a bad key
+            else:
+                groups.setdefault(host, []).append((target, status_id))
+        for host, wanted in groups.items():
+            if len(wanted) == 1:
+                yield self._one(self.instances[host], *wanted[0])
+            else:
+                yield from self._many(self.instances[host], wanted)
+
+    def _one(self, instance: Instance, target: Target, status_id: str) -> Sample | Gone:
+        response = instance.client.get(f"/api/v1/statuses/{status_id}")
+        if response.status_code == 404:  # "Status does not exist or is private"
+            return Gone(target, "not_found")
+        if response.status_code == 403:  # servers that say "forbidden" for a private status
+            return Gone(target, "private")
+        status = self._answer(response, dict, f"status {status_id}")
+        return self._sample(target, status, response)
+
+    def _many(self, instance: Instance, wanted: list[tuple[Target, str]]) -> Iterator[Sample | Gone]:
+        response = instance.client.get("/api/v1/statuses", params=[("id[]", sid) for _, sid in wanted])
+        if response.status_code == 404:
+            raise BadResponse(
+                NAME, 404, f"{instance.host} has no GET /api/v1/statuses", "needs Mastodon 4.3+"
+            )
+        statuses = self._answer(response, list, "statuses")
+        by_id = {s.get("id"): s for s in statuses if isinstance(s, dict)}
+        for target, status_id in wanted:
+            status = by_id.get(status_id)
+            # Left out: deleted, private, or suspended; the batch answer does not say which.
+            yield Gone(target, "not_found") if status is None else self._sample(target, status, response)
+
+    def _sample(self, target: Target, status: Mapping[str, Any], response: httpx.Response) -> Sample:
+        metrics = counts(NAME, status, METRIC_FIELDS, response.status_code)
+        return Sample(NAME, target.item_key, self.clock.now(), metrics)
+
+    def discover(self, cursors: Mapping[str, str]) -> Iterator[Discovery | Sample | Cursor]:
+        """Each instance's trending links: an article discovery, shares summed over the history, rank."""
+        for instance in self.instances.values():
+            response = instance.client.get(
+                "/api/v1/trends/links", params={"limit": self.settings.trend_links}
+            )
+            links = self._answer(response, list, "trending links")
+            now = self.clock.now()
+            for rank, link in enumerate(links, start=1):
+                link = expect(NAME, response, link, dict, f"trending link {rank}")
+                url = link.get("url")
+                try:
+                    canonical = canonicalize(url) if isinstance(url, str) else None
+                except UnknownURL:
+                    canonical = None
+                if canonical is None:
+                    continue
+                key = f"{instance.host}/{LINK_PREFIX}{canonical}"
+                title = link.get("title")
+                author = link.get("author_name")
+                yield Discovery(
+                    platform=NAME,
+                    item_key=key,
+                    url=url,
+                    title=title if isinstance(title, str) and title else None,
+                    published_at=_timestamp(link.get("published_at")),
+                    links_to=canonical,
+                    author=author if isinstance(author, str) and author else None,
+                    kind="article",
+                )
+                shares = _history_uses(link, response)
+                yield Sample(NAME, key, now, {"shares": shares}, {"rank": float(rank)})
+
+    def _answer(self, response: httpx.Response, kind: type, where: str) -> Any:
+        body = json_body(NAME, response, self.redact)
+        if response.status_code >= 400:
+            check_status(NAME, response, body, self.redact)  # 401: token refused or authorized-fetch mode
+        return expect(NAME, response, body, kind, where)
+
+
+def _history_uses(link: Mapping[str, Any], response: httpx.Response) -> int:
+    """The sum of a trend's daily `uses`, which Mastodon sends as decimal strings."""
+    history = expect(NAME, response, link.get("history"), list, "trending link history")
+    total = 0
+    for day in history:
+        raw = day.get("uses") if isinstance(day, dict) else None
+        uses = count(raw)
+        if uses is None:
+            raise BadResponse(
+                NAME, response.status_code, f"uses={str(raw)[:40]!r} is not a count", "wrong shape"
+            )
+        total += uses
+    return total
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
