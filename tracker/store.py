@@ -109,9 +109,13 @@ class Store:
             relation = self.cursor().sql(sql, params=params)
             if relation is None:
                 raise QueryError("the statement returned no rows to show")
-            return pl.from_arrow(relation.to_arrow_table())  # type: ignore[return-value]
+            frame: pl.DataFrame = pl.from_arrow(relation.to_arrow_table())  # type: ignore[assignment]
         except duckdb.Error as exc:
             raise QueryError(str(exc).splitlines()[0]) from None
+        # DuckDB names UTC "Etc/UTC"; one spelling keeps Polars joins and arithmetic simple.
+        zoned = [name for name, dtype in frame.schema.items()
+                 if isinstance(dtype, pl.Datetime) and dtype.time_zone not in (None, "UTC")]
+        return frame.with_columns(pl.col(zoned).dt.convert_time_zone("UTC")) if zoned else frame
 
     def named(self, name: str, **params: Any) -> pl.DataFrame:
         """Run sql/queries/<name>.sql with $named parameters bound, never formatted in."""

@@ -1,0 +1,419 @@
+"""The `tracker` command: each subcommand parses its arguments, calls one library function
+and renders the result. Imports happen inside commands so `tracker --help` stays fast.
+Errors are one line on stderr and a non-zero exit; `--debug` shows tracebacks."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from tracker.errors import TrackerError
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+class TrackerGroup(click.Group):
+    """Turns TrackerError (and a few OS errors) into one line on stderr."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (TrackerError, OSError) as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            _fail(str(exc))
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except click.exceptions.Exit:
+            raise
+        except (click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # a bug: still one line, with the way to see more
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"error: {' '.join(message.split())}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+@click.group(cls=TrackerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", metavar="FILE", help="TOML config (default: $TRACKER_CONFIG, ./tracker.toml).")
+@click.option("--db", "db_path", metavar="FILE", help="DuckDB file; overrides [storage] path.")
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.version_option(package_name="virality-tracker")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None, db_path: str | None, debug: bool) -> None:
+    """Track how news articles and the posts around them spread across platforms."""
+    from tracker.logs import configure
+
+    configure(debug)
+    ctx.ensure_object(dict)
+    ctx.obj.update(config_path=config_path, db_path=db_path, debug=debug)
+
+
+def _config(ctx: click.Context) -> Any:
+    import dataclasses
+
+    from tracker.service import load_config
+
+    config = load_config(ctx.obj["config_path"])
+    if ctx.obj.get("db_path"):
+        config = dataclasses.replace(config, storage=dataclasses.replace(config.storage, path=ctx.obj["db_path"]))
+    return config
+
+
+def _open(ctx: click.Context) -> Any:
+    """Open the store read-write; when `tracker run` owns it, say so in one line."""
+    from tracker import owner
+    from tracker.errors import StoreBusy
+    from tracker.service import open_collection
+
+    config = _config(ctx)
+    live = owner.current(config.db_path)
+    if live is not None:
+        raise StoreBusy(f"`tracker run` (PID {live.pid}) owns {config.db_path} and is already collecting; "
+                        f"its dashboard and API are at {live.url}")
+    opened = open_collection(config)
+    for disabled in opened.disabled:
+        click.echo(f"note: {disabled.name} is off: {disabled.reason}", err=True)
+    return opened
+
+
+@main.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create the DuckDB file (or upgrade it) and apply the SQL interface."""
+    from tracker import migrations
+    from tracker.store import Store
+
+    config = _config(ctx)
+    with Store.open(config.db_path) as store:
+        rows = migrations.status(store.cursor())
+    click.echo(f"{config.db_path}: ready ({len(rows)} migrations applied)")
+
+
+@main.command()
+@click.option("--status", "show_status", is_flag=True, help="List applied and pending migrations; change nothing.")
+@click.pass_context
+def migrate(ctx: click.Context, show_status: bool) -> None:
+    """Apply pending schema migrations (or list them)."""
+    import duckdb
+
+    from tracker import migrations
+    from tracker.store import Store
+
+    config = _config(ctx)
+    if show_status:
+        if not config.db_path.exists():
+            _fail(f"no database at {config.db_path}")
+        con = duckdb.connect(str(config.db_path), read_only=True)
+        try:
+            for name, state in migrations.status(con):
+                click.echo(f"{name}  {state}")
+        finally:
+            con.close()
+        return
+    with Store.open(config.db_path) as store:
+        click.echo(f"{config.db_path}: {len(migrations.status(store.cursor()))} migrations applied")
+
+
+@main.command()
+@click.argument("urls", nargs=-1, required=True)
+@click.pass_context
+def track(ctx: click.Context, urls: tuple[str, ...]) -> None:
+    """Track article URLs or platform post URLs (X, YouTube, Reddit, HN, Bluesky, Mastodon ...)."""
+    from tracker import owner
+    from tracker.access import RemoteReader
+    from tracker.service import track as track_urls
+
+    config = _config(ctx)
+    live = owner.current(config.db_path)
+    if live is not None:
+        rows = RemoteReader(live.url, 30).post_json("/api/track", {"urls": list(urls)})["tracked"]
+    else:
+        import dataclasses
+
+        opened = _open(ctx)
+        try:
+            rows = [dataclasses.asdict(t) for t in track_urls(opened, list(urls))]
+        finally:
+            opened.close()
+    for row in rows:
+        what = f"{row['platform']} item {row['key']}" if row["kind"] == "item" else "article"
+        state = "now tracking" if row["created"] else "already tracked"
+        click.echo(f"{state}: {what}  {row['url']}")
+        if row.get("note"):
+            click.echo(f"note: {row['note']}", err=True)
+
+
+@main.command()
+@click.argument("urls", nargs=-1, required=True)
+@click.pass_context
+def untrack(ctx: click.Context, urls: tuple[str, ...]) -> None:
+    """Stop sampling articles or posts. Their history stays queryable."""
+    from tracker import owner
+    from tracker.access import RemoteReader
+    from tracker.service import untrack as untrack_urls
+
+    config = _config(ctx)
+    live = owner.current(config.db_path)
+    if live is not None:
+        changed = RemoteReader(live.url, 30).post_json("/api/untrack", {"urls": list(urls)})["changed"]
+    else:
+        opened = _open(ctx)
+        try:
+            changed = untrack_urls(opened, list(urls))
+        finally:
+            opened.close()
+    click.echo(f"untracked ({changed} article or item rows changed)")
+
+
+def _read(ctx: click.Context, name: str, **params: Any) -> Any:
+    from tracker.access import reader
+
+    config = _config(ctx)
+    source = reader(config.db_path, config.storage.query_timeout_s)
+    try:
+        return source.named(name, **params)
+    finally:
+        source.close()
+
+
+def _emit(frame: Any, fmt: str, output: str | None = None) -> None:
+    from tracker import render
+
+    if fmt == "parquet":
+        if not output:
+            _fail("--format parquet needs --output FILE")
+        Path(output).write_bytes(render.parquet_bytes(frame))
+        click.echo(f"wrote {frame.height} rows to {output}", err=True)
+        return
+    text = render.as_text(frame, fmt)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "parquet"]),
+                             default="table", show_default=True)
+
+
+@main.command(name="list")
+@click.option("--platform", help="Only items of this platform.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000))
+@FORMAT_OPTION
+@click.pass_context
+def list_cmd(ctx: click.Context, platform: str | None, limit: int, fmt: str) -> None:
+    """List tracked articles and items with their latest interactions."""
+    _emit(_read(ctx, "tracked", platform=platform, limit=limit), fmt)
+
+
+@main.command()
+@FORMAT_OPTION
+@click.pass_context
+def status(ctx: click.Context, fmt: str) -> None:
+    """Collector health: last rounds, errors, rate-limit waits, queue."""
+    from tracker import owner
+
+    config = _config(ctx)
+    live = owner.current(config.db_path)
+    click.echo(f"store: {config.db_path} ({'owned by tracker run, PID %d, %s' % (live.pid, live.url) if live else 'idle'})",
+               err=True)
+    _emit(_read(ctx, "status"), fmt)
+
+
+@main.command()
+@click.option("--window", default="24h", show_default=True, help="Window: 1h, 6h, 24h, 7d ...")
+@click.option("--platform", help="Only interactions on this platform.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@FORMAT_OPTION
+@click.pass_context
+def top(ctx: click.Context, window: str, platform: str | None, limit: int, fmt: str) -> None:
+    """Most Popular: articles ranked by interactions gained in the window."""
+    from tracker.windows import parse_window
+
+    _emit(_read(ctx, "top", win=parse_window(window), platform=platform, limit=limit), fmt)
+
+
+@main.command()
+@click.argument("query")
+@FORMAT_OPTION
+@click.option("--output", "-o", metavar="FILE", help="Write to a file (required for parquet).")
+@click.pass_context
+def sql(ctx: click.Context, query: str, fmt: str, output: str | None) -> None:
+    """Run one read-only SQL query against the public views and macros.
+
+    Goes through `tracker run` when it owns the file, else opens the file read-only.
+    """
+    from tracker.access import reader
+
+    config = _config(ctx)
+    source = reader(config.db_path, config.storage.query_timeout_s)
+    try:
+        frame = source.sql(query)
+    finally:
+        source.close()
+    _emit(frame, fmt, output)
+
+
+@main.command()
+@click.option("--platform", "platforms", multiple=True, help="Only this platform (repeatable).")
+@click.option("--once", is_flag=True, help="One full pass over every tracked item, then exit.")
+@click.pass_context
+def collect(ctx: click.Context, platforms: tuple[str, ...], once: bool) -> None:
+    """Collect engagement: one pass with --once, else run the scheduler without dashboards."""
+    from tracker.service import collect_once
+
+    opened = _open(ctx)
+    try:
+        if once:
+            results = collect_once(opened, list(platforms) or None, progress=_progress)
+            failed = [r for r in results if r.status in ("failed",)]
+            errors = sum(r.errors for r in results)
+            sampled = sum(r.items for r in results if r.kind == "sample")
+            click.echo(f"done: {sampled} items sampled, {errors} errors", err=True)
+            if failed and len(failed) == len({r.platform for r in results}):
+                sys.exit(EXIT_ERROR)
+            return
+        _run_until_signal(opened, web=None)
+    finally:
+        opened.close()
+
+
+def _progress(result: Any) -> None:
+    if result.status == "idle":
+        return
+    parts = [f"{result.platform:<11} {result.kind:<8} {result.status:<12}",
+             f"items={result.items}", f"found={result.discovered}", f"requests={result.requests}",
+             f"errors={result.errors}"]
+    click.echo("  ".join(parts), err=True)
+    for message in result.messages[:3]:
+        click.echo(f"    {message}", err=True)
+
+
+@main.command()
+@click.pass_context
+def discover(ctx: click.Context) -> None:
+    """One discovery pass: feeds, sitemaps, WordPress, trend lists, front pages."""
+    from tracker.runner import discover_round
+
+    opened = _open(ctx)
+    try:
+        for name in opened.collection.active:
+            _progress(discover_round(opened.collection, name))
+    finally:
+        opened.close()
+
+
+@main.command()
+@click.option("--host", help="Listen address (default from [server]).")
+@click.option("--port", type=int, help="Port (default from [server]).")
+@click.pass_context
+def run(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Own the store: run the collection daemon, the dashboards and the query API."""
+    opened = _open(ctx)
+    try:
+        server = opened.collection.config.server
+        _run_until_signal(opened, web=(host or server.host, port if port is not None else server.port))
+    finally:
+        opened.close()
+
+
+def _run_until_signal(opened: Any, web: tuple[str, int] | None) -> None:
+    from tracker.serving import serve
+
+    serve(opened, web, announce=lambda line: click.echo(line, err=True), progress=_progress)
+
+
+@main.command()
+@click.option("--output", "-o", metavar="DIR", help="Folder (default from [storage] export_dir).")
+@click.pass_context
+def export(ctx: click.Context, output: str | None) -> None:
+    """Write Parquet snapshots of the public tables and views for outside tools."""
+    from tracker import export as export_mod
+    from tracker.store import Store
+
+    config = _config(ctx)
+    folder = Path(output) if output else config.export_dir
+    from tracker import owner
+
+    if owner.current(config.db_path) is not None:
+        _fail("`tracker run` owns the store and refreshes the export itself; "
+              f"see {config.export_dir} (every {config.storage.export_every_s:g}s)")
+    with Store.open(config.db_path, read_only=True) as store:
+        for path in export_mod.to_parquet(store, folder):
+            click.echo(str(path))
+
+
+@main.group(name="config")
+def config_group() -> None:
+    """Inspect the configuration."""
+
+
+@config_group.command(name="show")
+@click.pass_context
+def config_show(ctx: click.Context) -> None:
+    """Print the effective configuration (credentials shown only as env-var names and set/unset)."""
+    from tracker.config_view import render_effective
+
+    click.echo(render_effective(_config(ctx)), nl=False)
+
+
+@main.command()
+@click.pass_context
+def collectors(ctx: click.Context) -> None:
+    """Every registered platform: batch size, rate limit, credentials, ready or not."""
+    from tracker.config_view import render_collectors
+
+    click.echo(render_collectors(_config(ctx)), nl=False)
+
+
+@main.command()
+@click.option("--port", default=8765, show_default=True, help="Port on 127.0.0.1 (0 = any free port).")
+@click.option("--articles", default=300, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--speed", default=60.0, show_default=True, help="Simulated seconds per real second.")
+@click.option("--seed", default=7, show_default=True)
+@click.option("--faults", default="", help='Random faults, e.g. "429=0.02,503=0.01,latency=0.2".')
+def simulate(port: int, articles: int, speed: float, seed: int, faults: str) -> None:
+    """Serve the simulated social web (every platform's API shapes) on 127.0.0.1."""
+    from tracker.simweb.server import SimConfig, SimServer
+    from tracker.simweb.snippet import config_snippet
+
+    try:
+        sim = SimServer(SimConfig(n_articles=articles, seed=seed, speed=speed, faults=faults), port=port)
+    except ValueError as exc:
+        _fail(str(exc))
+    click.echo(f"simulated social web on {sim.url} (Ctrl-C to stop); point the tracker at it with:\n", err=True)
+    click.echo(config_snippet(sim))
+    try:
+        sim.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+@main.command()
+@click.option("--port", default=8050, show_default=True, help="Dashboard port.")
+@click.option("--articles", default=300, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--speed", default=60.0, show_default=True, help="Simulated seconds per real second.")
+@click.option("--fresh/--keep", default=True, show_default=True, help="Start from an empty demo database.")
+@click.pass_context
+def demo(ctx: click.Context, port: int, articles: int, speed: float, fresh: bool) -> None:
+    """Simulated social web + daemon + dashboard on one DuckDB file (what `make demo` runs)."""
+    from tracker.demo import run_demo
+
+    db = Path(ctx.obj.get("db_path") or "data/demo.duckdb")
+    run_demo(db, port=port, articles=articles, speed=speed, fresh=fresh,
+             announce=lambda line: click.echo(line, err=True), progress=_progress)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

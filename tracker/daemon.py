@@ -1,0 +1,85 @@
+"""The collection daemon: APScheduler jobs rebuilt from configuration at every start.
+
+Per enabled platform there is a sampling tick, a share-search tick and (for discovery
+sources) a discovery job; plus a Parquet export and a checkpoint. Job ids derive from the
+configuration, so reconciling twice adds nothing. `coalesce` and `max_instances=1` mean a
+slow platform never runs two rounds at once and never queues a backlog; each platform's jobs
+only touch that platform, so a throttled one waits without slowing the others. The job store
+is in memory: the DuckDB file is the only persistent state.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from tracker import export
+from tracker.runner import RoundResult, discover_round, sample_round, shares_round
+from tracker.service import Opened
+
+log = logging.getLogger("tracker.daemon")
+
+
+class Daemon:
+    def __init__(self, opened: Opened, on_round: Callable[[RoundResult], None] | None = None) -> None:
+        self.opened = opened
+        self.on_round = on_round
+        daemon_config = opened.collection.config.daemon
+        self.scheduler = BackgroundScheduler(
+            timezone=UTC,
+            executors={"default": ThreadPoolExecutor(max(1, daemon_config.workers))},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
+        )
+        self.scheduler.add_listener(self._job_failed, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+
+    def reconcile(self) -> list[str]:
+        """Add (or replace) every job the configuration asks for; returns the job ids."""
+        ctx = self.opened.collection
+        config = ctx.config
+        soon = datetime.now(UTC) + timedelta(seconds=1)
+        jobs: list[tuple[str, Callable[[], object], float]] = []
+        for name, active in ctx.active.items():
+            jobs.append((f"sample:{name}", self._wrap(sample_round, name), config.daemon.tick_s))
+            if hasattr(active.collector, "find_shares"):
+                jobs.append((f"shares:{name}", self._wrap(shares_round, name), config.daemon.tick_s))
+            if hasattr(active.collector, "discover"):
+                jobs.append((f"discover:{name}", self._wrap(discover_round, name), config.daemon.discover_every_s))
+        if config.storage.export_every_s > 0:
+            jobs.append(("export", self._export, config.storage.export_every_s))
+        jobs.append(("checkpoint", ctx.store.checkpoint, 600.0))
+        for job_id, func, every_s in jobs:
+            self.scheduler.add_job(func, "interval", seconds=every_s, id=job_id, name=job_id,
+                                   replace_existing=True, next_run_time=soon)
+        return [job_id for job_id, _, _ in jobs]
+
+    def _wrap(self, round_fn: Callable[..., RoundResult], name: str) -> Callable[[], None]:
+        def job() -> None:
+            result = round_fn(self.opened.collection, name)
+            if self.on_round is not None and result.status not in ("idle",):
+                self.on_round(result)
+
+        return job
+
+    def _export(self) -> None:
+        ctx = self.opened.collection
+        export.to_parquet(ctx.store, ctx.config.export_dir)
+
+    def _job_failed(self, event: JobExecutionEvent) -> None:
+        if event.code == EVENT_JOB_MISSED:
+            log.info("job %s missed its run time; it runs at the next tick", event.job_id)
+        else:
+            log.error("job %s failed: %s", event.job_id, event.exception)
+
+    def start(self) -> None:
+        self.reconcile()
+        self.scheduler.start()
+
+    def shutdown(self) -> None:
+        """Stop scheduling and wait for rounds in flight (they finish their batch and record it)."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)

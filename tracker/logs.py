@@ -1,0 +1,31 @@
+"""Logging for the CLI and the daemon: the `tracker` logger hierarchy to stderr, with every
+record passed through the secret redactor. The library itself only ever gets loggers."""
+
+from __future__ import annotations
+
+import logging
+
+from tracker.secrets import Redactor
+
+
+class RedactingFilter(logging.Filter):
+    def __init__(self, redactor: Redactor) -> None:
+        super().__init__()
+        self.redactor = redactor
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = self.redactor(record.getMessage())
+        record.args = None
+        return True
+
+
+def configure(debug: bool = False, redactor: Redactor | None = None) -> None:
+    logger = logging.getLogger("tracker")
+    if any(getattr(h, "_tracker", False) for h in logger.handlers):
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+    handler.addFilter(RedactingFilter(redactor or Redactor()))
+    handler._tracker = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if debug else logging.WARNING)

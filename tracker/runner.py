@@ -1,0 +1,288 @@
+"""One collection round for one platform: sample due items, search for posts sharing
+articles, or read discovery sources. Each round is recorded in `runs`; every failure becomes a
+`run_errors` row and never stops the round's other batches or any other platform.
+
+A `RateLimited` answer ends the round and blocks the platform until the platform's reset
+(kept in `platform_state`, so a restart respects it too); the scheduler simply finds nothing
+to do until then, and no thread sleeps. `AuthFailed` disables the platform with a clear reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+import polars as pl
+
+from tracker import cadence, catalog, runlog, timeseries
+from tracker.assembly import Active
+from tracker.clock import Clock
+from tracker.collector import Cursor, Discovery, Gone, Sample, Target
+from tracker.config import Config
+from tracker.errors import AuthFailed, CollectorError, RateLimited
+from tracker.secrets import Redactor
+from tracker.store import Store
+
+log = logging.getLogger("tracker.runner")
+T = TypeVar("T")
+
+
+@dataclass
+class Collection:
+    """What every round needs, passed explicitly (no globals)."""
+
+    store: Store
+    config: Config
+    active: dict[str, Active]
+    clock: Clock
+    redactor: Redactor = field(default_factory=Redactor)
+
+
+@dataclass
+class RoundResult:
+    platform: str
+    kind: str
+    status: str = "ok"
+    items: int = 0
+    errors: int = 0
+    discovered: int = 0
+    requests: int = 0
+    messages: list[str] = field(default_factory=list)
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class _Round:
+    """Bookkeeping shared by the three kinds of round."""
+
+    def __init__(self, ctx: Collection, active: Active, kind: str) -> None:
+        self.ctx = ctx
+        self.active = active
+        self.now = ctx.clock.now()
+        self.result = RoundResult(active.name, kind)
+        active.http.stats.snapshot_and_reset()
+        self.run_id = runlog.start_run(ctx.store, active.name, kind, self.now)
+
+    def error(self, exc: BaseException, item_key: str | None = None) -> None:
+        message = self.ctx.redactor(str(exc) or type(exc).__name__)
+        self.result.errors += 1
+        self.result.messages.append(message)
+        runlog.record_error(self.ctx.store, self.run_id, self.active.name, item_key, self.ctx.clock.now(),
+                            type(exc).__name__, message)
+        log.warning("%s %s: %s", self.active.name, self.result.kind, message)
+
+    def stop_for(self, exc: RateLimited | AuthFailed) -> None:
+        """Throttled or refused: block or disable the platform and end the round."""
+        self.error(exc)
+        if isinstance(exc, RateLimited):
+            self.result.status = "rate_limited"
+            runlog.set_platform_state(self.ctx.store, self.active.name, self.ctx.clock.now(),
+                                      blocked_until=exc.retry_at, blocked_reason=exc.reason)
+        else:
+            self.result.status = "failed"
+            runlog.set_platform_state(self.ctx.store, self.active.name, self.ctx.clock.now(),
+                                      disabled_reason=self.ctx.redactor(str(exc)))
+
+    def finish(self) -> RoundResult:
+        if self.result.status == "ok" and self.result.errors:
+            self.result.status = "partial"
+        stats = self.active.http.stats.snapshot_and_reset()
+        self.result.requests = stats["requests"]
+        runlog.finish_run(self.ctx.store, self.run_id, self.ctx.clock.now(), stats, self.result.items,
+                          self.result.errors, self.result.status)
+        return self.result
+
+
+def platform_available(ctx: Collection, name: str) -> str | None:
+    """Why a platform must not be asked now (throttled until ..., disabled), or None."""
+    row = ctx.store.cursor().execute(
+        "select blocked_until, disabled_reason from platform_state where platform = ?", [name]).fetchone()
+    if not row:
+        return None
+    blocked, disabled = row
+    if disabled:
+        return f"disabled: {disabled}"
+    if blocked is not None and blocked > ctx.clock.now():
+        return f"throttled until {blocked:%Y-%m-%d %H:%M:%S} UTC"
+    return None
+
+
+def sample_round(ctx: Collection, name: str, everything: bool = False) -> RoundResult:
+    """Sample the platform's due items (every tracked item when `everything`)."""
+    active = ctx.active[name]
+    why_not = platform_available(ctx, name)
+    if why_not:
+        return RoundResult(name, "sample", status="skipped", messages=[why_not])
+    now = ctx.clock.now()
+    stop_before = now - timedelta(days=ctx.config.cadence.stop_after_days)
+    due_at = now + timedelta(days=36500) if everything else now
+    due = catalog.due_items(ctx.store, name, due_at, ctx.config.daemon.round_max_items, stop_before)
+    if not due:
+        return RoundResult(name, "sample", status="idle")
+    run = _Round(ctx, active, "sample")
+    try:
+        _sample_batches(ctx, active, run, due, now)
+    except Exception as exc:  # storage or a bug: record it, close the run, let the daemon go on
+        run.error(exc)
+        run.result.status = "failed"
+    return run.finish()
+
+
+def _sample_batches(ctx: Collection, active: Active, run: _Round, due: Sequence[catalog.DueItem],
+                    now: datetime) -> None:
+    for batch in chunks(due, active.limits.max_batch):
+        targets = [d.target for d in batch]
+        try:
+            records = list(active.collector.sample(targets))
+        except (RateLimited, AuthFailed) as exc:
+            run.stop_for(exc)
+            _postpone(ctx, [d.item_id for d in due if d not in batch] + [d.item_id for d in batch],
+                      getattr(exc, "retry_at", None) or now + timedelta(hours=1))
+            break
+        except CollectorError as exc:
+            run.error(exc, ",".join(t.item_key for t in targets)[:200])
+            _postpone(ctx, [d.item_id for d in batch], now + timedelta(seconds=ctx.config.cadence.min_interval_s * 5))
+            continue
+        except Exception as exc:  # a bug in a collector must not stop the daemon
+            run.error(exc, ",".join(t.item_key for t in targets)[:200])
+            continue
+        run.result.items += _store_samples(ctx, active, batch, records, run)
+
+
+def _store_samples(ctx: Collection, active: Active, batch: Sequence[catalog.DueItem],
+                   records: Iterable[Sample | Gone], run: _Round) -> int:
+    samples = [r for r in records if isinstance(r, Sample)]
+    gone = [r for r in records if isinstance(r, Gone)]
+    wanted = {d.target.item_key for d in batch}
+    samples = [s for s in samples if s.item_key in wanted]
+    answered = {s.item_key for s in samples} | {g.target.item_key for g in gone}
+    for item in batch:
+        if item.target.item_key not in answered:
+            run.error(CollectorError(active.name, "no answer for this item in the response"), item.target.item_key)
+    ids = {d.target.item_key: d.item_id for d in batch}
+    previous = _totals(ctx.store, list(ids.values()))
+    try:
+        timeseries.write(ctx.store, samples)
+    except ValueError as exc:  # unknown metric names: a collector bug, reported, nothing stored
+        run.error(exc)
+        return 0
+    catalog.mark_gone(ctx.store, gone, run.now)
+    _reschedule(ctx, active, ids, samples, previous)
+    return len(samples)
+
+
+def _totals(store: Store, item_ids: list[int]) -> pl.DataFrame:
+    """Per item: latest interactions (or views), when last sampled, and the current interval."""
+    return store.df(
+        """with latest as (
+               select item_id, metric, arg_max(value, ts) as value from samples
+               where item_id in (select unnest($ids::bigint[])) group by all)
+           select i.item_id,
+                  coalesce(sum(l.value) filter (where is_interaction(l.metric)),
+                           sum(l.value) filter (where l.metric = 'views'))::double as prev_total,
+                  i.last_sampled_at as prev_ts,
+                  epoch(i.next_due_at - i.last_sampled_at)::double as prev_interval_s
+           from items i left join latest l on l.item_id = i.item_id
+           where i.item_id in (select unnest($ids::bigint[]))
+           group by i.item_id, i.last_sampled_at, i.next_due_at""",
+        {"ids": item_ids},
+    )
+
+
+def _reschedule(ctx: Collection, active: Active, ids: dict[str, int], samples: Sequence[Sample],
+                previous: pl.DataFrame) -> None:
+    if not samples:
+        return
+    rows = []
+    for sample in samples:
+        interactions = [v for k, v in sample.metrics.items() if k != "views"]
+        total = sum(interactions) if interactions else sample.metrics.get("views", 0)
+        rows.append({"item_id": ids[sample.item_key], "new_total": float(total), "ts": sample.observed_at})
+    batch = pl.DataFrame(rows).join(previous, on="item_id", how="left").with_columns(
+        elapsed_s=(pl.col("ts") - pl.col("prev_ts")).dt.total_seconds().cast(pl.Float64))
+    intervals = cadence.next_intervals(batch, ctx.config.cadence, active.limits.min_resample_s)
+    updates = batch.join(intervals, on="item_id").select(
+        "item_id", "ts", (pl.col("ts") + pl.duration(seconds=pl.col("interval_s"))).alias("next_due_at"))
+    with ctx.store.transaction() as cur:
+        cur.register("_schedule", updates.to_arrow())
+        cur.execute("""update items set last_sampled_at = s.ts, next_due_at = s.next_due_at
+                       from _schedule s where items.item_id = s.item_id""")
+        cur.unregister("_schedule")
+
+
+def _postpone(ctx: Collection, item_ids: list[int], until: datetime) -> None:
+    if not item_ids:
+        return
+    with ctx.store.transaction() as cur:
+        cur.execute("update items set next_due_at = greatest(next_due_at, ?) where item_id in "
+                    "(select unnest(?::bigint[]))", [until, item_ids])
+
+
+def shares_round(ctx: Collection, name: str, limit: int = 50) -> RoundResult:
+    """Ask the platform which posts share articles not searched for a while."""
+    active = ctx.active[name]
+    find_shares = getattr(active.collector, "find_shares", None)
+    if find_shares is None:
+        return RoundResult(name, "shares", status="idle")
+    why_not = platform_available(ctx, name)
+    if why_not:
+        return RoundResult(name, "shares", status="skipped", messages=[why_not])
+    now = ctx.clock.now()
+    stop_before = now - timedelta(days=ctx.config.cadence.stop_after_days)
+    articles = catalog.articles_for_share_search(ctx.store, name, now, ctx.config.daemon.share_search_every_s,
+                                                 limit, stop_before)
+    if not articles:
+        return RoundResult(name, "shares", status="idle")
+    run = _Round(ctx, active, "shares")
+    for _article_id, url in articles:
+        try:
+            found = list(find_shares(Target(name, url, url)))
+        except (RateLimited, AuthFailed) as exc:
+            run.stop_for(exc)
+            break
+        except Exception as exc:
+            run.error(exc, url)
+            found = []  # searched (and failed): wait a full interval before asking again
+        for discovery in found:
+            _, _, created = catalog.record_discovery(ctx.store, discovery, run.now, f"share:{name}")
+            run.result.discovered += int(created)
+        runlog.set_cursor(ctx.store, name, f"shares:{url}", str(len(found)), run.now)
+    return run.finish()
+
+
+def discover_round(ctx: Collection, name: str) -> RoundResult:
+    """Read the platform's discovery sources (feeds, sitemaps, trend lists, front pages)."""
+    active = ctx.active[name]
+    discover = getattr(active.collector, "discover", None)
+    if discover is None:
+        return RoundResult(name, "discover", status="idle")
+    why_not = platform_available(ctx, name)
+    if why_not:
+        return RoundResult(name, "discover", status="skipped", messages=[why_not])
+    run = _Round(ctx, active, "discover")
+    records: list[Discovery | Sample | Cursor] = []
+    try:
+        for record in discover(runlog.cursors(ctx.store, name)):
+            records.append(record)
+    except (RateLimited, AuthFailed) as exc:
+        run.stop_for(exc)
+    except Exception as exc:  # keep what the good sources gave before the failure
+        run.error(exc)
+    for record in records:
+        if isinstance(record, Discovery):
+            source = "feed" if name == "feeds" else f"trend:{name}"
+            _, _, created = catalog.record_discovery(ctx.store, record, run.now, source)
+            run.result.discovered += int(created)
+    samples = [r for r in records if isinstance(r, Sample)]
+    timeseries.write(ctx.store, samples)
+    run.result.items += len(samples)
+    for record in records:
+        if isinstance(record, Cursor):
+            runlog.set_cursor(ctx.store, record.platform, record.source, record.value, run.now)
+    return run.finish()

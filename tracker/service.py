@@ -1,0 +1,173 @@
+"""The library's front door: load configuration, open the store with its collectors, track
+URLs, and run one full collection pass. The CLI, the daemon and the tests all call these."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from tracker import catalog, registry
+from tracker import config as config_mod
+from tracker.assembly import Active, Disabled, build_all
+from tracker.clock import Clock, SystemClock
+from tracker.collector import Collector
+from tracker.config import Config
+from tracker.errors import TrackerError, UnknownURL
+from tracker.http import HTTPOptions, PlatformHTTP
+from tracker.runner import Collection, RoundResult, discover_round, sample_round, shares_round
+from tracker.secrets import Redactor, Secret
+from tracker.store import Store
+from tracker.urls import canonicalize
+
+log = logging.getLogger("tracker")
+
+
+def load_config(path: str | Path | None = None, platforms: Mapping[str, registry.Platform] | None = None) -> Config:
+    """Read the config file chosen by --config / $TRACKER_CONFIG / ./tracker.toml, validated."""
+    platforms = platforms if platforms is not None else registry.load()
+    settings_types = {name: p.settings_type for name, p in platforms.items()}
+    return config_mod.load(config_mod.resolve_path(str(path) if path else None), settings_types)
+
+
+@dataclass
+class Opened:
+    collection: Collection
+    disabled: list[Disabled]
+    platforms: Mapping[str, registry.Platform]
+
+    def close(self) -> None:
+        for active in self.collection.active.values():
+            active.http.close()
+        self.collection.store.close()
+
+
+def open_collection(config: Config, clock: Clock | None = None, environ: Mapping[str, str] | None = None,
+                    http_options: HTTPOptions | None = None,
+                    platforms: Mapping[str, registry.Platform] | None = None) -> Opened:
+    """Open the DuckDB file read-write and build every enabled collector."""
+    platforms = platforms if platforms is not None else registry.load()
+    clock = clock or SystemClock()
+    redactor = Redactor()
+    active, disabled = build_all(config, platforms, clock, redactor, environ, http_options)
+    store = Store.open(config.db_path)
+    _restore_quotas(store, active)
+    return Opened(Collection(store, config, active, clock, redactor), disabled, platforms)
+
+
+def _restore_quotas(store: Store, active: Mapping[str, Active]) -> None:
+    from tracker import runlog
+
+    for item in active.values():
+        quota = item.http.quota
+        if quota is not None:
+            quota.restore(runlog.quota_spent_since(store, item.name, quota.day_start(), item.limits.quota_cost))
+
+
+@dataclass(frozen=True)
+class Tracked:
+    url: str
+    kind: str  # 'article' or 'item'
+    platform: str | None
+    key: str
+    created: bool
+    note: str = ""
+
+
+def _identifiers(opened: Opened) -> list[tuple[str, Collector, str]]:
+    """(platform, collector, note) for every registered platform, enabled or not.
+
+    Recognising a URL is syntax only; a disabled platform's collector is built with
+    placeholder credentials purely so its `identify` can run. It makes no request.
+    """
+    out: list[tuple[str, Collector, str]] = []
+    disabled = {d.name: d.reason for d in opened.disabled}
+    for name, platform in opened.platforms.items():
+        if name in opened.collection.active:
+            out.append((name, opened.collection.active[name].collector, ""))
+            continue
+        placeholder = {c.name: Secret("placeholder", c.env) for c in platform.credentials}
+        http = PlatformHTTP(name, platform.limits, opened.collection.clock, Redactor())
+        try:
+            collector = platform.build(http, platform.settings({}), placeholder, opened.collection.clock)
+        except Exception:  # a collector that cannot even be built cannot recognise URLs
+            continue
+        out.append((name, collector, f"{name} is off ({disabled.get(name, 'disabled')}); it will be sampled "
+                                     "once the platform is enabled"))
+    return out
+
+
+def track(opened: Opened, urls: list[str]) -> list[Tracked]:
+    """Track article URLs or platform post URLs (recognised automatically). All or nothing."""
+    ctx = opened.collection
+    plan: list[tuple[str, str | None, str, str]] = []
+    identifiers = _identifiers(opened)
+    for url in urls:
+        for name, collector, note in identifiers:
+            key = collector.identify(url)
+            if key:
+                resolve = getattr(collector, "resolve", None)
+                if resolve is not None and not note:
+                    key = resolve(key)
+                plan.append((url, name, key, note))
+                break
+        else:
+            plan.append((url, None, canonicalize(url), ""))  # UnknownURL for anything not http(s)
+    now = ctx.clock.now()
+    done = []
+    for url, platform, key, note in plan:
+        if platform is None:
+            _, created = catalog.upsert_article(ctx.store, key, now, "manual")
+            done.append(Tracked(key, "article", None, key, created))
+        else:
+            _, created = catalog.ensure_item(ctx.store, platform, key, now, url=url)
+            done.append(Tracked(url, "item", platform, key, created, note))
+    return done
+
+
+def untrack(opened: Opened, urls: list[str]) -> int:
+    ctx = opened.collection
+    changed = 0
+    for url in urls:
+        key = url
+        for _name, collector, _note in _identifiers(opened):
+            found = collector.identify(url)
+            if found:
+                key = found
+                break
+        changed += catalog.untrack(ctx.store, key, ctx.clock.now())
+    if not changed:
+        raise UnknownURL(f"nothing tracked matches {', '.join(urls)}")
+    return changed
+
+
+Progress = Callable[[RoundResult], None]
+
+
+def collect_once(opened: Opened, only: list[str] | None = None, progress: Progress | None = None
+                 ) -> list[RoundResult]:
+    """One full pass: discovery, then share search for every article, then sample every item."""
+    ctx = opened.collection
+    names = [n for n in ctx.active if not only or n in only]
+    unknown = set(only or []) - set(opened.platforms)
+    if unknown:
+        raise TrackerError(f"unknown platform {sorted(unknown)[0]!r}; known: {', '.join(opened.platforms)}")
+    results: list[RoundResult] = []
+
+    def note(result: RoundResult) -> None:
+        results.append(result)
+        if progress:
+            progress(result)
+
+    for name in names:
+        note(discover_round(ctx, name))
+    for name in names:
+        while True:  # search every article once, in rounds of 50
+            result = shares_round(ctx, name)
+            note(result)
+            if result.status != "ok" and result.status != "partial":
+                break
+    for name in names:
+        note(sample_round(ctx, name, everything=True))
+    return results

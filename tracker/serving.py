@@ -1,0 +1,65 @@
+"""Running as the owner of the store: the daemon, optionally the dashboards and query API,
+and the owner file that lets other commands find us. Stops cleanly on Ctrl-C or SIGTERM,
+letting rounds in flight finish and be recorded."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from tracker import owner
+from tracker.daemon import Daemon
+from tracker.runner import RoundResult
+from tracker.service import Opened
+
+
+def serve(opened: Opened, web: tuple[str, int] | None, announce: Callable[[str], None],
+          progress: Callable[[RoundResult], None] | None = None, stop: threading.Event | None = None) -> None:
+    """Block until a signal (or `stop` is set), then shut everything down in order."""
+    stop = stop or threading.Event()
+    ctx = opened.collection
+    server: Any = None
+    if web is not None:
+        from dashboards import create_app
+        from tracker.web import WebServer, add_api
+
+        app = create_app(ctx.store, refresh_s=ctx.config.server.refresh_s)
+        add_api(app.server, opened)
+        server = WebServer(app.server, web[0], web[1]).start()
+        owner.claim(ctx.config.db_path, server.url)
+        announce(f"dashboard and API: {server.url}/  (Most Popular, Trending, Health; JSON at "
+                 f"{server.url}/api/most-popular)")
+    else:
+        owner.claim(ctx.config.db_path, "")
+    daemon = Daemon(opened, on_round=progress)
+    previous = _install_signal_handlers(stop)
+    try:
+        daemon.start()
+        names = ", ".join(ctx.active) or "none"
+        announce(f"collecting from: {names}; store {ctx.config.db_path}; Ctrl-C to stop")
+        while not stop.wait(0.5):
+            pass
+        announce("stopping: waiting for rounds in flight ...")
+    finally:
+        daemon.shutdown()
+        if server is not None:
+            server.stop()
+        owner.release(ctx.config.db_path)
+        _restore_signal_handlers(previous)
+    announce("stopped cleanly")
+
+
+def _install_signal_handlers(stop: threading.Event) -> dict[int, Any]:
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    previous = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        previous[sig] = signal.signal(sig, lambda *_: stop.set())
+    return previous
+
+
+def _restore_signal_handlers(previous: dict[int, Any]) -> None:
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)

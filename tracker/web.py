@@ -1,0 +1,114 @@
+"""The owning process's HTTP side: the Dash dashboards plus a small JSON/Arrow API through
+which other processes query and change the store while `tracker run` holds the DuckDB file.
+
+    GET  /api/health                 liveness
+    POST /api/sql     {"sql": ...}   one read-only statement -> Arrow IPC stream
+    POST /api/named   {"name", "params"}  a canned sql/queries file -> Arrow IPC stream
+    POST /api/track   {"urls": [...]}     -> {"tracked": [...]}
+    POST /api/untrack {"urls": [...]}     -> {"changed": n}
+
+It listens on 127.0.0.1 by default; the endpoints that change state accept JSON only, which a
+cross-site form cannot send.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import logging
+import threading
+from typing import Any
+
+import polars as pl
+from flask import Flask, Response, jsonify, request
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from tracker import query
+from tracker.errors import TrackerError
+from tracker.service import Opened, track, untrack
+
+ARROW_STREAM = "application/vnd.apache.arrow.stream"
+log = logging.getLogger("tracker.web")
+
+
+def arrow_response(frame: pl.DataFrame) -> Response:
+    buffer = io.BytesIO()
+    frame.write_ipc_stream(buffer)
+    return Response(buffer.getvalue(), 200, mimetype=ARROW_STREAM)
+
+
+def _error(message: str, status: int = 400) -> Response:
+    response = jsonify({"error": message})
+    response.status_code = status
+    return response
+
+
+def add_api(server: Flask, opened: Opened) -> None:
+    """Register the store API on a Flask server (the Dash app's)."""
+    store = opened.collection.store
+    timeout_s = opened.collection.config.storage.query_timeout_s
+
+    def body() -> dict[str, Any]:
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            raise TrackerError("send a JSON object with Content-Type: application/json")
+        return data
+
+    @server.get("/api/health")
+    def health() -> Response:
+        return jsonify({"ok": True, "db": str(store.path)})
+
+    @server.post("/api/sql")
+    def sql() -> Response:
+        try:
+            return arrow_response(query.run(store, str(body().get("sql", "")), timeout_s))
+        except TrackerError as exc:
+            return _error(str(exc))
+
+    @server.post("/api/named")
+    def named() -> Response:
+        try:
+            data = body()
+            params = data.get("params") or {}
+            if not isinstance(params, dict):
+                raise TrackerError("params must be an object")
+            return arrow_response(store.named(str(data.get("name", "")), **params))
+        except TrackerError as exc:
+            return _error(str(exc))
+
+    @server.post("/api/track")
+    def track_urls() -> Response:
+        try:
+            urls = [str(u) for u in body().get("urls", [])]
+            return jsonify({"tracked": [dataclasses.asdict(t) for t in track(opened, urls)]})
+        except TrackerError as exc:
+            return _error(str(exc))
+
+    @server.post("/api/untrack")
+    def untrack_urls() -> Response:
+        try:
+            return jsonify({"changed": untrack(opened, [str(u) for u in body().get("urls", [])])})
+        except TrackerError as exc:
+            return _error(str(exc))
+
+
+class WebServer:
+    """A threaded WSGI server for the Flask app in a background thread."""
+
+    def __init__(self, app: Flask, host: str, port: int) -> None:
+        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="web", daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> WebServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
