@@ -141,8 +141,8 @@ class Collector:
                 continue
             if wanted not in _canonical_links(post):
                 continue  # the server's fuzzy URL match found another page
-            record = post.get("record") if isinstance(post.get("record"), dict) else {}
-            author = post.get("author") if isinstance(post.get("author"), dict) else {}
+            record = _obj(post.get("record"))
+            author = _obj(post.get("author"))
             text = record.get("text")
             yield Discovery(
                 platform=NAME,
@@ -166,7 +166,7 @@ class Collector:
 def _canonical_links(post: Mapping[str, Any]) -> set[str]:
     """Every http(s) link of a post (link card in the record or its view, link facets), canonical."""
     raw: list[Any] = []
-    record = post.get("record") if isinstance(post.get("record"), dict) else {}
+    record = _obj(post.get("record"))
     for embed in (record.get("embed"), post.get("embed")):
         if isinstance(embed, dict):
             # app.bsky.embed.external, or recordWithMedia whose media is an external card.
@@ -186,6 +186,11 @@ def _canonical_links(post: Mapping[str, Any]) -> set[str]:
             except UnknownURL:
                 continue
     return out
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    """A JSON object, or an empty one for anything else."""
+    return value if isinstance(value, dict) else {}
 
 
 def _timestamp(value: Any) -> datetime | None:
