@@ -102,6 +102,10 @@ class Collector:
                 return f"{instance.host}/{match.group(1)}"
         return None
 
+    def batch_group(self, target: Target) -> str:
+        """The runner keeps one instance's statuses together, so a batch is one request."""
+        return target.item_key.partition("/")[0]
+
     def sample(self, targets: Sequence[Target]) -> Iterator[Sample | Gone]:
         """One request per instance among the targets: by id for one status, id[] for several."""
         groups: dict[str, list[tuple[Target, str]]] = {}

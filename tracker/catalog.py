@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from tracker.collector import Discovery, Gone, Target
 from tracker.errors import UnknownURL
 from tracker.store import Store
 from tracker.urls import canonicalize, site_of
+
+
+NEVER = datetime(9999, 1, 1, tzinfo=UTC)  # next_due_at of items that are never polled
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,11 @@ def upsert_article(store: Store, url: str, now: datetime, source: str, title: st
 
 def ensure_item(store: Store, platform: str, item_key: str, now: datetime, url: str | None = None,
                 article_id: int | None = None, title: str | None = None, author: str | None = None,
-                created_at: datetime | None = None) -> tuple[int, bool]:
-    """Track one platform item (due at once when new). (item_id, created?)"""
+                created_at: datetime | None = None, passive: bool = False) -> tuple[int, bool]:
+    """Track one platform item (due at once when new). (item_id, created?)
+
+    A passive item (a trending link) gets its samples from discovery rounds and is never polled.
+    """
     with store.transaction() as cur:
         row = cur.execute("select item_id from items where platform = ? and item_key = ?",
                           [platform, item_key]).fetchone()
@@ -59,7 +65,7 @@ def ensure_item(store: Store, platform: str, item_key: str, now: datetime, url: 
             """insert into items (platform, item_key, url, article_id, title, author, created_at, tracked_at,
                                   next_due_at)
                values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning item_id""",
-            [platform, item_key, url, article_id, title, author, created_at, now, now],
+            [platform, item_key, url, article_id, title, author, created_at, now, NEVER if passive else now],
         ).fetchone()
         assert new is not None
         return int(new[0]), True
@@ -78,7 +84,7 @@ def record_discovery(store: Store, found: Discovery, now: datetime, source: str)
         return article_id, 0, False  # feed entries are articles, not items of a platform
     item_id, created = ensure_item(store, found.platform, found.item_key, now, url=found.url,
                                    article_id=article_id, title=found.title, author=found.author,
-                                   created_at=found.published_at)
+                                   created_at=found.published_at, passive=found.kind == "article")
     return article_id, item_id, created
 
 

@@ -16,6 +16,8 @@ and the Collector instance offers
     find_shares(article) -> Iterator[Discovery]         optional: posts on the platform linking an article URL
     discover(cursors) -> Iterator[Discovery | Sample | Cursor]   optional: a discovery source (feeds, trends)
     resolve(item_key) -> str                optional: turn a syntactic key into the API's id (Bluesky handles)
+    batch_group(target) -> str              optional: targets of different groups never share a batch
+                                            (one Mastodon instance per request)
 
 Collectors raise `tracker.errors.CollectorError` subclasses and never sleep, read the
 environment, or touch storage. Numbers are ints; a count the platform did not give is absent

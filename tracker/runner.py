@@ -134,9 +134,23 @@ def sample_round(ctx: Collection, name: str, everything: bool = False) -> RoundR
     return run.finish()
 
 
+def _batches(active: Active, due: Sequence[catalog.DueItem]) -> Iterator[Sequence[catalog.DueItem]]:
+    """Batches of at most max_batch items; a collector's optional `batch_group(target)` keeps
+    items that must go to different hosts (Mastodon instances) in different batches."""
+    group = getattr(active.collector, "batch_group", None)
+    if group is None:
+        yield from chunks(due, active.limits.max_batch)
+        return
+    groups: dict[str, list[catalog.DueItem]] = {}
+    for item in due:
+        groups.setdefault(group(item.target), []).append(item)
+    for members in groups.values():
+        yield from chunks(members, active.limits.max_batch)
+
+
 def _sample_batches(ctx: Collection, active: Active, run: _Round, due: Sequence[catalog.DueItem],
                     now: datetime) -> None:
-    for batch in chunks(due, active.limits.max_batch):
+    for batch in _batches(active, due):
         targets = [d.target for d in batch]
         try:
             records = list(active.collector.sample(targets))
