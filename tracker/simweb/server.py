@@ -23,9 +23,9 @@ from werkzeug.wrappers import Request, Response
 
 from tracker.simweb.fake import Fake, json_response
 from tracker.simweb.faults import FaultRates, Faults
-from tracker.simweb.world import SimClock, World
+from tracker.simweb.world import SITE_NAME, SITE_URL, SimClock, World
 
-FAKE_MODULES: tuple[str, ...] = ("tracker.simweb.hackernews", "tracker.simweb.reddit", "tracker.simweb.x", "tracker.simweb.bluesky", "tracker.simweb.mastodon")
+FAKE_MODULES: tuple[str, ...] = ("tracker.simweb.hackernews", "tracker.simweb.reddit", "tracker.simweb.x", "tracker.simweb.bluesky", "tracker.simweb.mastodon", "tracker.simweb.site")
 
 
 @dataclass
@@ -148,6 +148,17 @@ class SimServer:
                 for setting, prefix in mounts.items()
             }
             for platform, mounts in self.app.mounts.items()
+        }
+
+    def site_config(self) -> dict[str, Any]:
+        """The [[sites]] entry for the simulated news site: public URLs, fetched from this server."""
+        return {
+            "name": SITE_NAME,
+            "url": SITE_URL,
+            "feeds": [SITE_URL + "/feed/"],
+            "sitemaps": [SITE_URL + "/sitemap.xml"],
+            "wordpress_api": SITE_URL + "/wp-json/wp/v2/posts",
+            "fetch_base_url": self.url + "/site",
         }
 
     def start(self) -> SimServer:
