@@ -22,7 +22,9 @@ TRACKING_PARAMS = frozenset({
 })
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "at_", "__hs", "_hs")
 DEFAULT_PORTS = {"http": 80, "https": 443}
-_AMP_SUBDOMAIN = re.compile(r"^amp\.")
+# "amp." in front of a host that still has a dot after it (amp.example.com, not amp.dev).
+_AMP_SUBDOMAIN = re.compile(r"^(?:amp\.)+(?=[^.]+\.)")
+_HOST = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*")
 _AMP_PATH_SUFFIX = re.compile(r"/amp/?$|\.amp(?=\.html?$)|\.amp$", re.I)
 _AMP_PATH_PREFIX = re.compile(r"^/amp(?=/)", re.I)
 
@@ -44,11 +46,16 @@ def canonicalize(url: str) -> str:
     if scheme not in DEFAULT_PORTS or not parts.hostname:
         raise UnknownURL(f"not an http(s) URL: {text[:200]!r}")
     host = parts.hostname.lower().rstrip(".")
-    host = _AMP_SUBDOMAIN.sub("", host)
-    try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        raise UnknownURL(f"not a valid host name in {text[:200]!r}") from None
+    if ":" in host:  # an IPv6 literal (urlsplit checked it); it keeps its brackets
+        host = f"[{host}]"
+    else:
+        host = _AMP_SUBDOMAIN.sub("", host)
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            host = ""
+        if not _HOST.fullmatch(host):
+            raise UnknownURL(f"not a valid host name in {text[:200]!r}")
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     path = _canonical_path(parts.path)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_param(k)]
@@ -60,6 +67,14 @@ def _canonical_path(path: str) -> str:
     # Normalise percent-encoding (decode, then re-encode the unsafe characters) so that
     # "/caf%C3%A9" and "/café" are one article.
     path = quote(unquote(path), safe="/:@!$&'()*+,;=-._~")
+    # Fold until nothing changes: removing one AMP piece can expose another ("/a/amp/amp/",
+    # "/story.amp/"), and canonicalisation must be idempotent.
+    while (folded := _fold_path(path)) != path:
+        path = folded
+    return path
+
+
+def _fold_path(path: str) -> str:
     path = re.sub(r"/{2,}", "/", path)
     path = _AMP_PATH_PREFIX.sub("", path)
     path = _AMP_PATH_SUFFIX.sub("", path)
