@@ -1,0 +1,52 @@
+"""How numbers and times read on the dashboards: thousands separators, UTC clock times, and
+"5 min ago" relative to the ranking time, so every page words them the same way."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def count(value: int | float | None) -> str:
+    """1155 -> '1,155'; a missing count is a dash, never 0."""
+    return "–" if value is None else f"{int(value):,}"
+
+
+def percent(ratio: float | None) -> str:
+    """0.5 -> '50%'; small rates keep a decimal (0.004 -> '0.4%'); 0 -> '0%'."""
+    if ratio is None:
+        return "–"
+    return f"{ratio:.1%}" if 0 < ratio < 0.1 else f"{ratio:.0%}"
+
+
+def clock_time(at: datetime | None) -> str:
+    """'21:14:47 UTC'."""
+    return "–" if at is None else at.astimezone(UTC).strftime("%H:%M:%S UTC")
+
+
+def when(at: datetime | None) -> str:
+    """'23 Nov 21:14 UTC'."""
+    return "–" if at is None else at.astimezone(UTC).strftime("%d %b %H:%M UTC").lstrip("0")
+
+
+def ago(at: datetime | None, now: datetime) -> str:
+    """'just now', '12 s ago', '5 min ago', '3 h ago', '2 d ago', or 'in 4 min' for future times."""
+    if at is None:
+        return "never"
+    seconds = (now - at).total_seconds()
+    future, seconds = seconds < 0, abs(seconds)
+    if seconds < 5:
+        return "just now"
+    if seconds < 60:
+        text = f"{seconds:.0f} s"
+    elif seconds < 3600:
+        text = f"{seconds // 60:.0f} min"
+    elif seconds < 86400:
+        text = f"{seconds // 3600:.0f} h"
+    else:
+        text = f"{seconds // 86400:.0f} d"
+    return f"in {text}" if future else f"{text} ago"
+
+
+def iso(at: datetime | None) -> str | None:
+    """'2026-11-20T12:00:00Z' for JSON."""
+    return None if at is None else at.astimezone(UTC).isoformat().replace("+00:00", "Z")

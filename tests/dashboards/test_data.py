@@ -1,0 +1,189 @@
+"""The canned queries behind the dashboards, run on a real DuckDB file seeded with known samples
+(see conftest.py for the dataset and the rankings it implies)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from dashboards.data import Data
+from tests.dashboards.conftest import Seeded
+from tracker.clock import FrozenClock
+from tracker.sqlfiles import load
+
+
+def ranking(result_rows) -> list[tuple[int, str, int]]:
+    return [(r["rank"], r["title"], r["interactions"]) for r in result_rows.iter_rows(named=True)]
+
+
+@pytest.mark.parametrize(
+    ("window", "expected"),
+    [
+        ("1h", [(1, "Heatwave breaks decade-old record", 417), (2, "Summit ends in surprise deal", 150)]),
+        ("6h", [(1, "Summit ends in surprise deal", 1155), (2, "Heatwave breaks decade-old record", 575)]),
+        ("24h", [(1, "Summit ends in surprise deal", 1155), (2, "Heatwave breaks decade-old record", 575)]),
+        (
+            "7d",
+            [
+                (1, "Summit ends in surprise deal", 1155),
+                (2, "Chess prodigy stuns grandmasters", 720),
+                (3, "Heatwave breaks decade-old record", 575),
+            ],
+        ),
+    ],
+)
+def test_most_popular_ranks_by_interactions_gained_in_the_window(
+    seeded: Seeded, window: str, expected
+) -> None:
+    assert ranking(Data(seeded.store).most_popular(window).rows) == expected
+
+
+def test_most_popular_row_carries_totals_views_platforms_and_last_sample(seeded: Seeded) -> None:
+    row = Data(seeded.store).most_popular("24h").rows.row(1, named=True)
+    assert row["article_id"] == seeded.ids["heatwave"]
+    assert row["url"] == "https://news.example.com/heatwave/"
+    assert (row["views"], row["total_interactions"]) == (5000, 575)
+    assert row["platforms"] == ["hackernews", "reddit", "x"]
+    assert row["last_sample_at"] == seeded.ago(minutes=10)
+
+
+def test_most_popular_on_one_platform_counts_only_that_platform(seeded: Seeded) -> None:
+    data = Data(seeded.store)
+    assert ranking(data.most_popular("24h", "reddit").rows) == [
+        (1, "Summit ends in surprise deal", 1035),
+        (2, "Heatwave breaks decade-old record", 165),
+    ]
+    assert ranking(data.most_popular("24h", "hackernews").rows) == [
+        (1, "Heatwave breaks decade-old record", 340)
+    ]
+    assert data.most_popular("24h", "mastodon").rows.is_empty()
+
+
+def test_most_popular_limit_cuts_the_ranking(seeded: Seeded) -> None:
+    assert ranking(Data(seeded.store).most_popular("7d", limit=1).rows) == [
+        (1, "Summit ends in surprise deal", 1155)
+    ]
+
+
+def test_platform_breakdown_splits_each_ranked_story_by_platform(seeded: Seeded) -> None:
+    rows = Data(seeded.store).platform_breakdown("24h").rows
+    assert rows.select("rank", "platform", "interactions").rows() == [
+        (1, "bluesky", 120),
+        (1, "reddit", 1035),
+        (2, "hackernews", 340),
+        (2, "reddit", 165),
+        (2, "x", 70),
+    ]
+
+
+def test_trending_ranks_the_last_hour(seeded: Seeded) -> None:
+    assert ranking(Data(seeded.store).trending().rows) == [
+        (1, "Heatwave breaks decade-old record", 417),
+        (2, "Summit ends in surprise deal", 150),
+    ]
+
+
+def test_trending_series_ends_at_each_story_trending_score(seeded: Seeded) -> None:
+    rows = Data(seeded.store).trending_series().rows
+    heatwave = rows.filter(rows["article_id"] == seeded.ids["heatwave"])
+    assert heatwave["step"].to_list() == list(range(13))
+    # Step k is (hour start, hour start + 5k min]: reddit's +110 from 20 min ago shows from step 8,
+    # hackernews' +307 from 10 min ago from step 10 (x's first sample of an older post adds nothing).
+    assert heatwave["gained"].to_list() == [0] * 8 + [110] * 2 + [417] * 3
+    summit = rows.filter(rows["article_id"] == seeded.ids["summit"])
+    assert summit["gained"].to_list() == [0] * 6 + [150] * 7
+
+
+def test_article_detail_has_latest_totals_and_unknown_ids_have_no_row(seeded: Seeded) -> None:
+    data = Data(seeded.store)
+    row = data.article(seeded.ids["summit"]).row(0, named=True)
+    assert (row["title"], row["items"], row["platforms"]) == (
+        "Summit ends in surprise deal",
+        2,
+        ["bluesky", "reddit"],
+    )
+    assert (row["total_interactions"], row["total_views"]) == (1155, 0)
+    assert row["last_sample_at"] == seeded.ago(minutes=30)
+    assert data.article(9999).is_empty()
+    empty = data.article(seeded.ids["orchestra"]).row(0, named=True)
+    assert (empty["items"], empty["total_interactions"], empty["last_sample_at"]) == (0, 0, None)
+
+
+def test_article_series_is_each_platform_metric_over_time(seeded: Seeded) -> None:
+    rows = Data(seeded.store).article_series(seeded.ids["summit"])
+    reddit_score = rows.filter((rows["platform"] == "reddit") & (rows["metric"] == "score"))
+    assert reddit_score.select("ts", "value").rows() == [
+        (seeded.ago(hours=5), 10),
+        (seeded.ago(hours=2), 900),
+        (seeded.ago(minutes=30), 950),
+    ]
+    assert sorted(set(zip(rows["platform"], rows["metric"], strict=True))) == [
+        ("bluesky", "likes"),
+        ("bluesky", "reposts"),
+        ("reddit", "comments"),
+        ("reddit", "score"),
+    ]
+
+
+def test_health_reports_error_rate_waits_and_throttling(seeded: Seeded) -> None:
+    rows = {r["platform"]: r for r in Data(seeded.store).health().iter_rows(named=True)}
+    assert sorted(rows) == ["bluesky", "hackernews", "reddit", "x"]
+    assert (rows["reddit"]["last_status"], rows["reddit"]["error_rate"]) == ("ok", 0.0)
+    assert rows["reddit"]["last_success_at"] == seeded.ago(minutes=1)
+    x = rows["x"]
+    assert (x["last_status"], x["recent_errors"], x["recent_requests"], x["error_rate"]) == (
+        "rate_limited",
+        1,
+        2,
+        0.5,
+    )
+    assert (x["recent_rate_limit_waits"], x["blocked_until"]) == (1, seeded.now + timedelta(minutes=12))
+    assert rows["hackernews"]["error_rate"] is None  # no rounds yet: no rate, not 0%
+
+
+def test_freshness_is_the_newest_sample(seeded: Seeded) -> None:
+    assert Data(seeded.store).freshness().rows["latest_sample_at"][0] == seeded.ago(minutes=10)
+
+
+def test_an_injected_clock_sets_the_ranking_time(seeded: Seeded) -> None:
+    # Two hours ago, Heatwave had no samples yet and Summit had gained 990 on reddit in the hour.
+    data = Data(seeded.store, clock=FrozenClock(seeded.ago(hours=2)))
+    assert ranking(data.most_popular("1h").rows) == [(1, "Summit ends in surprise deal", 968)]
+    assert data.most_popular("1h").as_of == seeded.ago(hours=2)
+    assert data.freshness().rows["latest_sample_at"][0] == seeded.ago(hours=2)
+
+
+def test_answers_are_cached_until_the_ttl_expires(seeded: Seeded) -> None:
+    data = Data(seeded.store, ttl_s=60)
+    before = data.most_popular("24h")
+    seeded.write("x", "x2", seeded.ago(minutes=1), likes=1000, reposts=10)
+    assert data.most_popular("24h") is before
+    assert ranking(Data(seeded.store, ttl_s=0).most_popular("24h").rows)[0] == (
+        1,
+        "Heatwave breaks decade-old record",
+        1515,
+    )
+
+
+def test_platforms_lists_those_sharing_tracked_articles(seeded: Seeded) -> None:
+    assert Data(seeded.store).platforms() == ["bluesky", "hackernews", "reddit", "x"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "most_popular",
+        "platform_breakdown",
+        "trending_now",
+        "trending_series",
+        "article_detail",
+        "article_series",
+        "health",
+        "freshness",
+        "platforms",
+    ],
+)
+def test_every_dashboard_query_documents_title_description_and_grain(name: str) -> None:
+    meta = load(f"queries/{name}").meta
+    assert {"title", "description", "grain"} <= set(meta)
