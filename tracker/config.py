@@ -168,8 +168,12 @@ def _platform_from(name: str, table: Any, platform_settings: Mapping[str, type] 
     if enabled is not None and not isinstance(enabled, bool):
         raise ConfigError(f"{where}.enabled must be true or false")
     credentials = table.get("credentials", {})
-    if not isinstance(credentials, dict) or not all(isinstance(v, str) for v in credentials.values()):
+    if not isinstance(credentials, dict):
         raise ConfigError(f"{where}.credentials must map credential names to environment-variable names")
+    for cred_name, env_name in credentials.items():
+        if not isinstance(env_name, str):
+            raise ConfigError(f"{where}.credentials.{cred_name} must be the name of an environment variable, "
+                              f"got {_toml_type(env_name)}")
     limits = table.get("limits", {})
     if not isinstance(limits, dict):
         raise ConfigError(f"{where}.limits must be a table")
