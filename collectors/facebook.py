@@ -1,0 +1,122 @@
+"""Facebook Graph API: engagement of article URLs (reactions, comments, shares across all of
+Facebook), up to 50 URLs a request, with an app access token.
+
+API facts (docs/platforms/facebook.md cites them): `GET /<version>/?ids=<url>,…&fields=engagement`
+answers an object keyed by each URL; engagement exists for any URL (zeros when nobody shared
+it), so nothing is ever gone. Only 10 requests per URL per app per hour are allowed. Throttling
+is a JSON error with code 4, 17, 32 or 613 (never a 429) and a refused token is code 190; the
+HTTP seam maps both. Facebook posts themselves are not readable with an app token, so
+`identify` recognises none and `find_shares` names the article URL itself as the item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from tracker.clock import Clock
+from tracker.collector import Credential, Discovery, Gone, Limits, Sample, Target
+from tracker.decode import check_status, counts, expect, json_body
+from tracker.errors import UnknownURL
+from tracker.http import PlatformHTTP
+from tracker.secrets import Secret
+from tracker.urls import canonicalize
+
+NAME = "facebook"
+# An app token gets 200 calls an hour per daily active user of the app (rolling hour); 200 is
+# the floor for an app with one user. `ids` takes at most 50 ids. One URL may be read at most
+# 10 times an hour per app, hence a 6-minute resample floor.
+LIMITS = Limits(requests=200, per_seconds=3600, max_batch=50, min_resample_s=360, header_style="facebook")
+CREDENTIALS: tuple[Credential, ...] = (
+    Credential("app_token", "FACEBOOK_APP_TOKEN", help='app access token, "app_id|app_secret"'),
+)
+# comment_plugin_count (comments in the site's own Comments Plugin) is left out on purpose:
+# it counts on-site comments, not engagement on Facebook.
+ENGAGEMENT = {"reaction_count": "reactions", "comment_count": "comments", "share_count": "shares"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    graph_url: str = "https://graph.facebook.com"
+    api_version: str = "v21.0"
+
+
+class Collector:
+    def __init__(
+        self, http: PlatformHTTP, settings: Settings, credentials: Mapping[str, Secret], clock: Clock
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.redact = http.redact
+        self.token = credentials["app_token"].reveal()
+        self.graph = http.client(settings.graph_url)
+
+    def identify(self, url: str) -> str | None:
+        """Facebook posts cannot be read with an app token: no URL is a trackable item."""
+        return None
+
+    def find_shares(self, article: Target) -> Iterator[Discovery]:
+        """Facebook engagement is per URL: the article's own canonical URL is the item (no I/O)."""
+        try:
+            url = canonicalize(article.url or article.item_key)
+        except UnknownURL:
+            return
+        yield Discovery(platform=NAME, item_key=url, url=url, links_to=url, kind="post")
+
+    def sample(self, targets: Sequence[Target]) -> Iterator[Sample | Gone]:
+        for start in range(0, len(targets), LIMITS.max_batch):
+            yield from self._sample_batch(targets[start : start + LIMITS.max_batch])
+
+    def _sample_batch(self, targets: Sequence[Target]) -> Iterator[Sample | Gone]:
+        if not targets:
+            return
+        response = self.graph.get(
+            f"/{self.settings.api_version}/",
+            params={
+                "ids": ",".join(t.item_key for t in targets),
+                "fields": "engagement",
+                "access_token": self.token,
+            },
+        )
+        body = json_body(NAME, response, self.redact)
+        check_status(NAME, response, body, self.redact)
+        answer = expect(NAME, response, body, dict, "ids answer")
+        by_url = _by_canonical_url(answer)
+        now = self.clock.now()
+        for target in targets:
+            node = answer.get(target.item_key)
+            if node is None:
+                node = by_url.get(_canonical_or_none(target.item_key) or "")
+            if node is None:
+                continue  # the answer says nothing about this URL: no record, it is asked again later
+            node = expect(NAME, response, node, dict, f"node {target.item_key}")
+            yield Sample(NAME, target.item_key, now, _engagement(response, node, target.item_key))
+
+
+def _engagement(response: httpx.Response, node: dict[str, Any], key: str) -> dict[str, int]:
+    raw = node.get("engagement")
+    if raw is None:
+        return {}
+    return counts(
+        NAME, expect(NAME, response, raw, dict, f"{key} engagement"), ENGAGEMENT, response.status_code
+    )
+
+
+def _by_canonical_url(answer: dict[str, Any]) -> dict[str, Any]:
+    """Index nodes by the canonical form of their key, in case Graph spells a URL differently."""
+    out: dict[str, Any] = {}
+    for key, node in answer.items():
+        canonical = _canonical_or_none(key)
+        if canonical is not None:
+            out.setdefault(canonical, node)
+    return out
+
+
+def _canonical_or_none(url: str) -> str | None:
+    try:
+        return canonicalize(url)
+    except UnknownURL:
+        return None
