@@ -44,7 +44,7 @@ def demo_config(sim: SimServer, db: Path, port: int, platforms: dict[str, regist
 
 def demo_environ(platforms: dict[str, registry.Platform]) -> dict[str, str]:
     """Placeholder credentials the simulator accepts; no real secret is needed or read."""
-    return {c.env: f"demo-{c.name}" for p in platforms.values() for c in p.credentials}
+    return {c.env: f"demo-{c.name}|demo-secret" for p in platforms.values() for c in p.credentials}
 
 
 def run_demo(db: Path, port: int, articles: int, speed: float, fresh: bool,

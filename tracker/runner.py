@@ -22,9 +22,11 @@ from tracker.assembly import Active
 from tracker.clock import Clock
 from tracker.collector import Cursor, Discovery, Gone, Sample, Target
 from tracker.config import Config
-from tracker.errors import AuthFailed, CollectorError, RateLimited
+from tracker.errors import AuthFailed, CollectorError, RateLimited, TrackerError
 from tracker.secrets import Redactor
 from tracker.store import Store
+from tracker.urls import canonicalize
+from tracker.urls import site_of as canonical_site
 
 log = logging.getLogger("tracker.runner")
 T = TypeVar("T")
@@ -270,6 +272,20 @@ def shares_round(ctx: Collection, name: str, limit: int = 50) -> RoundResult:
     return run.finish()
 
 
+def _ours(ctx: Collection, found: Discovery, sites: set[str]) -> bool:
+    """A discovered link is tracked when it is on a configured site or already an article."""
+    if found.links_to is None:
+        return True
+    try:
+        if canonical_site(found.links_to) in sites:
+            return True
+    except TrackerError:
+        return False
+    known = ctx.store.cursor().execute("select count(*) from tracked_articles where url = ?",
+                                       [canonicalize(found.links_to)]).fetchall()
+    return bool(known[0][0])
+
+
 def discover_round(ctx: Collection, name: str) -> RoundResult:
     """Read the platform's discovery sources (feeds, sitemaps, trend lists, front pages)."""
     active = ctx.active[name]
@@ -288,8 +304,11 @@ def discover_round(ctx: Collection, name: str) -> RoundResult:
         run.stop_for(exc)
     except Exception as exc:  # keep what the good sources gave before the failure
         run.error(exc)
+    sites = {canonical_site(s.url) for s in ctx.config.sites}
     for record in records:
         if isinstance(record, Discovery):
+            if name != "feeds" and not _ours(ctx, record, sites):
+                continue  # a trending link to someone else's site: not ours to track
             source = "feed" if name == "feeds" else f"trend:{name}"
             _, _, created = catalog.record_discovery(ctx.store, record, run.now, source)
             run.result.discovered += int(created)

@@ -26,6 +26,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from tracker import query
 from tracker.errors import TrackerError
 from tracker.service import Opened, track, untrack
+from tracker.simweb.server import QuietHandler
 
 ARROW_STREAM = "application/vnd.apache.arrow.stream"
 log = logging.getLogger("tracker.web")
@@ -96,7 +97,7 @@ class WebServer:
     """A threaded WSGI server for the Flask app in a background thread."""
 
     def __init__(self, app: Flask, host: str, port: int) -> None:
-        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True)
+        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True, request_handler=QuietHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="web", daemon=True)
 
     @property

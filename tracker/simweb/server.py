@@ -18,14 +18,14 @@ from typing import Any
 
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from tracker.simweb.fake import Fake, json_response
 from tracker.simweb.faults import FaultRates, Faults
 from tracker.simweb.world import SITE_NAME, SITE_URL, SimClock, World
 
-FAKE_MODULES: tuple[str, ...] = ("tracker.simweb.hackernews", "tracker.simweb.reddit", "tracker.simweb.x", "tracker.simweb.bluesky", "tracker.simweb.mastodon", "tracker.simweb.site")
+FAKE_MODULES: tuple[str, ...] = ("tracker.simweb.hackernews", "tracker.simweb.reddit", "tracker.simweb.x", "tracker.simweb.bluesky", "tracker.simweb.mastodon", "tracker.simweb.site", "tracker.simweb.youtube", "tracker.simweb.facebook")
 
 
 @dataclass
@@ -118,6 +118,13 @@ class SimApp:
         return json_response({"ok": True, "created_at": post.created_at.isoformat()})
 
 
+class QuietHandler(WSGIRequestHandler):
+    """No access log: the simulator answers thousands of requests a minute."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
 class SimServer:
     """A running simulator on 127.0.0.1 in a background thread."""
 
@@ -128,7 +135,7 @@ class SimServer:
         self.world = World(SimClock(start, self.config.speed), self.config.n_articles, self.config.seed)
         self.faults = Faults(FaultRates.parse(self.config.faults), timeout_s=self.config.timeout_s)
         self.app = SimApp(self.world, self.faults, fake_modules)
-        self._server: BaseWSGIServer = make_server(host, port, self.app, threaded=True)
+        self._server: BaseWSGIServer = make_server(host, port, self.app, threaded=True, request_handler=QuietHandler)
         self._thread: threading.Thread | None = None
 
     @property

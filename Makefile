@@ -1,0 +1,51 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Both create .venv when missing
+# and install the project with its dev extras; `make test` also installs Debian's chromium for
+# the browser tests (as root, via apt-get) when it is not there.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: demo test test-fast lint bench docs clean install browser
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+demo: $(STAMP)
+	$(BIN)/tracker demo
+
+test: $(STAMP) browser
+	$(BIN)/ruff check tracker collectors dashboards tests bench
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser and not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check tracker collectors dashboards tests bench
+	$(BIN)/ruff format --check tracker collectors dashboards tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/write_throughput.py
+	$(BIN)/python bench/query_latency.py
+
+docs: $(STAMP)
+	$(BIN)/python -m tracker.clidocs > docs/cli.md
+
+clean:
+	rm -rf $(VENV) data .pytest_cache
