@@ -16,7 +16,7 @@ from typing import Any
 from tracker.collector import Collector, Credential, Limits
 from tracker.errors import ConfigError
 
-BUILTIN_COLLECTORS: tuple[str, ...] = ("collectors.hackernews", "collectors.reddit", "collectors.x", "collectors.bluesky", "collectors.mastodon", "collectors.feeds")
+BUILTIN_COLLECTORS: tuple[str, ...] = ("collectors.hackernews", "collectors.reddit", "collectors.x", "collectors.bluesky", "collectors.mastodon", "collectors.feeds", "collectors.youtube", "collectors.facebook", "collectors.generic_json")
 ENTRY_POINT_GROUP = "tracker.collectors"
 
 
