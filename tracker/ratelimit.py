@@ -55,7 +55,10 @@ def parse_reset(value: str | None, now: datetime) -> datetime | None:
         if number != number or number < 0:  # NaN or negative
             return None
         if number >= _EPOCH_THRESHOLD:
-            return datetime.fromtimestamp(number, UTC)
+            try:
+                return datetime.fromtimestamp(number, UTC)
+            except (OverflowError, ValueError, OSError):  # "inf", "1e300": garbage, not a time
+                return None
         return now + timedelta(seconds=number)
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
