@@ -17,7 +17,8 @@ REDACTED = "***"
 _SECRET_PARAMS = re.compile(
     r"(?i)\b(access_token|key|api_key|apikey|token|client_secret|password|bearer)=([^&\s\"']+)"
 )
-_AUTH_HEADER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
+# X's app-only bearer tokens are percent-encoded ("...0%2BuSeid%2BULvsea..."), so "%" is a token character.
+_AUTH_HEADER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=%-]{8,}")
 
 
 class Secret:
