@@ -241,7 +241,9 @@ def top(ctx: click.Context, window: str, platform: str | None, limit: int, fmt: 
     """Most Popular: articles ranked by interactions gained in the window."""
     from tracker.windows import parse_window
 
-    _emit(_read(ctx, "top", win=parse_window(window), platform=platform, limit=limit), fmt)
+    seconds = int(parse_window(window).total_seconds())
+    frame = _read(ctx, "most_popular", win=f"{seconds} seconds", platform=platform or "", limit=limit, as_of=None)
+    _emit(frame.select("rank", "title", "interactions", "views", "total_interactions", "platforms", "url"), fmt)
 
 
 @main.command()

@@ -103,7 +103,7 @@ class Config:
         return self.platforms.get(name) or PlatformConfig(name)
 
 
-LIMIT_KEYS = {"requests": int, "per_seconds": float, "min_resample_s": float}
+LIMIT_KEYS = {"requests": int, "per_seconds": float, "min_resample_s": float, "quota_per_day": int}
 _SECTIONS = {"storage": StorageConfig, "server": ServerConfig, "daemon": DaemonConfig, "cadence": CadenceConfig}
 
 

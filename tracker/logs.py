@@ -29,3 +29,5 @@ def configure(debug: bool = False, redactor: Redactor | None = None) -> None:
     handler._tracker = True  # type: ignore[attr-defined]
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if debug else logging.WARNING)
+    # A round still running at its next tick is skipped on purpose (max_instances=1): not news.
+    logging.getLogger("apscheduler").setLevel(logging.DEBUG if debug else logging.ERROR)

@@ -2,8 +2,8 @@
 -- description: articles ranked by interactions gained in the window (every count but views,
 -- summed over platforms); ties broken by views gained, then by recency.
 -- grain: one row per article with engagement in the window
--- params: win INTERVAL, as_of TIMESTAMPTZ = now(), on_platform VARCHAR = NULL
-create or replace macro most_popular(win, as_of := now(), on_platform := null) as table
+-- params: win INTERVAL, as_of TIMESTAMPTZ = NULL (now), on_platform VARCHAR = NULL
+create or replace macro most_popular(win, as_of := null, on_platform := null) as table
 with g as (
     select * from gained(win, as_of := as_of)
     where on_platform is null or platform = on_platform
@@ -22,7 +22,7 @@ totals as (
     select article_id,
            sum(value) filter (where is_interaction(metric))::bigint as total_interactions
     from latest_engagement
-    where (on_platform is null or platform = on_platform) and ts <= as_of
+    where (on_platform is null or platform = on_platform) and ts <= coalesce(as_of, now())
     group by article_id
 )
 select

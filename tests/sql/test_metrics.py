@@ -160,3 +160,18 @@ def test_check_read_only_accepts_select_with_and_explain():
     for ok in ("select 1", "with a as (select 1) select * from a", "explain select 1",
                "SELECT * FROM most_popular(INTERVAL 24 HOUR) LIMIT 5"):
         assert check_read_only(ok)
+
+
+def test_default_as_of_is_the_time_of_the_query_not_of_the_macro(tmp_path):
+    """DuckDB folds a macro's default at CREATE time; ours must still mean 'now' later."""
+    import time
+
+    with Store.open(tmp_path / "late.duckdb") as store:
+        time.sleep(1.2)  # the macros were created at open; samples come after that
+        now = datetime.now(UTC)
+        aid, _ = catalog.upsert_article(store, "https://news.example.com/late/", now, "manual", title="late",
+                                        published_at=now)
+        catalog.ensure_item(store, "x", "l", now, article_id=aid, created_at=now)
+        timeseries.write(store, [Sample("x", "l", datetime.now(UTC), {"likes": 5})])
+        assert store.df("select interactions from most_popular(interval 24 hour)").rows() == [(5,)]
+        assert store.df("select interactions from trending()").rows() == [(5,)]
