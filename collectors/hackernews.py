@@ -39,8 +39,9 @@ class Settings:
 
 
 class Collector:
-    def __init__(self, http: PlatformHTTP, settings: Settings, credentials: Mapping[str, Secret],
-                 clock: Clock) -> None:
+    def __init__(
+        self, http: PlatformHTTP, settings: Settings, credentials: Mapping[str, Secret], clock: Clock
+    ) -> None:
         self.settings = settings
         self.clock = clock
         self.redact = http.redact

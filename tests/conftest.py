@@ -60,8 +60,11 @@ def clock() -> FrozenClock:
 @pytest.fixture
 def fast_http() -> HTTPOptions:
     """Short timeouts and no real sleeping between retries, so fault tests run fast."""
-    return HTTPOptions(timeout_s=1.0, retry=RetryPolicy(attempts=3, base_s=0.0, cap_s=0.0, max_wait_s=0.5),
-                       sleep=lambda s: None)
+    return HTTPOptions(
+        timeout_s=1.0,
+        retry=RetryPolicy(attempts=3, base_s=0.0, cap_s=0.0, max_wait_s=0.5),
+        sleep=lambda s: None,
+    )
 
 
 @pytest.fixture
@@ -75,8 +78,14 @@ def make_collector(sim: SimServer, clock: FrozenClock, fast_http: HTTPOptions) -
 
     def build(name: str, env: Mapping[str, str] | None = None, **settings: Any) -> Active:
         values = {**sim.overrides().get(name, {}), **settings}
-        built = build_platform(platforms[name], PlatformConfig(name, True, values), clock, Redactor(),
-                               environ=dict(env or {}), http_options=fast_http)
+        built = build_platform(
+            platforms[name],
+            PlatformConfig(name, True, values),
+            clock,
+            Redactor(),
+            environ=dict(env or {}),
+            http_options=fast_http,
+        )
         assert isinstance(built, Active), built
         return built
 

@@ -14,14 +14,28 @@ from tracker.registry import load as load_registry
 from tracker.simweb.server import SimServer
 
 
-def write_config(sim: SimServer, folder: Path, db_name: str = "tracker.duckdb", port: int = 0,
-                 extra: str = "", with_site: bool = False) -> Path:
+def write_config(
+    sim: SimServer,
+    folder: Path,
+    db_name: str = "tracker.duckdb",
+    port: int = 0,
+    extra: str = "",
+    with_site: bool = False,
+) -> Path:
     """A TOML config: every platform pointed at the simulator, demo-speed cadence; the
     simulated news site's feeds only `with_site` (then every published article is tracked)."""
     lines = [
-        "[storage]", f'path = "{folder / db_name}"', "export_every_s = 0",
-        "[daemon]", "tick_s = 1", "discover_every_s = 2", "share_search_every_s = 5",
-        "[cadence]", "min_interval_s = 1", "[server]", f"port = {port}",
+        "[storage]",
+        f'path = "{folder / db_name}"',
+        "export_every_s = 0",
+        "[daemon]",
+        "tick_s = 1",
+        "discover_every_s = 2",
+        "share_search_every_s = 5",
+        "[cadence]",
+        "min_interval_s = 1",
+        "[server]",
+        f"port = {port}",
     ]
     if with_site:
         lines.append("[[sites]]")
@@ -39,16 +53,25 @@ def write_config(sim: SimServer, folder: Path, db_name: str = "tracker.duckdb", 
 
 def fake_credentials() -> dict[str, str]:
     """Placeholder secrets the simulator accepts, for every registered platform."""
-    return {c.env: f"sim-{c.name}|sim-secret-0123456789" for p in load_registry(entry_point_group=None).values()
-            for c in p.credentials}
+    return {
+        c.env: f"sim-{c.name}|sim-secret-0123456789"
+        for p in load_registry(entry_point_group=None).values()
+        for c in p.credentials
+    }
 
 
-def tracker(config: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 120,
-            check: bool = True) -> subprocess.CompletedProcess[str]:
+def tracker(
+    config: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 120, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     environ = {**os.environ, **fake_credentials(), **(env or {})}
     environ.pop("TRACKER_CONFIG", None)
-    result = subprocess.run([sys.executable, "-m", "tracker", "--config", str(config), *args],
-                            capture_output=True, text=True, timeout=timeout, env=environ)
+    result = subprocess.run(
+        [sys.executable, "-m", "tracker", "--config", str(config), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=environ,
+    )
     if check and result.returncode != 0:
         raise AssertionError(f"tracker {' '.join(args)} exited {result.returncode}: {result.stderr[-2000:]}")
     return result

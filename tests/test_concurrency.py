@@ -34,8 +34,13 @@ def running(sim, tmp_path):
     flagship = next(a for a in sim.world.articles if "drum duet" in a.title)
     tracker(config, "track", flagship.url)
     env = {**os.environ, **fake_credentials()}
-    process = subprocess.Popen([sys.executable, "-m", "tracker", "--config", str(config), "run"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "--config", str(config), "run"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     db = tmp_path / "tracker.duckdb"
     deadline = time.monotonic() + 60
     while not owner_path(db).exists():
@@ -62,7 +67,9 @@ def _wait_for_samples(config, timeout=60.0):
 def test_sql_answers_through_the_running_daemon(running):
     config, db, process, url = running
     _wait_for_samples(config)
-    result = tracker(config, "sql", "SELECT * FROM most_popular(INTERVAL 24 HOUR) LIMIT 5", "--format", "json")
+    result = tracker(
+        config, "sql", "SELECT * FROM most_popular(INTERVAL 24 HOUR) LIMIT 5", "--format", "json"
+    )
     rows = json.loads(result.stdout)
     assert (rows and rows[0]["rank"] == 1 and "drum duet" in rows[0]["title"].lower()) or rows[0]["url"]
     # The file itself is locked by its owner: a direct open fails, which is why we go through it.
@@ -77,8 +84,11 @@ def test_sql_answers_through_the_running_daemon(running):
 
 def test_track_goes_through_the_daemon_and_is_collected(running, sim):
     config, db, process, url = running
-    other = next(a for a in sim.world.articles
-                 if "drum duet" not in a.title and sim.world.posts_linking("hackernews", a.url))
+    other = next(
+        a
+        for a in sim.world.articles
+        if "drum duet" not in a.title and sim.world.posts_linking("hackernews", a.url)
+    )
     out = tracker(config, "track", other.url).stdout
     assert "now tracking: article" in out
     deadline = time.monotonic() + 60

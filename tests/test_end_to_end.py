@@ -25,25 +25,46 @@ def test_track_collect_twice_engagement_grows(sim, sim_admin, tmp_path, flagship
 
     first = tracker(config, "collect", "--once")
     assert "items sampled" in first.stderr
-    before = {(r["platform"], r["metric"]): r["value"] for r in sql_json(
-        config, "select platform, metric, value from latest_engagement")}
+    before = {
+        (r["platform"], r["metric"]): r["value"]
+        for r in sql_json(config, "select platform, metric, value from latest_engagement")
+    }
     # Every platform with a post sharing the article answered, under canonical metric names.
     assert {"facebook", "hackernews", "reddit"} <= {p for p, _ in before}
     assert ("reddit", "score") in before and ("facebook", "shares") in before
-    assert all(m in ("views", "likes", "reposts", "quotes", "replies", "comments", "shares", "reactions",
-                     "score", "bookmarks") for _, m in before)
+    assert all(
+        m
+        in (
+            "views",
+            "likes",
+            "reposts",
+            "quotes",
+            "replies",
+            "comments",
+            "shares",
+            "reactions",
+            "score",
+            "bookmarks",
+        )
+        for _, m in before
+    )
 
     sim_admin("clock", {"advance": 3 * 3600})
     tracker(config, "collect", "--once")
-    after = {(r["platform"], r["metric"]): r["value"] for r in sql_json(
-        config, "select platform, metric, value from latest_engagement")}
+    after = {
+        (r["platform"], r["metric"]): r["value"]
+        for r in sql_json(config, "select platform, metric, value from latest_engagement")
+    }
     assert set(before) <= set(after)
     assert all(after[k] >= before[k] for k in before)
     assert any(after[k] > before[k] for k in before), "nothing grew in three simulated hours"
 
     # The engagement series has two sample times per platform and metric, non-decreasing here.
-    series = sql_json(config, "select platform, metric, count(*) as n, min(value) as lo, max(value) as hi "
-                              "from engagement group by all")
+    series = sql_json(
+        config,
+        "select platform, metric, count(*) as n, min(value) as lo, max(value) as hi "
+        "from engagement group by all",
+    )
     assert all(r["n"] >= 2 and r["hi"] >= r["lo"] for r in series)
     runs = sql_json(config, "select platform, count(*) as n from runs where kind = 'sample' group by all")
     assert {r["platform"] for r in runs} >= {"hackernews", "reddit", "facebook"}
@@ -54,9 +75,14 @@ def test_sampled_counts_equal_the_platform_answers(sim, tmp_path, flagship):
     config = write_config(sim, tmp_path)
     tracker(config, "track", flagship.url)
     tracker(config, "collect", "--once", "--platform", "hackernews", "--platform", "facebook")
-    stored = {r["item_key"]: r for r in sql_json(
-        config, "select i.item_key, i.platform, s.metric, s.value from samples s join items i using (item_id) "
-                "where s.metric in ('score', 'shares')")}
+    stored = {
+        r["item_key"]: r
+        for r in sql_json(
+            config,
+            "select i.item_key, i.platform, s.metric, s.value from samples s join items i using (item_id) "
+            "where s.metric in ('score', 'shares')",
+        )
+    }
     for post in sim.world.posts_linking("hackernews", flagship.url):
         assert stored[post.key]["value"] == max(1, sim.world.engagement(post)["interactions"])
     fb = sim.world.posts["facebook"][flagship.url]
@@ -77,12 +103,14 @@ def test_bad_config_is_one_line_error_naming_the_key(sim, tmp_path, flagship):
     config = write_config(sim, tmp_path)
     tracker(config, "track", flagship.url)
     broken = tmp_path / "broken.toml"
-    broken.write_text(config.read_text().replace("tick_s = 1", "tick_s = \"fast\"", 1))
+    broken.write_text(config.read_text().replace("tick_s = 1", 'tick_s = "fast"', 1))
     result = tracker(broken, "collect", "--once", check=False)
     assert result.returncode != 0
     assert result.stderr.strip().count("\n") == 0 and "daemon.tick_s" in result.stderr
     typo = tmp_path / "typo.toml"
-    typo.write_text(config.read_text().replace("limits = { min_resample_s = 1.0 }", "limits = { requets = 5 }", 1))
+    typo.write_text(
+        config.read_text().replace("limits = { min_resample_s = 1.0 }", "limits = { requets = 5 }", 1)
+    )
     result = tracker(typo, "collect", "--once", check=False)
     assert result.returncode != 0 and "requets" in result.stderr
     assert sql_json(config, "select count(*) as n from articles")[0]["n"] == 1

@@ -52,7 +52,9 @@ class RemoteReader:
         try:
             response = httpx.post(f"{self.url}{path}", json=payload, timeout=self.timeout_s + 5)
         except httpx.HTTPError as exc:
-            raise TrackerError(f"the running tracker at {self.url} did not answer ({type(exc).__name__})") from None
+            raise TrackerError(
+                f"the running tracker at {self.url} did not answer ({type(exc).__name__})"
+            ) from None
         if response.status_code != 200:
             try:
                 message = response.json().get("error", response.text)

@@ -28,8 +28,10 @@ def next_intervals(batch: pl.DataFrame, cadence: CadenceConfig, platform_floor_s
     aimed = cadence.target_growth * pl.max_horizontal(pl.col("new_total"), pl.lit(FLOOR)) / rate
     backoff = pl.col("prev_interval_s").fill_null(low) * 2
     interval = (
-        pl.when(pl.col("prev_total").is_null()).then(pl.lit(low))  # first sample: look again soon
-        .when(growth > 0).then(aimed)
+        pl.when(pl.col("prev_total").is_null())
+        .then(pl.lit(low))  # first sample: look again soon
+        .when(growth > 0)
+        .then(aimed)
         .otherwise(backoff)
     )
     return batch.select("item_id", interval.clip(low, high).cast(pl.Float64).alias("interval_s"))

@@ -12,7 +12,6 @@ from tracker.errors import UnknownURL
 from tracker.store import Store
 from tracker.urls import canonicalize, site_of
 
-
 NEVER = datetime(9999, 1, 1, tzinfo=UTC)  # next_due_at of items that are never polled
 
 
@@ -23,9 +22,16 @@ class DueItem:
     last_sampled_at: datetime | None
 
 
-def upsert_article(store: Store, url: str, now: datetime, source: str, title: str | None = None,
-                   section: str | None = None, author: str | None = None,
-                   published_at: datetime | None = None) -> tuple[int, bool]:
+def upsert_article(
+    store: Store,
+    url: str,
+    now: datetime,
+    source: str,
+    title: str | None = None,
+    section: str | None = None,
+    author: str | None = None,
+    published_at: datetime | None = None,
+) -> tuple[int, bool]:
     """Insert an article by canonical URL, or fill in what we did not know. (id, created?)"""
     canonical = canonicalize(url)
     with store.transaction() as cur:
@@ -39,7 +45,8 @@ def upsert_article(store: Store, url: str, now: datetime, source: str, title: st
             )
             return int(row[0]), False
         new = cur.execute(
-            """insert into tracked_articles (url, title, site, section, author, published_at, discovered_at, source)
+            """insert into tracked_articles
+                   (url, title, site, section, author, published_at, discovered_at, source)
                values (?, ?, ?, ?, ?, ?, ?, ?) returning article_id""",
             [canonical, title, site_of(canonical), section, author, published_at, now, source],
         ).fetchone()
@@ -47,19 +54,31 @@ def upsert_article(store: Store, url: str, now: datetime, source: str, title: st
         return int(new[0]), True
 
 
-def ensure_item(store: Store, platform: str, item_key: str, now: datetime, url: str | None = None,
-                article_id: int | None = None, title: str | None = None, author: str | None = None,
-                created_at: datetime | None = None, passive: bool = False) -> tuple[int, bool]:
+def ensure_item(
+    store: Store,
+    platform: str,
+    item_key: str,
+    now: datetime,
+    url: str | None = None,
+    article_id: int | None = None,
+    title: str | None = None,
+    author: str | None = None,
+    created_at: datetime | None = None,
+    passive: bool = False,
+) -> tuple[int, bool]:
     """Track one platform item (due at once when new). (item_id, created?)
 
     A passive item (a trending link) gets its samples from discovery rounds and is never polled.
     """
     with store.transaction() as cur:
-        row = cur.execute("select item_id from items where platform = ? and item_key = ?",
-                          [platform, item_key]).fetchone()
+        row = cur.execute(
+            "select item_id from items where platform = ? and item_key = ?", [platform, item_key]
+        ).fetchone()
         if row:
-            cur.execute("update items set article_id = coalesce(article_id, ?) where item_id = ?",
-                        [article_id, row[0]])
+            cur.execute(
+                "update items set article_id = coalesce(article_id, ?) where item_id = ?",
+                [article_id, row[0]],
+            )
             return int(row[0]), False
         new = cur.execute(
             """insert into items (platform, item_key, url, article_id, title, author, created_at, tracked_at,
@@ -71,32 +90,53 @@ def ensure_item(store: Store, platform: str, item_key: str, now: datetime, url: 
         return int(new[0]), True
 
 
-def record_discovery(store: Store, found: Discovery, now: datetime, source: str) -> tuple[int | None, int, bool]:
+def record_discovery(
+    store: Store, found: Discovery, now: datetime, source: str
+) -> tuple[int | None, int, bool]:
     """Store a Discovery: the article it links to, and the item itself. (article_id, item_id, new?)"""
     article_id = None
     if found.links_to:
         kind_source = source if found.kind == "article" else f"share:{found.platform}"
-        article_id, _ = upsert_article(store, found.links_to, now, kind_source, title=found.title if
-                                       found.kind == "article" else None, section=found.section,
-                                       author=found.author if found.kind == "article" else None,
-                                       published_at=found.published_at if found.kind == "article" else None)
+        article_id, _ = upsert_article(
+            store,
+            found.links_to,
+            now,
+            kind_source,
+            title=found.title if found.kind == "article" else None,
+            section=found.section,
+            author=found.author if found.kind == "article" else None,
+            published_at=found.published_at if found.kind == "article" else None,
+        )
     if found.kind == "article" and found.platform == "feeds":
         return article_id, 0, False  # feed entries are articles, not items of a platform
-    item_id, created = ensure_item(store, found.platform, found.item_key, now, url=found.url,
-                                   article_id=article_id, title=found.title, author=found.author,
-                                   created_at=found.published_at, passive=found.kind == "article")
+    item_id, created = ensure_item(
+        store,
+        found.platform,
+        found.item_key,
+        now,
+        url=found.url,
+        article_id=article_id,
+        title=found.title,
+        author=found.author,
+        created_at=found.published_at,
+        passive=found.kind == "article",
+    )
     return article_id, item_id, created
 
 
 def due_items(store: Store, platform: str, now: datetime, limit: int, stop_before: datetime) -> list[DueItem]:
     """Items of a platform whose time has come, most overdue first."""
-    rows = store.cursor().execute(
-        """select item_id, item_key, url, last_sampled_at from items
+    rows = (
+        store.cursor()
+        .execute(
+            """select item_id, item_key, url, last_sampled_at from items
            where platform = ? and gone_at is null and next_due_at <= ?
              and coalesce(created_at, tracked_at) >= ?
            order by next_due_at limit ?""",
-        [platform, now, stop_before, limit],
-    ).fetchall()
+            [platform, now, stop_before, limit],
+        )
+        .fetchall()
+    )
     return [DueItem(int(i), Target(platform, key, url), last) for i, key, url, last in rows]
 
 
@@ -111,18 +151,23 @@ def mark_gone(store: Store, gone: Sequence[Gone], now: datetime) -> None:
             )
 
 
-def articles_for_share_search(store: Store, platform: str, now: datetime, every_s: float,
-                              limit: int, stop_before: datetime) -> list[tuple[int, str]]:
+def articles_for_share_search(
+    store: Store, platform: str, now: datetime, every_s: float, limit: int, stop_before: datetime
+) -> list[tuple[int, str]]:
     """Articles whose posts on `platform` were last searched more than `every_s` ago."""
-    rows = store.cursor().execute(
-        """select a.article_id, a.url from tracked_articles a
+    rows = (
+        store.cursor()
+        .execute(
+            """select a.article_id, a.url from tracked_articles a
            left join cursors c on c.platform = ? and c.source = 'shares:' || a.url
            where a.untracked_at is null and a.discovered_at >= ?
              and (c.updated_at is null or c.updated_at <= ? - to_seconds(?::double))
            order by coalesce(c.updated_at, timestamptz '1970-01-01') , a.discovered_at desc
            limit ?""",
-        [platform, stop_before, now, every_s, limit],
-    ).fetchall()
+            [platform, stop_before, now, every_s, limit],
+        )
+        .fetchall()
+    )
     return [(int(a), str(u)) for a, u in rows]
 
 
@@ -134,13 +179,16 @@ def untrack(store: Store, url_or_key: str, now: datetime) -> int:
         url = url_or_key
     with store.transaction() as cur:
         changed = cur.execute(
-            "update tracked_articles set untracked_at = ? where url = ? and untracked_at is null returning article_id",
-            [now, url]).fetchall()
+            """update tracked_articles set untracked_at = ?
+               where url = ? and untracked_at is null returning article_id""",
+            [now, url],
+        ).fetchall()
         ids = [row[0] for row in changed]
         items = cur.execute(
             """update items set gone_at = ?, gone_reason = 'untracked'
                where gone_at is null and (item_key = ? or url = ? or url = ?
                      or article_id in (select unnest(?::bigint[])))
                returning item_id""",
-            [now, url_or_key, url_or_key, url, ids]).fetchall()
+            [now, url_or_key, url_or_key, url, ids],
+        ).fetchall()
         return len(changed) + len(items)

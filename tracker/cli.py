@@ -4,6 +4,7 @@ Errors are one line on stderr and a non-zero exit; `--debug` shows tracebacks.""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -45,7 +46,9 @@ def _fail(message: str) -> NoReturn:
 
 
 @click.group(cls=TrackerGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", metavar="FILE", help="TOML config (default: $TRACKER_CONFIG, ./tracker.toml).")
+@click.option(
+    "--config", "config_path", metavar="FILE", help="TOML config (default: $TRACKER_CONFIG, ./tracker.toml)."
+)
 @click.option("--db", "db_path", metavar="FILE", help="DuckDB file; overrides [storage] path.")
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
 @click.version_option(package_name="virality-tracker")
@@ -66,7 +69,9 @@ def _config(ctx: click.Context) -> Any:
 
     config = load_config(ctx.obj["config_path"])
     if ctx.obj.get("db_path"):
-        config = dataclasses.replace(config, storage=dataclasses.replace(config.storage, path=ctx.obj["db_path"]))
+        config = dataclasses.replace(
+            config, storage=dataclasses.replace(config.storage, path=ctx.obj["db_path"])
+        )
     return config
 
 
@@ -79,8 +84,10 @@ def _open(ctx: click.Context) -> Any:
     config = _config(ctx)
     live = owner.current(config.db_path)
     if live is not None:
-        raise StoreBusy(f"`tracker run` (PID {live.pid}) owns {config.db_path} and is already collecting; "
-                        f"its dashboard and API are at {live.url}")
+        raise StoreBusy(
+            f"`tracker run` (PID {live.pid}) owns {config.db_path} and is already collecting; "
+            f"its dashboard and API are at {live.url}"
+        )
     opened = open_collection(config)
     for disabled in opened.disabled:
         click.echo(f"note: {disabled.name} is off: {disabled.reason}", err=True)
@@ -101,7 +108,9 @@ def init(ctx: click.Context) -> None:
 
 
 @main.command()
-@click.option("--status", "show_status", is_flag=True, help="List applied and pending migrations; change nothing.")
+@click.option(
+    "--status", "show_status", is_flag=True, help="List applied and pending migrations; change nothing."
+)
 @click.pass_context
 def migrate(ctx: click.Context, show_status: bool) -> None:
     """Apply pending schema migrations (or list them)."""
@@ -203,8 +212,13 @@ def _emit(frame: Any, fmt: str, output: str | None = None) -> None:
         click.echo(text, nl=False)
 
 
-FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "parquet"]),
-                             default="table", show_default=True)
+FORMAT_OPTION = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json", "parquet"]),
+    default="table",
+    show_default=True,
+)
 
 
 @main.command(name="list")
@@ -226,8 +240,8 @@ def status(ctx: click.Context, fmt: str) -> None:
 
     config = _config(ctx)
     live = owner.current(config.db_path)
-    click.echo(f"store: {config.db_path} ({'owned by tracker run, PID %d, %s' % (live.pid, live.url) if live else 'idle'})",
-               err=True)
+    state = f"owned by tracker run, PID {live.pid}, {live.url}" if live else "idle"
+    click.echo(f"store: {config.db_path} ({state})", err=True)
     _emit(_read(ctx, "status"), fmt)
 
 
@@ -242,8 +256,12 @@ def top(ctx: click.Context, window: str, platform: str | None, limit: int, fmt: 
     from tracker.windows import parse_window
 
     seconds = int(parse_window(window).total_seconds())
-    frame = _read(ctx, "most_popular", win=f"{seconds} seconds", platform=platform or "", limit=limit, as_of=None)
-    _emit(frame.select("rank", "title", "interactions", "views", "total_interactions", "platforms", "url"), fmt)
+    frame = _read(
+        ctx, "most_popular", win=f"{seconds} seconds", platform=platform or "", limit=limit, as_of=None
+    )
+    _emit(
+        frame.select("rank", "title", "interactions", "views", "total_interactions", "platforms", "url"), fmt
+    )
 
 
 @main.command()
@@ -294,9 +312,13 @@ def collect(ctx: click.Context, platforms: tuple[str, ...], once: bool) -> None:
 def _progress(result: Any) -> None:
     if result.status == "idle":
         return
-    parts = [f"{result.platform:<11} {result.kind:<8} {result.status:<12}",
-             f"items={result.items}", f"found={result.discovered}", f"requests={result.requests}",
-             f"errors={result.errors}"]
+    parts = [
+        f"{result.platform:<11} {result.kind:<8} {result.status:<12}",
+        f"items={result.items}",
+        f"found={result.discovered}",
+        f"requests={result.requests}",
+        f"errors={result.errors}",
+    ]
     click.echo("  ".join(parts), err=True)
     for message in result.messages[:3]:
         click.echo(f"    {message}", err=True)
@@ -349,8 +371,10 @@ def export(ctx: click.Context, output: str | None) -> None:
     from tracker import owner
 
     if owner.current(config.db_path) is not None:
-        _fail("`tracker run` owns the store and refreshes the export itself; "
-              f"see {config.export_dir} (every {config.storage.export_every_s:g}s)")
+        _fail(
+            "`tracker run` owns the store and refreshes the export itself; "
+            f"see {config.export_dir} (every {config.storage.export_every_s:g}s)"
+        )
     with Store.open(config.db_path, read_only=True) as store:
         for path in export_mod.to_parquet(store, folder):
             click.echo(str(path))
@@ -394,12 +418,12 @@ def simulate(port: int, articles: int, speed: float, seed: int, faults: str) -> 
         sim = SimServer(SimConfig(n_articles=articles, seed=seed, speed=speed, faults=faults), port=port)
     except ValueError as exc:
         _fail(str(exc))
-    click.echo(f"simulated social web on {sim.url} (Ctrl-C to stop); point the tracker at it with:\n", err=True)
+    click.echo(
+        f"simulated social web on {sim.url} (Ctrl-C to stop); point the tracker at it with:\n", err=True
+    )
     click.echo(config_snippet(sim))
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         sim.serve_forever()
-    except KeyboardInterrupt:
-        pass
 
 
 @main.command()
@@ -413,8 +437,15 @@ def demo(ctx: click.Context, port: int, articles: int, speed: float, fresh: bool
     from tracker.demo import run_demo
 
     db = Path(ctx.obj.get("db_path") or "data/demo.duckdb")
-    run_demo(db, port=port, articles=articles, speed=speed, fresh=fresh,
-             announce=lambda line: click.echo(line, err=True), progress=_progress)
+    run_demo(
+        db,
+        port=port,
+        articles=articles,
+        speed=speed,
+        fresh=fresh,
+        announce=lambda line: click.echo(line, err=True),
+        progress=_progress,
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,7 +4,7 @@ A platform is one module in `collectors/` exposing:
 
     NAME: str                      equals the module name and the config section [platforms.NAME]
     LIMITS: Limits                 the documented budget and batch size (cite the docs in docs/platforms.md)
-    CREDENTIALS: tuple[Credential, ...]   secrets it may use, by environment-variable name
+    CREDENTIALS: tuple[Credential, ...]   secrets it may use, by env-var name
     Settings: type                 frozen dataclass; every field has a default; *_url fields are base URLs
     Collector: type                Collector(http, settings, credentials, clock)
     limits_for(credentials) -> Limits     optional: when the budget depends on the credentials (Reddit)
@@ -12,7 +12,7 @@ A platform is one module in `collectors/` exposing:
 and the Collector instance offers
 
     identify(url) -> str | None            the item key if this URL is one of the platform's posts (no I/O)
-    sample(targets) -> Iterator[Sample | Gone]          len(targets) <= LIMITS.max_batch; one request per batch
+    sample(targets) -> Iterator[Sample | Gone]     len(targets) <= LIMITS.max_batch; one request a batch
     find_shares(article) -> Iterator[Discovery]         optional: posts on the platform linking an article URL
     discover(cursors) -> Iterator[Discovery | Sample | Cursor]   optional: a discovery source (feeds, trends)
     resolve(item_key) -> str                optional: turn a syntactic key into the API's id (Bluesky handles)

@@ -104,7 +104,12 @@ class Config:
 
 
 LIMIT_KEYS = {"requests": int, "per_seconds": float, "min_resample_s": float, "quota_per_day": int}
-_SECTIONS = {"storage": StorageConfig, "server": ServerConfig, "daemon": DaemonConfig, "cadence": CadenceConfig}
+_SECTIONS = {
+    "storage": StorageConfig,
+    "server": ServerConfig,
+    "daemon": DaemonConfig,
+    "cadence": CadenceConfig,
+}
 
 
 def resolve_path(explicit: str | None) -> Path | None:
@@ -133,8 +138,9 @@ def load(path: str | Path | None = None, platform_settings: Mapping[str, type] |
     return from_mapping(raw, platform_settings, source=str(path))
 
 
-def from_mapping(raw: Mapping[str, Any], platform_settings: Mapping[str, type] | None = None,
-                 source: str = "(defaults)") -> Config:
+def from_mapping(
+    raw: Mapping[str, Any], platform_settings: Mapping[str, type] | None = None, source: str = "(defaults)"
+) -> Config:
     """Validate parsed TOML. `platform_settings` maps platform name -> its Settings dataclass."""
     known = {"storage", "server", "daemon", "cadence", "sites", "platforms"}
     for key in raw:
@@ -163,7 +169,9 @@ def _platform_from(name: str, table: Any, platform_settings: Mapping[str, type] 
         raise ConfigError(f"{where} must be a table")
     settings_type = (platform_settings or {}).get(name)
     if platform_settings is not None and settings_type is None:
-        raise ConfigError(f"unknown platform {name!r} in [{where}]; known: {', '.join(sorted(platform_settings))}")
+        raise ConfigError(
+            f"unknown platform {name!r} in [{where}]; known: {', '.join(sorted(platform_settings))}"
+        )
     enabled = table.get("enabled")
     if enabled is not None and not isinstance(enabled, bool):
         raise ConfigError(f"{where}.enabled must be true or false")
@@ -172,8 +180,10 @@ def _platform_from(name: str, table: Any, platform_settings: Mapping[str, type] 
         raise ConfigError(f"{where}.credentials must map credential names to environment-variable names")
     for cred_name, env_name in credentials.items():
         if not isinstance(env_name, str):
-            raise ConfigError(f"{where}.credentials.{cred_name} must be the name of an environment variable, "
-                              f"got {_toml_type(env_name)}")
+            raise ConfigError(
+                f"{where}.credentials.{cred_name} must be the name of an environment variable, "
+                f"got {_toml_type(env_name)}"
+            )
     limits = table.get("limits", {})
     if not isinstance(limits, dict):
         raise ConfigError(f"{where}.limits must be a table")
@@ -257,5 +267,11 @@ def _check_type(where: str, value: Any, expected: Any) -> Any:
 
 
 def _toml_type(value: Any) -> str:
-    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
-            dict: "a table"}.get(type(value), type(value).__name__)
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)

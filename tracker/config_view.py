@@ -41,15 +41,21 @@ def render_effective(config: Config, platforms: dict[str, registry.Platform] | N
     for name, platform in platforms.items():
         pconf = config.platform(name)
         lines.append(f"\n[platforms.{name}]")
-        lines.append(f"enabled = {'auto' if pconf.enabled is None else _toml_value(pconf.enabled)!s}"
-                     + ("  # on when its required credentials are set" if pconf.enabled is None else ""))
-        values = {f.name: getattr(platform.settings({}), f.name) for f in dataclasses.fields(platform.settings_type)}
+        lines.append(
+            f"enabled = {'auto' if pconf.enabled is None else _toml_value(pconf.enabled)!s}"
+            + ("  # on when its required credentials are set" if pconf.enabled is None else "")
+        )
+        values = {
+            f.name: getattr(platform.settings({}), f.name) for f in dataclasses.fields(platform.settings_type)
+        }
         values.update(pconf.settings)
         for key, value in values.items():
             lines.append(f"{key} = {_toml_value(value)}")
         limits = dataclasses.replace(platform.limits, **pconf.limits) if pconf.limits else platform.limits
-        lines.append(f"limits = {{ requests = {limits.requests}, per_seconds = {limits.per_seconds:g}, "
-                     f"min_resample_s = {limits.min_resample_s:g} }}")
+        lines.append(
+            f"limits = {{ requests = {limits.requests}, per_seconds = {limits.per_seconds:g}, "
+            f"min_resample_s = {limits.min_resample_s:g} }}"
+        )
         for cred in platform.credentials:
             env = pconf.credentials.get(cred.name, cred.env)
             state = "set" if os.environ.get(env) else "not set"
@@ -63,8 +69,11 @@ def render_collectors(config: Config, platforms: dict[str, registry.Platform] | 
     rows = [("platform", "ready", "batch", "budget", "quota/day", "credentials", "about")]
     for name, platform in platforms.items():
         pconf = config.platform(name)
-        missing = [c for c in platform.credentials if c.required
-                   and not os.environ.get(pconf.credentials.get(c.name, c.env))]
+        missing = [
+            c
+            for c in platform.credentials
+            if c.required and not os.environ.get(pconf.credentials.get(c.name, c.env))
+        ]
         if pconf.enabled is False:
             ready = "off"
         elif missing:
@@ -72,9 +81,25 @@ def render_collectors(config: Config, platforms: dict[str, registry.Platform] | 
         else:
             ready = "yes"
         limits = platform.limits
-        creds = ", ".join(f"${pconf.credentials.get(c.name, c.env)}{'' if c.required else '?'}"
-                          for c in platform.credentials) or "-"
-        rows.append((name, ready, str(limits.max_batch), f"{limits.requests}/{limits.per_seconds:g}s",
-                     str(limits.quota_per_day or "-"), creds, platform.summary[:70]))
+        creds = (
+            ", ".join(
+                f"${pconf.credentials.get(c.name, c.env)}{'' if c.required else '?'}"
+                for c in platform.credentials
+            )
+            or "-"
+        )
+        rows.append(
+            (
+                name,
+                ready,
+                str(limits.max_batch),
+                f"{limits.requests}/{limits.per_seconds:g}s",
+                str(limits.quota_per_day or "-"),
+                creds,
+                platform.summary[:70],
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows) + "\n"
+    return (
+        "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows) + "\n"
+    )

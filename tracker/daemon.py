@@ -48,13 +48,22 @@ class Daemon:
             if hasattr(active.collector, "find_shares"):
                 jobs.append((f"shares:{name}", self._wrap(shares_round, name), config.daemon.tick_s))
             if hasattr(active.collector, "discover"):
-                jobs.append((f"discover:{name}", self._wrap(discover_round, name), config.daemon.discover_every_s))
+                jobs.append(
+                    (f"discover:{name}", self._wrap(discover_round, name), config.daemon.discover_every_s)
+                )
         if config.storage.export_every_s > 0:
             jobs.append(("export", self._export, config.storage.export_every_s))
         jobs.append(("checkpoint", ctx.store.checkpoint, 600.0))
         for job_id, func, every_s in jobs:
-            self.scheduler.add_job(func, "interval", seconds=every_s, id=job_id, name=job_id,
-                                   replace_existing=True, next_run_time=soon)
+            self.scheduler.add_job(
+                func,
+                "interval",
+                seconds=every_s,
+                id=job_id,
+                name=job_id,
+                replace_existing=True,
+                next_run_time=soon,
+            )
         return [job_id for job_id, _, _ in jobs]
 
     def _wrap(self, round_fn: Callable[..., RoundResult], name: str) -> Callable[[], None]:

@@ -30,14 +30,20 @@ def json_body(platform: str, response: httpx.Response, redact: Redactor | None =
     try:
         text = response.text
     except (httpx.DecodingError, UnicodeDecodeError) as exc:
-        raise BadResponse(platform, response.status_code, f"undecodable body ({exc})", "unreadable body") from exc
+        raise BadResponse(
+            platform, response.status_code, f"undecodable body ({exc})", "unreadable body"
+        ) from exc
     try:
         return json.loads(text)
     except ValueError as exc:
-        raise BadResponse(platform, response.status_code, snippet(text, redact) or "(empty body)", "not JSON") from exc
+        raise BadResponse(
+            platform, response.status_code, snippet(text, redact) or "(empty body)", "not JSON"
+        ) from exc
 
 
-def expect(platform: str, response: httpx.Response, value: Any, kind: type | tuple[type, ...], where: str) -> Any:
+def expect(
+    platform: str, response: httpx.Response, value: Any, kind: type | tuple[type, ...], where: str
+) -> Any:
     """Check the shape of a parsed value; BadResponse names where it went wrong."""
     if not isinstance(value, kind):
         got = "null" if value is None else type(value).__name__
@@ -58,7 +64,9 @@ def count(value: Any) -> int | None:
     return None
 
 
-def counts(platform: str, source: Mapping[str, Any], mapping: Mapping[str, str], status: int = 200) -> dict[str, int]:
+def counts(
+    platform: str, source: Mapping[str, Any], mapping: Mapping[str, str], status: int = 200
+) -> dict[str, int]:
     """Pick platform fields into canonical metric names.
 
     A field that is absent or null stays absent (the platform did not give it); a field that
@@ -71,7 +79,9 @@ def counts(platform: str, source: Mapping[str, Any], mapping: Mapping[str, str],
             continue
         value = count(raw)
         if value is None:
-            raise BadResponse(platform, status, f"{field_name}={str(raw)[:40]!r} is not a count", "wrong shape")
+            raise BadResponse(
+                platform, status, f"{field_name}={str(raw)[:40]!r} is not a count", "wrong shape"
+            )
         out[metric] = value
     return out
 

@@ -27,7 +27,9 @@ def demo_config(sim: SimServer, db: Path, port: int, platforms: dict[str, regist
     """A configuration that points every collector at the simulator, with demo-speed ticks."""
     overrides = sim.overrides()
     site = sim.site_config() if hasattr(sim, "site_config") else None
-    sites = (SiteConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in site.items()}),) if site else ()
+    sites = (
+        (SiteConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in site.items()}),) if site else ()
+    )
     return Config(
         storage=StorageConfig(path=str(db), export_every_s=60.0),
         server=ServerConfig(port=port, refresh_s=5.0),
@@ -47,19 +49,29 @@ def demo_environ(platforms: dict[str, registry.Platform]) -> dict[str, str]:
     return {c.env: f"demo-{c.name}|demo-secret" for p in platforms.values() for c in p.credentials}
 
 
-def run_demo(db: Path, port: int, articles: int, speed: float, fresh: bool,
-             announce: Callable[[str], None], progress: Callable[[RoundResult], None] | None = None) -> None:
+def run_demo(
+    db: Path,
+    port: int,
+    articles: int,
+    speed: float,
+    fresh: bool,
+    announce: Callable[[str], None],
+    progress: Callable[[RoundResult], None] | None = None,
+) -> None:
     if fresh:
         for path in (db, db.with_name(db.name + ".wal")):
             path.unlink(missing_ok=True)
     platforms = registry.load()
     sim = SimServer(SimConfig(n_articles=articles, speed=speed)).start()
     announce(f"simulated social web: {sim.url}  ({articles} articles, {speed:g}x clock)")
-    opened = open_collection(demo_config(sim, db, port, platforms), environ=demo_environ(platforms),
-                             platforms=platforms)
+    opened = open_collection(
+        demo_config(sim, db, port, platforms), environ=demo_environ(platforms), platforms=platforms
+    )
     try:
-        announce(f"open http://127.0.0.1:{port}/ for Most Popular; `tracker --db {db} sql \"SELECT * FROM "
-                 "most_popular(INTERVAL 24 HOUR) LIMIT 5\"` works while this runs")
+        announce(
+            f'open http://127.0.0.1:{port}/ for Most Popular; `tracker --db {db} sql "SELECT * FROM '
+            'most_popular(INTERVAL 24 HOUR) LIMIT 5"` works while this runs'
+        )
         serve(opened, ("127.0.0.1", port), announce, progress=None)
     finally:
         opened.close()

@@ -23,7 +23,9 @@ from tracker.collector import Limits
 from tracker.ratelimit import Bucket, QuotaMeter, RateLimitedTransport, RetryPolicy, Stats
 from tracker.secrets import Redactor
 
-USER_AGENT = f"virality-tracker/{__version__} (+https://github.com/virality-tracker; newsroom engagement research)"
+USER_AGENT = (
+    f"virality-tracker/{__version__} (+https://github.com/virality-tracker; newsroom engagement research)"
+)
 
 log = logging.getLogger("tracker.http")
 
@@ -104,9 +106,7 @@ class PlatformHTTP:
 
     def _log_response(self, response: httpx.Response) -> None:
         request = response.request
-        self._log.debug(
-            "%s %s -> %s", request.method, self.redact(str(request.url)), response.status_code
-        )
+        self._log.debug("%s %s -> %s", request.method, self.redact(str(request.url)), response.status_code)
 
     def close(self) -> None:
         with self._lock:

@@ -73,8 +73,10 @@ def _applied(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, datetime]]:
     ).fetchone()
     if not exists or not exists[0]:
         return {}
-    return {name: (checksum, at) for name, checksum, at in con.execute(
-        "select name, checksum, applied_at from _migrations").fetchall()}
+    return {
+        name: (checksum, at)
+        for name, checksum, at in con.execute("select name, checksum, applied_at from _migrations").fetchall()
+    }
 
 
 def verify(con: duckdb.DuckDBPyConnection, folder: Path | None = None) -> list[Migration]:
@@ -84,11 +86,15 @@ def verify(con: duckdb.DuckDBPyConnection, folder: Path | None = None) -> list[M
     by_name = {m.name: m for m in files}
     for name, (checksum, _) in sorted(applied.items()):
         if name not in by_name:
-            raise MigrationError(f"applied migration {name}.sql is missing from sql/migrations; "
-                                 "this database was made by a newer or different version")
+            raise MigrationError(
+                f"applied migration {name}.sql is missing from sql/migrations; "
+                "this database was made by a newer or different version"
+            )
         if by_name[name].checksum != checksum:
-            raise MigrationError(f"applied migration {name}.sql was edited since it ran; "
-                                 "restore it and put the change in a new migration")
+            raise MigrationError(
+                f"applied migration {name}.sql was edited since it ran; "
+                "restore it and put the change in a new migration"
+            )
     return [m for m in files if m.name not in applied]
 
 
@@ -100,11 +106,15 @@ def migrate(con: duckdb.DuckDBPyConnection, folder: Path | None = None) -> list[
         con.execute("begin transaction")
         try:
             con.execute(migration.text)
-            con.execute("insert into _migrations values (?, ?, ?)",
-                        [migration.name, migration.checksum, datetime.now(UTC)])
+            con.execute(
+                "insert into _migrations values (?, ?, ?)",
+                [migration.name, migration.checksum, datetime.now(UTC)],
+            )
             con.execute("commit")
         except duckdb.Error as exc:
             con.execute("rollback")
-            raise MigrationError(f"migration {migration.name}.sql failed: {str(exc).splitlines()[0]}") from None
+            raise MigrationError(
+                f"migration {migration.name}.sql failed: {str(exc).splitlines()[0]}"
+            ) from None
         done.append(migration.name)
     return done

@@ -36,11 +36,11 @@ def check_read_only(sql: str) -> str:
 def run(store: Store, sql: str, timeout_s: float = 30.0, max_rows: int = MAX_ROWS) -> pl.DataFrame:
     """Run one read-only query on a fresh cursor; interrupt it after `timeout_s`."""
     query = check_read_only(sql)
-    cursor = store.cursor()
+    cursor = store.new_cursor()
     timer = threading.Timer(timeout_s, cursor.interrupt)
     timer.start()
     try:
-        frame = store.df(query)
+        frame = store.df(query, cursor=cursor)
     except QueryError as exc:
         if "interrupt" in str(exc).lower():
             raise QueryError(f"query took longer than {timeout_s:g}s and was stopped") from None

@@ -272,7 +272,11 @@ class Stats:
 
     def snapshot_and_reset(self) -> dict[str, int]:
         with self.lock:
-            out = {"requests": self.requests, "rate_limit_waits": self.rate_limit_waits, "retries": self.retries}
+            out = {
+                "requests": self.requests,
+                "rate_limit_waits": self.rate_limit_waits,
+                "retries": self.retries,
+            }
             self.requests = self.rate_limit_waits = self.retries = 0
             return out
 

@@ -16,7 +16,17 @@ from typing import Any
 from tracker.collector import Collector, Credential, Limits
 from tracker.errors import ConfigError
 
-BUILTIN_COLLECTORS: tuple[str, ...] = ("collectors.hackernews", "collectors.reddit", "collectors.x", "collectors.bluesky", "collectors.mastodon", "collectors.feeds", "collectors.youtube", "collectors.facebook", "collectors.generic_json")
+BUILTIN_COLLECTORS: tuple[str, ...] = (
+    "collectors.hackernews",
+    "collectors.reddit",
+    "collectors.x",
+    "collectors.bluesky",
+    "collectors.mastodon",
+    "collectors.feeds",
+    "collectors.youtube",
+    "collectors.facebook",
+    "collectors.generic_json",
+)
 ENTRY_POINT_GROUP = "tracker.collectors"
 
 
@@ -61,7 +71,9 @@ def validate(module: ModuleType) -> Platform:
     if not isinstance(limits, Limits):
         raise ConfigError(f"collector module {where}: LIMITS must be a tracker.collector.Limits")
     if limits.max_batch < 1 or limits.requests < 1 or limits.per_seconds <= 0:
-        raise ConfigError(f"collector module {where}: LIMITS needs max_batch, requests >= 1 and per_seconds > 0")
+        raise ConfigError(
+            f"collector module {where}: LIMITS needs max_batch, requests >= 1 and per_seconds > 0"
+        )
     credentials = tuple(getattr(module, "CREDENTIALS", ()))
     if not all(isinstance(c, Credential) for c in credentials):
         raise ConfigError(f"collector module {where}: CREDENTIALS must hold tracker.collector.Credential")
@@ -76,8 +88,9 @@ def validate(module: ModuleType) -> Platform:
     return Platform(name, module, limits, credentials, settings_type)
 
 
-def load(module_names: tuple[str, ...] = BUILTIN_COLLECTORS, entry_point_group: str | None = ENTRY_POINT_GROUP
-         ) -> dict[str, Platform]:
+def load(
+    module_names: tuple[str, ...] = BUILTIN_COLLECTORS, entry_point_group: str | None = ENTRY_POINT_GROUP
+) -> dict[str, Platform]:
     """Import and validate every collector module, built-ins first."""
     platforms: dict[str, Platform] = {}
     modules = [importlib.import_module(name) for name in module_names]

@@ -36,8 +36,12 @@ def table(frame: pl.DataFrame, max_width: int = 60) -> str:
     headers = frame.columns
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
     numeric = [dtype.is_numeric() for dtype in frame.dtypes]
+
     def line(values: list[str]) -> str:
-        return "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric, strict=True))
+        return "  ".join(
+            v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric, strict=True)
+        )
+
     out = [line(list(headers)), "  ".join("-" * w for w in widths)]
     out += [line(r) for r in cells]
     out.append(f"({frame.height} row{'s' if frame.height != 1 else ''})")

@@ -75,8 +75,15 @@ class _Round:
         message = self.ctx.redactor(str(exc) or type(exc).__name__)
         self.result.errors += 1
         self.result.messages.append(message)
-        runlog.record_error(self.ctx.store, self.run_id, self.active.name, item_key, self.ctx.clock.now(),
-                            type(exc).__name__, message)
+        runlog.record_error(
+            self.ctx.store,
+            self.run_id,
+            self.active.name,
+            item_key,
+            self.ctx.clock.now(),
+            type(exc).__name__,
+            message,
+        )
         log.warning("%s %s: %s", self.active.name, self.result.kind, message)
 
     def stop_for(self, exc: RateLimited | AuthFailed) -> None:
@@ -84,27 +91,46 @@ class _Round:
         self.error(exc)
         if isinstance(exc, RateLimited):
             self.result.status = "rate_limited"
-            runlog.set_platform_state(self.ctx.store, self.active.name, self.ctx.clock.now(),
-                                      blocked_until=exc.retry_at, blocked_reason=exc.reason)
+            runlog.set_platform_state(
+                self.ctx.store,
+                self.active.name,
+                self.ctx.clock.now(),
+                blocked_until=exc.retry_at,
+                blocked_reason=exc.reason,
+            )
         else:
             self.result.status = "failed"
-            runlog.set_platform_state(self.ctx.store, self.active.name, self.ctx.clock.now(),
-                                      disabled_reason=self.ctx.redactor(str(exc)))
+            runlog.set_platform_state(
+                self.ctx.store,
+                self.active.name,
+                self.ctx.clock.now(),
+                disabled_reason=self.ctx.redactor(str(exc)),
+            )
 
     def finish(self) -> RoundResult:
         if self.result.status == "ok" and self.result.errors:
             self.result.status = "partial"
         stats = self.active.http.stats.snapshot_and_reset()
         self.result.requests = stats["requests"]
-        runlog.finish_run(self.ctx.store, self.run_id, self.ctx.clock.now(), stats, self.result.items,
-                          self.result.errors, self.result.status)
+        runlog.finish_run(
+            self.ctx.store,
+            self.run_id,
+            self.ctx.clock.now(),
+            stats,
+            self.result.items,
+            self.result.errors,
+            self.result.status,
+        )
         return self.result
 
 
 def platform_available(ctx: Collection, name: str) -> str | None:
     """Why a platform must not be asked now (throttled until ..., disabled), or None."""
-    row = ctx.store.cursor().execute(
-        "select blocked_until, disabled_reason from platform_state where platform = ?", [name]).fetchone()
+    row = (
+        ctx.store.cursor()
+        .execute("select blocked_until, disabled_reason from platform_state where platform = ?", [name])
+        .fetchone()
+    )
     if not row:
         return None
     blocked, disabled = row
@@ -150,20 +176,28 @@ def _batches(active: Active, due: Sequence[catalog.DueItem]) -> Iterator[Sequenc
         yield from chunks(members, active.limits.max_batch)
 
 
-def _sample_batches(ctx: Collection, active: Active, run: _Round, due: Sequence[catalog.DueItem],
-                    now: datetime) -> None:
+def _sample_batches(
+    ctx: Collection, active: Active, run: _Round, due: Sequence[catalog.DueItem], now: datetime
+) -> None:
     for batch in _batches(active, due):
         targets = [d.target for d in batch]
         try:
             records = list(active.collector.sample(targets))
         except (RateLimited, AuthFailed) as exc:
             run.stop_for(exc)
-            _postpone(ctx, [d.item_id for d in due if d not in batch] + [d.item_id for d in batch],
-                      getattr(exc, "retry_at", None) or now + timedelta(hours=1))
+            _postpone(
+                ctx,
+                [d.item_id for d in due if d not in batch] + [d.item_id for d in batch],
+                getattr(exc, "retry_at", None) or now + timedelta(hours=1),
+            )
             break
         except CollectorError as exc:
             run.error(exc, ",".join(t.item_key for t in targets)[:200])
-            _postpone(ctx, [d.item_id for d in batch], now + timedelta(seconds=ctx.config.cadence.min_interval_s * 5))
+            _postpone(
+                ctx,
+                [d.item_id for d in batch],
+                now + timedelta(seconds=ctx.config.cadence.min_interval_s * 5),
+            )
             continue
         except Exception as exc:  # a bug in a collector must not stop the daemon
             run.error(exc, ",".join(t.item_key for t in targets)[:200])
@@ -171,8 +205,13 @@ def _sample_batches(ctx: Collection, active: Active, run: _Round, due: Sequence[
         run.result.items += _store_samples(ctx, active, batch, records, run)
 
 
-def _store_samples(ctx: Collection, active: Active, batch: Sequence[catalog.DueItem],
-                   records: Iterable[Sample | Gone], run: _Round) -> int:
+def _store_samples(
+    ctx: Collection,
+    active: Active,
+    batch: Sequence[catalog.DueItem],
+    records: Iterable[Sample | Gone],
+    run: _Round,
+) -> int:
     samples = [r for r in records if isinstance(r, Sample)]
     gone = [r for r in records if isinstance(r, Gone)]
     wanted = {d.target.item_key for d in batch}
@@ -180,7 +219,9 @@ def _store_samples(ctx: Collection, active: Active, batch: Sequence[catalog.DueI
     answered = {s.item_key for s in samples} | {g.target.item_key for g in gone}
     for item in batch:
         if item.target.item_key not in answered:
-            run.error(CollectorError(active.name, "no answer for this item in the response"), item.target.item_key)
+            run.error(
+                CollectorError(active.name, "no answer for this item in the response"), item.target.item_key
+            )
     ids = {d.target.item_key: d.item_id for d in batch}
     previous = _totals(ctx.store, list(ids.values()))
     try:
@@ -211,8 +252,9 @@ def _totals(store: Store, item_ids: list[int]) -> pl.DataFrame:
     )
 
 
-def _reschedule(ctx: Collection, active: Active, ids: dict[str, int], samples: Sequence[Sample],
-                previous: pl.DataFrame) -> None:
+def _reschedule(
+    ctx: Collection, active: Active, ids: dict[str, int], samples: Sequence[Sample], previous: pl.DataFrame
+) -> None:
     if not samples:
         return
     rows = []
@@ -220,11 +262,15 @@ def _reschedule(ctx: Collection, active: Active, ids: dict[str, int], samples: S
         interactions = [v for k, v in sample.metrics.items() if k != "views"]
         total = sum(interactions) if interactions else sample.metrics.get("views", 0)
         rows.append({"item_id": ids[sample.item_key], "new_total": float(total), "ts": sample.observed_at})
-    batch = pl.DataFrame(rows).join(previous, on="item_id", how="left").with_columns(
-        elapsed_s=(pl.col("ts") - pl.col("prev_ts")).dt.total_seconds().cast(pl.Float64))
+    batch = (
+        pl.DataFrame(rows)
+        .join(previous, on="item_id", how="left")
+        .with_columns(elapsed_s=(pl.col("ts") - pl.col("prev_ts")).dt.total_seconds().cast(pl.Float64))
+    )
     intervals = cadence.next_intervals(batch, ctx.config.cadence, active.limits.min_resample_s)
     updates = batch.join(intervals, on="item_id").select(
-        "item_id", "ts", (pl.col("ts") + pl.duration(seconds=pl.col("interval_s"))).alias("next_due_at"))
+        "item_id", "ts", (pl.col("ts") + pl.duration(seconds=pl.col("interval_s"))).alias("next_due_at")
+    )
     with ctx.store.transaction() as cur:
         cur.register("_schedule", updates.to_arrow())
         cur.execute("""update items set last_sampled_at = s.ts, next_due_at = s.next_due_at
@@ -236,8 +282,11 @@ def _postpone(ctx: Collection, item_ids: list[int], until: datetime) -> None:
     if not item_ids:
         return
     with ctx.store.transaction() as cur:
-        cur.execute("update items set next_due_at = greatest(next_due_at, ?) where item_id in "
-                    "(select unnest(?::bigint[]))", [until, item_ids])
+        cur.execute(
+            "update items set next_due_at = greatest(next_due_at, ?) where item_id in "
+            "(select unnest(?::bigint[]))",
+            [until, item_ids],
+        )
 
 
 def shares_round(ctx: Collection, name: str, limit: int = 50) -> RoundResult:
@@ -251,8 +300,9 @@ def shares_round(ctx: Collection, name: str, limit: int = 50) -> RoundResult:
         return RoundResult(name, "shares", status="skipped", messages=[why_not])
     now = ctx.clock.now()
     stop_before = now - timedelta(days=ctx.config.cadence.stop_after_days)
-    articles = catalog.articles_for_share_search(ctx.store, name, now, ctx.config.daemon.share_search_every_s,
-                                                 limit, stop_before)
+    articles = catalog.articles_for_share_search(
+        ctx.store, name, now, ctx.config.daemon.share_search_every_s, limit, stop_before
+    )
     if not articles:
         return RoundResult(name, "shares", status="idle")
     run = _Round(ctx, active, "shares")
@@ -281,8 +331,11 @@ def _ours(ctx: Collection, found: Discovery, sites: set[str]) -> bool:
             return True
     except TrackerError:
         return False
-    known = ctx.store.cursor().execute("select count(*) from tracked_articles where url = ?",
-                                       [canonicalize(found.links_to)]).fetchall()
+    known = (
+        ctx.store.cursor()
+        .execute("select count(*) from tracked_articles where url = ?", [canonicalize(found.links_to)])
+        .fetchall()
+    )
     return bool(known[0][0])
 
 

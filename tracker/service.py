@@ -24,7 +24,9 @@ from tracker.urls import canonicalize
 log = logging.getLogger("tracker")
 
 
-def load_config(path: str | Path | None = None, platforms: Mapping[str, registry.Platform] | None = None) -> Config:
+def load_config(
+    path: str | Path | None = None, platforms: Mapping[str, registry.Platform] | None = None
+) -> Config:
     """Read the config file chosen by --config / $TRACKER_CONFIG / ./tracker.toml, validated."""
     platforms = platforms if platforms is not None else registry.load()
     settings_types = {name: p.settings_type for name, p in platforms.items()}
@@ -43,9 +45,13 @@ class Opened:
         self.collection.store.close()
 
 
-def open_collection(config: Config, clock: Clock | None = None, environ: Mapping[str, str] | None = None,
-                    http_options: HTTPOptions | None = None,
-                    platforms: Mapping[str, registry.Platform] | None = None) -> Opened:
+def open_collection(
+    config: Config,
+    clock: Clock | None = None,
+    environ: Mapping[str, str] | None = None,
+    http_options: HTTPOptions | None = None,
+    platforms: Mapping[str, registry.Platform] | None = None,
+) -> Opened:
     """Open the DuckDB file read-write and build every enabled collector."""
     platforms = platforms if platforms is not None else registry.load()
     clock = clock or SystemClock()
@@ -62,7 +68,9 @@ def _restore_quotas(store: Store, active: Mapping[str, Active]) -> None:
     for item in active.values():
         quota = item.http.quota
         if quota is not None:
-            quota.restore(runlog.quota_spent_since(store, item.name, quota.day_start(), item.limits.quota_cost))
+            quota.restore(
+                runlog.quota_spent_since(store, item.name, quota.day_start(), item.limits.quota_cost)
+            )
 
 
 @dataclass(frozen=True)
@@ -93,8 +101,14 @@ def _identifiers(opened: Opened) -> list[tuple[str, Collector, str]]:
             collector = platform.build(http, platform.settings({}), placeholder, opened.collection.clock)
         except Exception:  # a collector that cannot even be built cannot recognise URLs
             continue
-        out.append((name, collector, f"{name} is off ({disabled.get(name, 'disabled')}); it will be sampled "
-                                     "once the platform is enabled"))
+        out.append(
+            (
+                name,
+                collector,
+                f"{name} is off ({disabled.get(name, 'disabled')}); it will be sampled "
+                "once the platform is enabled",
+            )
+        )
     return out
 
 
@@ -145,8 +159,9 @@ def untrack(opened: Opened, urls: list[str]) -> int:
 Progress = Callable[[RoundResult], None]
 
 
-def collect_once(opened: Opened, only: list[str] | None = None, progress: Progress | None = None
-                 ) -> list[RoundResult]:
+def collect_once(
+    opened: Opened, only: list[str] | None = None, progress: Progress | None = None
+) -> list[RoundResult]:
     """One full pass: discovery, then share search for every article, then sample every item."""
     ctx = opened.collection
     names = [n for n in ctx.active if not only or n in only]

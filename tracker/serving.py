@@ -15,8 +15,13 @@ from tracker.runner import RoundResult
 from tracker.service import Opened
 
 
-def serve(opened: Opened, web: tuple[str, int] | None, announce: Callable[[str], None],
-          progress: Callable[[RoundResult], None] | None = None, stop: threading.Event | None = None) -> None:
+def serve(
+    opened: Opened,
+    web: tuple[str, int] | None,
+    announce: Callable[[str], None],
+    progress: Callable[[RoundResult], None] | None = None,
+    stop: threading.Event | None = None,
+) -> None:
     """Block until a signal (or `stop` is set), then shut everything down in order."""
     stop = stop or threading.Event()
     ctx = opened.collection
@@ -29,8 +34,10 @@ def serve(opened: Opened, web: tuple[str, int] | None, announce: Callable[[str],
         add_api(app.server, opened)
         server = WebServer(app.server, web[0], web[1]).start()
         owner.claim(ctx.config.db_path, server.url)
-        announce(f"dashboard and API: {server.url}/  (Most Popular, Trending, Health; JSON at "
-                 f"{server.url}/api/most-popular)")
+        announce(
+            f"dashboard and API: {server.url}/  (Most Popular, Trending, Health; JSON at "
+            f"{server.url}/api/most-popular)"
+        )
     else:
         owner.claim(ctx.config.db_path, "")
     daemon = Daemon(opened, on_round=progress)

@@ -87,6 +87,10 @@ class Store:
             self._local.cursor = cur
         return cur
 
+    def new_cursor(self) -> duckdb.DuckDBPyConnection:
+        """A fresh cursor, e.g. one that a timer may interrupt without touching other work."""
+        return self._con.cursor()
+
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A write transaction on this thread's cursor, serialised with other writers."""
@@ -103,18 +107,30 @@ class Store:
             else:
                 cur.execute("commit")
 
-    def df(self, sql: str, params: Mapping[str, Any] | list[Any] | None = None) -> pl.DataFrame:
-        """Run a read query and return a Polars frame (via Arrow, no row-by-row Python)."""
+    def df(
+        self,
+        sql: str,
+        params: Mapping[str, Any] | list[Any] | None = None,
+        cursor: duckdb.DuckDBPyConnection | None = None,
+    ) -> pl.DataFrame:
+        """Run a read query and return a Polars frame (via Arrow, no row-by-row Python).
+
+        Each read gets its own cursor unless one is given: DuckDB 2 refuses new work on a cursor
+        whose previous result was not read to the end, and cursors are cheap.
+        """
         try:
-            relation = self.cursor().sql(sql, params=params)
+            relation = (cursor or self._con.cursor()).sql(sql, params=params)
             if relation is None:
                 raise QueryError("the statement returned no rows to show")
             frame: pl.DataFrame = pl.from_arrow(relation.to_arrow_table())  # type: ignore[assignment]
         except duckdb.Error as exc:
             raise QueryError(str(exc).splitlines()[0]) from None
         # DuckDB names UTC "Etc/UTC"; one spelling keeps Polars joins and arithmetic simple.
-        zoned = [name for name, dtype in frame.schema.items()
-                 if isinstance(dtype, pl.Datetime) and dtype.time_zone not in (None, "UTC")]
+        zoned = [
+            name
+            for name, dtype in frame.schema.items()
+            if isinstance(dtype, pl.Datetime) and dtype.time_zone not in (None, "UTC")
+        ]
         return frame.with_columns(pl.col(zoned).dt.convert_time_zone("UTC")) if zoned else frame
 
     def named(self, name: str, **params: Any) -> pl.DataFrame:

@@ -14,12 +14,42 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 
 from tracker.errors import UnknownURL
 
-TRACKING_PARAMS = frozenset({
-    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid", "li_fat_id",
-    "mc_cid", "mc_eid", "igshid", "si", "ref_src", "ref_url", "cmpid", "ncid", "ocid", "_ga", "_gl",
-    "oly_anon_id", "oly_enc_id", "vero_id", "wt_mc", "at_medium", "at_campaign", "smid", "smtyp",
-    "s_cid", "amp", "outputtype",
-})
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "ttclid",
+        "li_fat_id",
+        "mc_cid",
+        "mc_eid",
+        "igshid",
+        "si",
+        "ref_src",
+        "ref_url",
+        "cmpid",
+        "ncid",
+        "ocid",
+        "_ga",
+        "_gl",
+        "oly_anon_id",
+        "oly_enc_id",
+        "vero_id",
+        "wt_mc",
+        "at_medium",
+        "at_campaign",
+        "smid",
+        "smtyp",
+        "s_cid",
+        "amp",
+        "outputtype",
+    }
+)
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "at_", "__hs", "_hs")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # "amp." in front of a host that still has a dot after it (amp.example.com, not amp.dev).

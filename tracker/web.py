@@ -97,7 +97,9 @@ class WebServer:
     """A threaded WSGI server for the Flask app in a background thread."""
 
     def __init__(self, app: Flask, host: str, port: int) -> None:
-        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True, request_handler=QuietHandler)
+        self._server: BaseWSGIServer = make_server(
+            host, port, app, threaded=True, request_handler=QuietHandler
+        )
         self._thread = threading.Thread(target=self._server.serve_forever, name="web", daemon=True)
 
     @property

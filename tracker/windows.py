@@ -8,8 +8,16 @@ from datetime import timedelta
 from tracker.errors import TrackerError
 
 _WINDOW = re.compile(r"^\s*(\d+)\s*(m|min|h|hour|hours|d|day|days)\s*$", re.I)
-_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "hour": "hours", "hours": "hours",
-          "d": "days", "day": "days", "days": "days"}
+_UNITS = {
+    "m": "minutes",
+    "min": "minutes",
+    "h": "hours",
+    "hour": "hours",
+    "hours": "hours",
+    "d": "days",
+    "day": "days",
+    "days": "days",
+}
 MAX_WINDOW = timedelta(days=365)
 
 

@@ -39,7 +39,9 @@ def test_hackernews_deleted_item_is_gone(sim, sim_admin, make_collector):
 def test_hackernews_find_shares_keeps_only_exact_canonical_url(sim, sim_admin, make_collector):
     post = _first_post(sim)
     # A story linking a longer URL that contains every token of the article's URL.
-    sim_admin("posts", {"platform": "hackernews", "key": "99000002", "article_url": post.article_url + "?page=2"})
+    sim_admin(
+        "posts", {"platform": "hackernews", "key": "99000002", "article_url": post.article_url + "?page=2"}
+    )
     active = make_collector("hackernews")
     found = list(active.collector.find_shares(Target("hackernews", post.article_url, post.article_url)))
     keys = {d.item_key for d in found}
@@ -92,6 +94,9 @@ def test_hackernews_against_real_samples(replay, make_collector):
     active = make_collector("hackernews", algolia_url=server.url, firebase_url=server.url)
     [record] = list(active.collector.sample([Target("hackernews", "8863")]))
     assert isinstance(record, Sample) and record.metrics == {"score": 111, "comments": 71}
-    found = list(active.collector.find_shares(Target("hackernews", "https://antirez.com/news/154",
-                                                     "https://antirez.com/news/154")))
+    found = list(
+        active.collector.find_shares(
+            Target("hackernews", "https://antirez.com/news/154", "https://antirez.com/news/154")
+        )
+    )
     assert [d.item_key for d in found] == ["44623953"]

@@ -70,7 +70,7 @@ def test_failed_migration_rolls_back_and_names_the_file(tmp_path):
     folder = _copy_migrations(tmp_path)
     (folder / "9999_broken.sql").write_text("create table ok_table (x int);\nthis is not sql;\n")
     con = duckdb.connect(str(tmp_path / "a.duckdb"))
-    with pytest.raises(MigrationError, match="9999_broken.sql failed"):
+    with pytest.raises(MigrationError, match=r"9999_broken\.sql failed"):
         migrations.migrate(con, folder)
     tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
     assert "ok_table" not in tables
@@ -79,19 +79,33 @@ def test_failed_migration_rolls_back_and_names_the_file(tmp_path):
 
 def test_every_sql_file_runs_in_the_store(tmp_path):
     with Store.open(tmp_path / "a.duckdb") as store:
-        for view in ("articles", "engagement", "latest_engagement", "item_latest", "collector_health",
-                     "metric_catalog", "item_deltas"):
+        for view in (
+            "articles",
+            "engagement",
+            "latest_engagement",
+            "item_latest",
+            "collector_health",
+            "metric_catalog",
+            "item_deltas",
+        ):
             assert store.df(f"select * from {view}").height >= 0
         assert store.df("select * from most_popular(interval 24 hour)").height == 0
         assert store.df("select * from trending()").height == 0
-        assert store.df("select * from gained(interval 1 hour, as_of := $t)", {"t": datetime.now(UTC)}).height == 0
+        assert (
+            store.df("select * from gained(interval 1 hour, as_of := $t)", {"t": datetime.now(UTC)}).height
+            == 0
+        )
 
 
 def test_definitions_live_in_the_file_for_the_duckdb_cli(tmp_path):
     path = tmp_path / "a.duckdb"
     Store.open(path).close()
     con = duckdb.connect(str(path), read_only=True)  # what an analyst's duckdb CLI does
-    names = {r[0] for r in con.execute("select function_name from duckdb_functions() where "
-                                       "function_type = 'table_macro'").fetchall()}
+    names = {
+        r[0]
+        for r in con.execute(
+            "select function_name from duckdb_functions() where function_type = 'table_macro'"
+        ).fetchall()
+    }
     assert {"most_popular", "trending", "gained"} <= names
     assert con.execute("select count(*) from engagement").fetchone() == (0,)

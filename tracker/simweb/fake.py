@@ -83,7 +83,9 @@ class Fake:
             spoiled = render_fault(fault, self.throttled, good.get_data(), self.faults.timeout_s)
             if spoiled is None:
                 return good
-            spoiled.headers.update({k: v for k, v in good.headers.items() if k.lower().startswith(("x-", "rate"))})
+            spoiled.headers.update(
+                {k: v for k, v in good.headers.items() if k.lower().startswith(("x-", "rate"))}
+            )
             return spoiled
 
         return endpoint

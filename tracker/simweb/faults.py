@@ -79,12 +79,16 @@ class Faults:
         return None
 
 
-def render_fault(kind: str, throttled: Callable[[], Response], body: bytes, timeout_s: float) -> Response | None:
+def render_fault(
+    kind: str, throttled: Callable[[], Response], body: bytes, timeout_s: float
+) -> Response | None:
     """Turn a fault into a response; `body` is the good answer, for truncating or 'latency'."""
     if kind == "429":
         return throttled()
     if kind in ("500", "502", "503"):
-        return Response(f"<html><body><h1>{kind} Server Error</h1></body></html>", int(kind), mimetype="text/html")
+        return Response(
+            f"<html><body><h1>{kind} Server Error</h1></body></html>", int(kind), mimetype="text/html"
+        )
     if kind == "timeout":
         time.sleep(timeout_s)
         return Response(body, 200, mimetype="application/json")

@@ -5,6 +5,7 @@ returns stories that link *other* URLs sharing those tokens."""
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
@@ -15,7 +16,10 @@ from tracker.simweb.world import SimPost
 
 class PlatformFake(Fake):
     NAME = "hackernews"
-    MOUNTS = {"algolia_url": "/hackernews/algolia", "firebase_url": "/hackernews/firebase"}
+    MOUNTS: ClassVar[dict[str, str]] = {
+        "algolia_url": "/hackernews/algolia",
+        "firebase_url": "/hackernews/firebase",
+    }
 
     def rules(self) -> list[Rule]:
         return [
@@ -36,21 +40,28 @@ class PlatformFake(Fake):
         if self.world.is_gone(post):
             return json_response({"id": int(item_id), "deleted": True, "type": "story", "time": created})
         counts = self.world.engagement(post)
-        return json_response({
-            "by": post.author,
-            "descendants": counts["comments"],
-            "id": int(item_id),
-            "kids": [],
-            "score": max(1, counts["interactions"]),
-            "time": created,
-            "title": post.title,
-            "type": "story",
-            "url": post.article_url,
-        })
+        return json_response(
+            {
+                "by": post.author,
+                "descendants": counts["comments"],
+                "id": int(item_id),
+                "kids": [],
+                "score": max(1, counts["interactions"]),
+                "time": created,
+                "title": post.title,
+                "type": "story",
+                "url": post.article_url,
+            }
+        )
 
     def topstories(self, request: Request) -> Response:
         now = self.world.now()
-        live = [p for p in self.world.posts[self.NAME].values() if p.created_at <= now and not self.world.is_gone(p)]
+        live = [
+            p
+            for p in self.world.posts[self.NAME].values()
+            if p.created_at <= now and not self.world.is_gone(p)
+        ]
+
         # Rank like HN's gravity: points over (age in hours + 2) ** 1.8.
         def gravity(post: SimPost) -> float:
             age_h = (now - post.created_at).total_seconds() / 3600
@@ -71,16 +82,18 @@ class PlatformFake(Fake):
             if tokens and tokens <= post_tokens | {"https", "http", "www"}:
                 hits.append(self._hit(post))
         per_page = int(request.args.get("hitsPerPage", 20))
-        return json_response({
-            "hits": hits[:per_page],
-            "hitsPerPage": per_page,
-            "nbHits": len(hits),
-            "nbPages": 1,
-            "page": 0,
-            "query": query,
-            "params": request.query_string.decode(),
-            "processingTimeMS": 1,
-        })
+        return json_response(
+            {
+                "hits": hits[:per_page],
+                "hitsPerPage": per_page,
+                "nbHits": len(hits),
+                "nbPages": 1,
+                "page": 0,
+                "query": query,
+                "params": request.query_string.decode(),
+                "processingTimeMS": 1,
+            }
+        )
 
     def _hit(self, post: SimPost) -> dict[str, object]:
         counts = self.world.engagement(post)

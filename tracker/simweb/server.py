@@ -25,7 +25,16 @@ from tracker.simweb.fake import Fake, json_response
 from tracker.simweb.faults import FaultRates, Faults
 from tracker.simweb.world import SITE_NAME, SITE_URL, SimClock, World
 
-FAKE_MODULES: tuple[str, ...] = ("tracker.simweb.hackernews", "tracker.simweb.reddit", "tracker.simweb.x", "tracker.simweb.bluesky", "tracker.simweb.mastodon", "tracker.simweb.site", "tracker.simweb.youtube", "tracker.simweb.facebook")
+FAKE_MODULES: tuple[str, ...] = (
+    "tracker.simweb.hackernews",
+    "tracker.simweb.reddit",
+    "tracker.simweb.x",
+    "tracker.simweb.bluesky",
+    "tracker.simweb.mastodon",
+    "tracker.simweb.site",
+    "tracker.simweb.youtube",
+    "tracker.simweb.facebook",
+)
 
 
 @dataclass
@@ -75,13 +84,15 @@ class SimApp:
     # -- admin ----------------------------------------------------------------------------------
 
     def state(self, request: Request) -> Response:
-        return json_response({
-            "now": self.world.now().isoformat(),
-            "articles": len(self.world.articles),
-            "published": len(self.world.published_articles()),
-            "posts": {p: len(posts) for p, posts in self.world.posts.items()},
-            "mounts": self.mounts,
-        })
+        return json_response(
+            {
+                "now": self.world.now().isoformat(),
+                "articles": len(self.world.articles),
+                "published": len(self.world.published_articles()),
+                "posts": {p: len(posts) for p, posts in self.world.posts.items()},
+                "mounts": self.mounts,
+            }
+        )
 
     def set_faults(self, request: Request) -> Response:
         if request.method == "DELETE":
@@ -108,8 +119,12 @@ class SimApp:
     def add_post(self, request: Request) -> Response:
         body = request.get_json(force=True, silent=True) or {}
         try:
-            post = self.world.add_post(str(body["platform"]), str(body["key"]), body.get("article_url"),
-                                       viral=bool(body.get("viral", False)))
+            post = self.world.add_post(
+                str(body["platform"]),
+                str(body["key"]),
+                body.get("article_url"),
+                viral=bool(body.get("viral", False)),
+            )
         except KeyError as exc:
             return json_response({"error": f"missing {exc}"}, 400)
         if body.get("deleted"):
@@ -128,14 +143,21 @@ class QuietHandler(WSGIRequestHandler):
 class SimServer:
     """A running simulator on 127.0.0.1 in a background thread."""
 
-    def __init__(self, config: SimConfig | None = None, host: str = "127.0.0.1", port: int = 0,
-                 fake_modules: tuple[str, ...] = FAKE_MODULES) -> None:
+    def __init__(
+        self,
+        config: SimConfig | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        fake_modules: tuple[str, ...] = FAKE_MODULES,
+    ) -> None:
         self.config = config or SimConfig()
         start = self.config.start or datetime.now().astimezone()
         self.world = World(SimClock(start, self.config.speed), self.config.n_articles, self.config.seed)
         self.faults = Faults(FaultRates.parse(self.config.faults), timeout_s=self.config.timeout_s)
         self.app = SimApp(self.world, self.faults, fake_modules)
-        self._server: BaseWSGIServer = make_server(host, port, self.app, threaded=True, request_handler=QuietHandler)
+        self._server: BaseWSGIServer = make_server(
+            host, port, self.app, threaded=True, request_handler=QuietHandler
+        )
         self._thread: threading.Thread | None = None
 
     @property

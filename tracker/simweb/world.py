@@ -26,16 +26,48 @@ STEP_S = 60.0  # the engagement process advances in simulated minutes
 
 SECTIONS = ("world", "politics", "culture", "business", "technology", "sport", "science", "local")
 _SUBJECTS = (
-    "Summit", "Central bank", "Transit strike", "Heatwave", "Election count", "Tech giant", "Court ruling",
-    "Film festival", "Wildfire", "Chess prodigy", "Port expansion", "Vaccine trial", "Marathon",
-    "Budget vote", "Space probe", "Museum heist", "Football derby", "Startup", "Dam project", "Orchestra",
+    "Summit",
+    "Central bank",
+    "Transit strike",
+    "Heatwave",
+    "Election count",
+    "Tech giant",
+    "Court ruling",
+    "Film festival",
+    "Wildfire",
+    "Chess prodigy",
+    "Port expansion",
+    "Vaccine trial",
+    "Marathon",
+    "Budget vote",
+    "Space probe",
+    "Museum heist",
+    "Football derby",
+    "Startup",
+    "Dam project",
+    "Orchestra",
 )
 _PREDICATES = (
-    "ends in surprise deal", "raises rates again", "leaves commuters stranded", "breaks decade-old record",
-    "goes down to the wire", "faces fresh scrutiny", "sparks protests downtown", "wins standing ovation",
-    "forces evacuations", "stuns grandmasters", "divides residents", "reports early results",
-    "draws record crowd", "passes after all-night session", "sends first images", "baffles investigators",
-    "ends in stoppage-time drama", "lays off a third of staff", "opens to the public", "plays final concert",
+    "ends in surprise deal",
+    "raises rates again",
+    "leaves commuters stranded",
+    "breaks decade-old record",
+    "goes down to the wire",
+    "faces fresh scrutiny",
+    "sparks protests downtown",
+    "wins standing ovation",
+    "forces evacuations",
+    "stuns grandmasters",
+    "divides residents",
+    "reports early results",
+    "draws record crowd",
+    "passes after all-night session",
+    "sends first images",
+    "baffles investigators",
+    "ends in stoppage-time drama",
+    "lays off a third of staff",
+    "opens to the public",
+    "plays final concert",
 )
 _AUTHORS = ("Jane Park", "Kenji Sato", "Amira Haddad", "Tom Becker", "Lucía Romero", "News Desk")
 
@@ -125,7 +157,9 @@ class SimPost:
 class World:
     """Articles and posts; thread-safe reads of engagement at the current simulated time."""
 
-    def __init__(self, clock: SimClock, n_articles: int = 300, seed: int = 7, history_hours: float = 24.0) -> None:
+    def __init__(
+        self, clock: SimClock, n_articles: int = 300, seed: int = 7, history_hours: float = 24.0
+    ) -> None:
         self.clock = clock
         self.seed = seed
         self.lock = threading.RLock()
@@ -168,8 +202,14 @@ class World:
                 )
 
     def _new_post(
-        self, platform: str, key: str, url: str | None, title: str, created: datetime,
-        rng: np.random.Generator, viral: bool,
+        self,
+        platform: str,
+        key: str,
+        url: str | None,
+        title: str,
+        created: datetime,
+        rng: np.random.Generator,
+        viral: bool,
     ) -> SimPost:
         # Branching ratio alpha/beta: heavy-tailed, so a few posts approach 1 and take off.
         branching = 0.97 if viral else float(min(0.95, rng.beta(1.2, 4.0) * 1.2))
@@ -230,7 +270,8 @@ class World:
     def posts_linking(self, platform: str, url: str) -> list[SimPost]:
         now = self.now()
         return [
-            p for p in self.posts[platform].values()
+            p
+            for p in self.posts[platform].values()
             if p.article_url == url and p.created_at <= now and p.deleted_at is None
         ]
 
@@ -241,8 +282,14 @@ class World:
     def is_gone(self, post: SimPost) -> bool:
         return post.private or (post.deleted_at is not None and post.deleted_at <= self.now())
 
-    def add_post(self, platform: str, key: str, article_url: str | None, created: datetime | None = None,
-                 viral: bool = False) -> SimPost:
+    def add_post(
+        self,
+        platform: str,
+        key: str,
+        article_url: str | None,
+        created: datetime | None = None,
+        viral: bool = False,
+    ) -> SimPost:
         """Tests and fakes add specific posts (a known id, a deleted one)."""
         rng = np.random.default_rng(abs(hash((platform, key))) % 2**31)
         title = article_url or f"{platform} post {key}"
