@@ -1,0 +1,100 @@
+"""The collector contract, checked for every registered platform (the same suite a third-party
+module would face): its shape, no environment reads or sleeping or storage inside, unknown URLs
+not claimed, and exactly ceil(N / max_batch) requests for N items, yielding only canonical
+metric names with int values, over real HTTP against the simulator."""
+
+from __future__ import annotations
+
+import inspect
+import math
+import re
+from urllib.parse import urlsplit
+
+import pytest
+
+from tracker.collector import GAUGES, METRICS, Gone, Sample, Target
+from tracker.registry import BUILTIN_COLLECTORS
+from tracker.registry import load as load_registry
+
+PLATFORMS = load_registry(entry_point_group=None)
+SAMPLERS = [n for n in PLATFORMS if n not in ("feeds", "generic_json")]
+
+
+def test_every_builtin_module_is_registered_under_its_own_name():
+    assert sorted(PLATFORMS) == sorted(m.rsplit(".", 1)[-1] for m in BUILTIN_COLLECTORS)
+    for name, platform in PLATFORMS.items():
+        assert platform.module.__name__ == f"collectors.{name}"
+        assert platform.summary, f"{name} has no module docstring"
+
+
+@pytest.mark.parametrize("name", sorted(PLATFORMS))
+def test_collector_module_does_no_io_of_its_own(name):
+    source = inspect.getsource(PLATFORMS[name].module)
+    for forbidden in ("os.environ", "getenv", "time.sleep", "import duckdb", "httpx.Client(", "print("):
+        assert forbidden not in source, f"collectors/{name}.py uses {forbidden}"
+
+
+@pytest.mark.parametrize("name", sorted(PLATFORMS))
+def test_every_base_url_defaults_to_a_real_https_service(name):
+    defaults = PLATFORMS[name].settings({})
+    urls = {k: v for k, v in vars(defaults).items() if k.endswith("_url") and v}
+    for key, url in urls.items():
+        assert urlsplit(url).scheme == "https", f"{name}.{key} = {url}"
+
+
+@pytest.mark.parametrize("name", sorted(PLATFORMS))
+def test_unknown_urls_are_not_claimed(make_collector, name):
+    env = {c.env: "x|y-placeholder" for c in PLATFORMS[name].credentials}
+    settings = {"url_template": "https://api.example.org/{id}"} if name == "generic_json" else {}
+    collector = make_collector(name, env=env, **settings).collector
+    for url in ("https://news.example.com/2026/11/23/story/", "https://example.org/", "not a url", ""):
+        assert collector.identify(url) is None
+
+
+def _keys(sim, name: str) -> list[str]:
+    now = sim.world.now()
+    posts = [p for p in sim.world.posts[name].values() if p.created_at <= now and not sim.world.is_gone(p)]
+    if name == "bluesky":
+        return [f"at://{p.key.split('/')[0]}/app.bsky.feed.post/{p.key.split('/')[1]}" for p in posts]
+    if name == "mastodon":
+        host = urlsplit(sim.url).netloc
+        return [f"{host}/{p.key}" for p in posts]
+    return [p.key for p in posts]
+
+
+@pytest.mark.parametrize("name", SAMPLERS)
+def test_a_round_makes_ceil_n_over_batch_requests_with_canonical_int_metrics(sim, make_collector, name):
+    platform = PLATFORMS[name]
+    env = {c.env: "sim-app|sim-secret" for c in platform.credentials}
+    active = make_collector(name, env=env)
+    keys = _keys(sim, name)
+    batch = active.limits.max_batch
+    n = min(len(keys), max(2, batch) if batch > 1 else 3)
+    assert n >= 2, f"the simulator has too few {name} posts"
+    requests = 0
+    records = []
+    for start in range(0, n, batch):
+        targets = [Target(name, k) for k in keys[start : start + batch][: n - start]]
+        before = active.http.stats.requests
+        records += list(active.collector.sample(targets))
+        requests += active.http.stats.requests - before
+    token_requests = 1 if name == "reddit" and platform.credentials and any(env.values()) else 0
+    assert requests - token_requests <= math.ceil(n / batch)
+    assert requests >= math.ceil(n / batch)
+    assert len(records) == n
+    for record in records:
+        assert isinstance(record, Sample | Gone)
+        if isinstance(record, Sample):
+            assert set(record.metrics) <= set(METRICS) and set(record.gauges) <= set(GAUGES)
+            assert all(type(v) is int and v >= 0 for v in record.metrics.values())
+            assert record.observed_at.tzinfo is not None
+
+
+@pytest.mark.parametrize("name", sorted(PLATFORMS))
+def test_every_platform_is_documented_with_its_batch_size(name):
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "platforms" / f"{name}.md").read_text()
+    assert re.search(rf"\b{PLATFORMS[name].limits.max_batch}\b", page), (
+        f"{name}.md does not state the batch size"
+    )
