@@ -73,7 +73,7 @@ def create_app(
     `clock` sets the time rankings are computed for (default: the wall clock).
     """
     data = Data(store, clock, ttl_s=min(refresh_s / 2, 5.0))
-    app = dash.Dash(__name__, title=title, update_title=None, suppress_callback_exceptions=True)
+    app = dash.Dash(__name__, title=title, update_title="", suppress_callback_exceptions=True)
     app.layout = _shell(title, refresh_s)
 
     def render(route: Route) -> Any:

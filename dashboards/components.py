@@ -4,6 +4,7 @@ and platform selectors, and the ranked-stories table (Most Popular and Trending)
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import polars as pl
 from dash import dcc, html
@@ -64,6 +65,11 @@ def platform_filter(component_id: str, platforms: list[str], value: str = "") ->
     )
 
 
+def _data_attr(name: str, value: object) -> dict[str, Any]:
+    """A `data-*` attribute for a Dash html component (tests and scripts find rows by it)."""
+    return {f"data-{name}": str(value)}
+
+
 def _platform_chips(platforms: list[str] | None) -> list[html.Span]:
     return [html.Span(p, className=f"chip chip-{p}") for p in platforms or []]
 
@@ -110,7 +116,7 @@ def ranking_table(rows: pl.DataFrame, gained_label: str, empty_message: str) -> 
                     html.Td(fmt.count(row["views"]) if row["views"] else "–", className="num muted"),
                     html.Td(_platform_chips(row["platforms"])),
                 ],
-                **{"data-article-id": str(row["article_id"])},
+                **_data_attr("article-id", row["article_id"]),
             )
         )
     return html.Table([head, html.Tbody(body)], className="ranking")

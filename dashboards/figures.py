@@ -10,10 +10,10 @@ from plotly.subplots import make_subplots
 PLATFORM_COLORS = {
     "hackernews": "#f2a900",  # amber, so it stays apart from reddit's orange-red
     "reddit": "#ff4500",
-    "bluesky": "#1185fe",
+    "bluesky": "#4aa8ff",  # sky blue, apart from facebook's navy
     "mastodon": "#6364ff",
     "youtube": "#cc0000",
-    "facebook": "#0866ff",
+    "facebook": "#0b3d91",
     "x": "#111111",
 }
 _FALLBACK = ("#4c78a8", "#72b7b2", "#54a24b", "#b279a2", "#9d755d", "#bab0ac")
