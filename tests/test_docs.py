@@ -9,7 +9,8 @@ import re
 import tomllib
 from pathlib import Path
 
-from tracker import clidocs, config as config_mod, registry, sqlfiles
+from tracker import clidocs, registry, sqlfiles
+from tracker import config as config_mod
 from tracker.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,4 +63,4 @@ def test_every_public_sql_object_is_documented():
         for file in sqlfiles.folder(folder):
             name = re.search(r"create or replace (?:view|macro) (\w+)", file.text).group(1)
             assert f"`{name}" in doc, f"docs/sql.md does not document {name}"
-            assert "grain:" in file.text or folder == "macros" and "is_interaction" in name, file.name
+            assert "grain:" in file.text or (folder == "macros" and "is_interaction" in name), file.name

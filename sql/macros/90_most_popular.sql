@@ -1,6 +1,7 @@
 -- title: most_popular
 -- description: articles ranked by interactions gained in the window (every count but views,
--- summed over platforms); ties broken by views gained, then by recency.
+-- summed over platforms); ties broken by views gained, then by recency. total_interactions is
+-- the articles' total at as_of on the platforms that had samples in the window.
 -- grain: one row per article with engagement in the window
 -- params: win INTERVAL, as_of TIMESTAMPTZ = NULL (now), on_platform VARCHAR = NULL
 create or replace macro most_popular(win, as_of := null, on_platform := null) as table
@@ -13,16 +14,10 @@ per_article as (
         article_id,
         coalesce(sum(gained) filter (where is_interaction(metric)), 0)::bigint as interactions,
         coalesce(sum(gained) filter (where metric = 'views'), 0)::bigint as views,
+        coalesce(sum(total) filter (where is_interaction(metric)), 0)::bigint as total_interactions,
         list_sort(list_distinct(list(platform))) as platforms,
         max(last_ts) as last_ts
     from g
-    group by article_id
-),
-totals as (
-    select article_id,
-           sum(value) filter (where is_interaction(metric))::bigint as total_interactions
-    from latest_engagement
-    where (on_platform is null or platform = on_platform) and ts <= coalesce(as_of, now())
     group by article_id
 )
 select
@@ -36,11 +31,10 @@ select
     a.published_at,
     p.interactions,
     p.views,
-    coalesce(t.total_interactions, 0) as total_interactions,
+    p.total_interactions,
     p.platforms,
     p.last_ts as as_of_sample
 from per_article as p
 join tracked_articles as a on a.article_id = p.article_id
-left join totals as t on t.article_id = p.article_id
 where a.untracked_at is null
 order by rank;

@@ -17,13 +17,38 @@ steps as (
     from range(0, 13) as r(step)
     cross join bounds as b
 ),
+-- The twelve steps are spelled out rather than a LATERAL over `steps`: DuckDB's decorrelation of
+-- a table macro whose parameters appear inside aggregate FILTERs gave every step the last value.
+calls as (
+    select 1 as step, * from gained(interval 5 minute, as_of := (select as_of from bounds) - interval 55 minute)
+    union all
+    select 2 as step, * from gained(interval 10 minute, as_of := (select as_of from bounds) - interval 50 minute)
+    union all
+    select 3 as step, * from gained(interval 15 minute, as_of := (select as_of from bounds) - interval 45 minute)
+    union all
+    select 4 as step, * from gained(interval 20 minute, as_of := (select as_of from bounds) - interval 40 minute)
+    union all
+    select 5 as step, * from gained(interval 25 minute, as_of := (select as_of from bounds) - interval 35 minute)
+    union all
+    select 6 as step, * from gained(interval 30 minute, as_of := (select as_of from bounds) - interval 30 minute)
+    union all
+    select 7 as step, * from gained(interval 35 minute, as_of := (select as_of from bounds) - interval 25 minute)
+    union all
+    select 8 as step, * from gained(interval 40 minute, as_of := (select as_of from bounds) - interval 20 minute)
+    union all
+    select 9 as step, * from gained(interval 45 minute, as_of := (select as_of from bounds) - interval 15 minute)
+    union all
+    select 10 as step, * from gained(interval 50 minute, as_of := (select as_of from bounds) - interval 10 minute)
+    union all
+    select 11 as step, * from gained(interval 55 minute, as_of := (select as_of from bounds) - interval 5 minute)
+    union all
+    select 12 as step, * from gained(interval 60 minute, as_of := (select as_of from bounds) - interval 0 minute)
+),
 gains as (
-    select s.step, g.article_id,
+    select g.step, g.article_id,
            sum(g.gained) filter (where is_interaction(g.metric)) as gained
-    from steps as s,
-         lateral (select * from gained(to_minutes(5 * s.step), as_of := s.ts)) as g
-    where s.step > 0
-      and g.article_id in (select article_id from top)
+    from calls as g
+    where g.article_id in (select article_id from top)
       and (nullif($platform, '') is null or g.platform = $platform)
     group by all
 )
