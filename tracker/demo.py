@@ -72,7 +72,7 @@ def run_demo(
             f'open http://127.0.0.1:{port}/ for Most Popular; `tracker --db {db} sql "SELECT * FROM '
             'most_popular(INTERVAL 24 HOUR) LIMIT 5"` works while this runs'
         )
-        serve(opened, ("127.0.0.1", port), announce, progress=None)
+        serve(opened, ("127.0.0.1", port), announce, progress=None, summary_every_s=10.0)
     finally:
         opened.close()
         sim.shutdown()

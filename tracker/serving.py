@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +14,7 @@ from tracker import owner
 from tracker.daemon import Daemon
 from tracker.runner import RoundResult
 from tracker.service import Opened
+from tracker.store import Store
 
 
 def serve(
@@ -21,6 +23,7 @@ def serve(
     announce: Callable[[str], None],
     progress: Callable[[RoundResult], None] | None = None,
     stop: threading.Event | None = None,
+    summary_every_s: float = 30.0,
 ) -> None:
     """Block until a signal (or `stop` is set), then shut everything down in order."""
     stop = stop or threading.Event()
@@ -46,8 +49,11 @@ def serve(
         daemon.start()
         names = ", ".join(ctx.active) or "none"
         announce(f"collecting from: {names}; store {ctx.config.db_path}; Ctrl-C to stop")
+        next_summary = time.monotonic() + summary_every_s
         while not stop.wait(0.5):
-            pass
+            if summary_every_s and time.monotonic() >= next_summary:
+                next_summary = time.monotonic() + summary_every_s
+                announce(summary(ctx.store))
         announce("stopping: waiting for rounds in flight ...")
     finally:
         daemon.shutdown()
@@ -56,6 +62,22 @@ def serve(
         owner.release(ctx.config.db_path)
         _restore_signal_handlers(previous)
     announce("stopped cleanly")
+
+
+def summary(store: Store) -> str:
+    """One progress line: what is tracked, what was sampled, what leads right now."""
+    rows = store.df(
+        """select (select count(*) from tracked_articles) as articles,
+                  (select count(*) from items where gone_at is null) as items,
+                  (select count(*) from samples) as samples,
+                  (select count(*) from run_errors) as errors,
+                  (select title from most_popular(interval 24 hour) where rank = 1) as top"""
+    ).row(0, named=True)
+    top = f"; #1 in 24 h: {rows['top']}" if rows["top"] else ""
+    return (
+        f"tracking {rows['articles']} articles and {rows['items']} posts; {rows['samples']} samples, "
+        f"{rows['errors']} errors so far{top}"
+    )
 
 
 def _install_signal_handlers(stop: threading.Event) -> dict[int, Any]:
