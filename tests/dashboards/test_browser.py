@@ -11,13 +11,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import WSGIRequestHandler, make_server
+from playwright import sync_api as playwright_sync
+from werkzeug.serving import make_server
 
 from dashboards import create_app
 from tests.dashboards.conftest import Seeded
+from tracker.simweb.server import QuietHandler
 
 pytestmark = pytest.mark.browser
-playwright_sync = pytest.importorskip("playwright.sync_api")
 expect = playwright_sync.expect
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -34,11 +35,6 @@ CHROMIUM_ARGS = [
 SCREENSHOT = Path("/tmp/dash_most_popular.png")
 REFRESH_S = 1.0
 WAIT_MS = 15_000  # generous: a re-rank needs one interval tick plus one query round trip
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
 
 
 @pytest.fixture
