@@ -120,7 +120,8 @@ class Collector:
             if hit is None:  # getPosts leaves out deleted, taken-down and unknown posts
                 yield Gone(target, "not_found")
                 continue
-            yield Sample(NAME, target.item_key, now, counts(NAME, hit, METRIC_FIELDS, response.status_code))
+            metrics = counts(NAME, hit, METRIC_FIELDS, response.status_code)
+            yield Sample(NAME, target.item_key, now, metrics, links_to=_external_link(hit))
 
     def find_shares(self, article: Target) -> Iterator[Discovery]:
         assert article.url is not None
@@ -201,3 +202,16 @@ def _timestamp(value: Any) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo is not None else None
+
+
+def _external_link(post: dict[str, Any]) -> str | None:
+    """The link card's URL (app.bsky.embed.external), the article a post shares."""
+    for holder in (
+        post.get("embed"),
+        (post.get("record") or {}).get("embed") if isinstance(post.get("record"), dict) else None,
+    ):
+        external = holder.get("external") if isinstance(holder, dict) else None
+        uri = external.get("uri") if isinstance(external, dict) else None
+        if isinstance(uri, str) and uri.startswith("http"):
+            return uri
+    return None

@@ -72,7 +72,8 @@ class Collector:
                 yield Gone(target, "removed")
                 continue
             metrics = counts(NAME, item, {"score": "score", "descendants": "comments"}, response.status_code)
-            yield Sample(NAME, target.item_key, self.clock.now(), metrics)
+            link = item.get("url") if isinstance(item.get("url"), str) else None
+            yield Sample(NAME, target.item_key, self.clock.now(), metrics, links_to=link)
 
     def find_shares(self, article: Target) -> Iterator[Discovery]:
         assert article.url is not None

@@ -199,7 +199,10 @@ class Collector:
             # While a subreddit hides new scores (hide_score), `score` is a placeholder, not a count.
             mapping = COMMENTS_ONLY if thing.get("hide_score") else COUNTS
             metrics = counts(NAME, thing, mapping, response.status_code)
-            yield Sample(NAME, target.item_key, now, metrics, _gauges(response, thing))
+            link = (
+                thing.get("url") if not thing.get("is_self") and isinstance(thing.get("url"), str) else None
+            )
+            yield Sample(NAME, target.item_key, now, metrics, _gauges(response, thing), links_to=link)
 
     def find_shares(self, article: Target) -> Iterator[Discovery]:
         """Submissions of the article, one /api/info lookup per spelling of its URL."""

@@ -50,7 +50,7 @@ _HOSTS = ("x.com", "www.x.com", "mobile.x.com", "twitter.com", "www.twitter.com"
 @dataclass(frozen=True)
 class Settings:
     api_url: str = "https://api.x.com"
-    tweet_fields: str = "public_metrics,created_at"
+    tweet_fields: str = "public_metrics,created_at,entities"
 
 
 class Collector:
@@ -107,7 +107,7 @@ class Collector:
                         NAME, response, metrics_raw, dict, f"post {target.item_key} public_metrics"
                     )
                     metrics = counts(NAME, source, PUBLIC_METRICS, response.status_code)
-                yield Sample(NAME, target.item_key, now, metrics)
+                yield Sample(NAME, target.item_key, now, metrics, links_to=_shared_url(post))
             elif target.item_key in gone:
                 yield Gone(target, gone[target.item_key])
             # Otherwise the answer said nothing about this id: no record, so it is asked again later.
@@ -147,3 +147,16 @@ def _detail(body: Any) -> str:
     if isinstance(body, dict):
         return str(body.get("detail") or body.get("title") or "")[:120]
     return ""
+
+
+def _shared_url(post: dict[str, Any]) -> str | None:
+    """The first link the post carries, unwrapped from t.co (entities.urls unwound/expanded)."""
+    entities = post.get("entities")
+    urls = entities.get("urls") if isinstance(entities, dict) else None
+    for entry in urls if isinstance(urls, list) else []:
+        if isinstance(entry, dict):
+            for key in ("unwound_url", "expanded_url"):
+                value = entry.get(key)
+                if isinstance(value, str) and value.startswith("http") and "//t.co/" not in value:
+                    return value
+    return None

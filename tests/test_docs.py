@@ -43,8 +43,12 @@ def test_example_config_loads_and_names_every_setting():
     example = ROOT / "tracker.example.toml"
     config_mod.load(example, {n: p.settings_type for n, p in platforms.items()})
     raw = tomllib.loads(example.read_text())
-    for section, cls in (("storage", config_mod.StorageConfig), ("server", config_mod.ServerConfig),
-                         ("daemon", config_mod.DaemonConfig), ("cadence", config_mod.CadenceConfig)):
+    for section, cls in (
+        ("storage", config_mod.StorageConfig),
+        ("server", config_mod.ServerConfig),
+        ("daemon", config_mod.DaemonConfig),
+        ("cadence", config_mod.CadenceConfig),
+    ):
         assert set(raw[section]) == {f.name for f in dataclasses.fields(cls)}, section
     assert set(raw["sites"][0]) == {f.name for f in dataclasses.fields(config_mod.SiteConfig)}
     for name, platform in platforms.items():

@@ -129,3 +129,17 @@ def test_unreachable_api_is_recorded_and_loses_nothing(sim, tmp_path, flagship):
     assert sql_json(config, "select count(*) as n from samples")[0]["n"] == kept
     errors = sql_json(config, "select kind, message from run_errors")
     assert errors and all(e["kind"] == "Unreachable" for e in errors)
+
+
+def test_post_tracked_by_its_own_url_joins_the_article_it_shares(sim, tmp_path, flagship):
+    """An editor pastes an X status URL: its counts are sampled and, because the post links the
+    article, they count toward that article's engagement on X."""
+    config = write_config(sim, tmp_path)
+    [post] = sim.world.posts_linking("x", flagship.url)[:1]
+    out = tracker(config, "track", flagship.url, f"https://x.com/someone/status/{post.key}?s=20").stdout
+    assert f"x item {post.key}" in out
+    tracker(config, "collect", "--once", "--platform", "x")
+    rows = sql_json(config, "select platform, metric, value from latest_engagement where platform = 'x'")
+    likes = {r["metric"]: r["value"] for r in rows}
+    assert likes["likes"] == sim.world.engagement(post)["interactions"]
+    assert likes["views"] == sim.world.engagement(post)["views"]

@@ -192,3 +192,45 @@ def untrack(store: Store, url_or_key: str, now: datetime) -> int:
             [now, url_or_key, url_or_key, url, ids],
         ).fetchall()
         return len(changed) + len(items)
+
+
+def is_ours(store: Store, url: str, site_hosts: set[str]) -> bool:
+    """A link is ours to track when it is on a configured site or already a tracked article."""
+    try:
+        canonical = canonicalize(url)
+    except UnknownURL:
+        return False
+    if site_of(canonical) in site_hosts:
+        return True
+    rows = (
+        store.cursor().execute("select count(*) from tracked_articles where url = ?", [canonical]).fetchall()
+    )
+    return bool(rows[0][0])
+
+
+def attach_to_articles(
+    store: Store, links: Sequence[tuple[int, str]], now: datetime, site_hosts: set[str], source: str
+) -> int:
+    """Link items that have no article yet to the article their post shares (when it is ours)."""
+    ids = [item_id for item_id, _ in links]
+    orphans = {
+        row[0]
+        for row in store.cursor()
+        .execute(
+            "select item_id from items where article_id is null and item_id in (select unnest(?::bigint[]))",
+            [ids],
+        )
+        .fetchall()
+    }
+    attached = 0
+    for item_id, url in links:
+        if item_id not in orphans or not is_ours(store, url, site_hosts):
+            continue
+        article_id, _ = upsert_article(store, url, now, source)
+        with store.transaction() as cur:
+            cur.execute(
+                "update items set article_id = ? where item_id = ? and article_id is null",
+                [article_id, item_id],
+            )
+        attached += 1
+    return attached

@@ -103,6 +103,7 @@ class Sample:
     observed_at: datetime
     metrics: Mapping[str, int]
     gauges: Mapping[str, float] = field(default_factory=dict)
+    links_to: str | None = None  # the URL the post shares, when the answer says (attaches it to its article)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ from tracker.config import Config
 from tracker.errors import AuthFailed, CollectorError, RateLimited, TrackerError
 from tracker.secrets import Redactor
 from tracker.store import Store
-from tracker.urls import canonicalize
 from tracker.urls import site_of as canonical_site
 
 log = logging.getLogger("tracker.runner")
@@ -230,6 +229,9 @@ def _store_samples(
         run.error(exc)
         return 0
     catalog.mark_gone(ctx.store, gone, run.now)
+    links = [(ids[s.item_key], s.links_to) for s in samples if s.links_to]
+    if links:  # a post tracked by its own URL joins the article it shares, when that is ours
+        catalog.attach_to_articles(ctx.store, links, run.now, _site_hosts(ctx), f"share:{active.name}")
     _reschedule(ctx, active, ids, samples, previous)
     return len(samples)
 
@@ -322,21 +324,14 @@ def shares_round(ctx: Collection, name: str, limit: int = 50) -> RoundResult:
     return run.finish()
 
 
-def _ours(ctx: Collection, found: Discovery, sites: set[str]) -> bool:
-    """A discovered link is tracked when it is on a configured site or already an article."""
-    if found.links_to is None:
-        return True
-    try:
-        if canonical_site(found.links_to) in sites:
-            return True
-    except TrackerError:
-        return False
-    known = (
-        ctx.store.cursor()
-        .execute("select count(*) from tracked_articles where url = ?", [canonicalize(found.links_to)])
-        .fetchall()
-    )
-    return bool(known[0][0])
+def _site_hosts(ctx: Collection) -> set[str]:
+    hosts = set()
+    for site in ctx.config.sites:
+        try:
+            hosts.add(canonical_site(site.url))
+        except TrackerError:
+            continue
+    return hosts
 
 
 def discover_round(ctx: Collection, name: str) -> RoundResult:
@@ -357,10 +352,10 @@ def discover_round(ctx: Collection, name: str) -> RoundResult:
         run.stop_for(exc)
     except Exception as exc:  # keep what the good sources gave before the failure
         run.error(exc)
-    sites = {canonical_site(s.url) for s in ctx.config.sites}
+    sites = _site_hosts(ctx)
     for record in records:
         if isinstance(record, Discovery):
-            if name != "feeds" and not _ours(ctx, record, sites):
+            if name != "feeds" and record.links_to and not catalog.is_ours(ctx.store, record.links_to, sites):
                 continue  # a trending link to someone else's site: not ours to track
             source = "feed" if name == "feeds" else f"trend:{name}"
             _, _, created = catalog.record_discovery(ctx.store, record, run.now, source)

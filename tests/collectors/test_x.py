@@ -260,8 +260,12 @@ def test_x_real_lookup_sample_parses_through_replay(replay, make_collector):
     ]
     assert server.requests == [
         "/2/tweets?ids=1921837740219146291%2C1921845510882562133%2C1921862915073937782"
-        "&tweet.fields=public_metrics%2Ccreated_at"
+        "&tweet.fields=public_metrics%2Ccreated_at%2Centities"
     ]
+    # entities.urls carries the t.co-unwrapped article every post shares.
+    assert {r.links_to for r in records} == {
+        "https://news.example.com/2025/05/12/seoul-tokyo-drum-duet-goes-viral/"
+    }
 
 
 @pytest.mark.parametrize(

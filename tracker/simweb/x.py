@@ -113,6 +113,21 @@ class PlatformFake(Fake):
         }
         if "created_at" in fields:
             out["created_at"] = post.created_at.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        if "entities" in fields and post.article_url:
+            # t.co wraps every link; expanded_url / unwound_url carry the real one.
+            out["entities"] = {
+                "urls": [
+                    {
+                        "start": len(post.title) + 1,
+                        "end": len(post.title) + 24,
+                        "url": f"https://t.co/{post.key[-10:]}",
+                        "expanded_url": post.article_url,
+                        "display_url": post.article_url.split("://", 1)[-1][:28] + "…",
+                        "status": 200,
+                        "unwound_url": post.article_url,
+                    }
+                ]
+            }
         if "public_metrics" in fields:
             counts = self.world.engagement(post)
             out["public_metrics"] = {
