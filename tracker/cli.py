@@ -75,7 +75,7 @@ def _config(ctx: click.Context) -> Any:
     return config
 
 
-def _open(ctx: click.Context) -> Any:
+def _open(ctx: click.Context, announce_disabled: bool = True) -> Any:
     """Open the store read-write; when `tracker run` owns it, say so in one line."""
     from tracker import owner
     from tracker.errors import StoreBusy
@@ -89,7 +89,7 @@ def _open(ctx: click.Context) -> Any:
             f"its dashboard and API are at {live.url}"
         )
     opened = open_collection(config)
-    for disabled in opened.disabled:
+    for disabled in opened.disabled if announce_disabled else ():
         click.echo(f"note: {disabled.name} is off: {disabled.reason}", err=True)
     return opened
 
@@ -150,7 +150,7 @@ def track(ctx: click.Context, urls: tuple[str, ...]) -> None:
     else:
         import dataclasses
 
-        opened = _open(ctx)
+        opened = _open(ctx, announce_disabled=False)
         try:
             rows = [dataclasses.asdict(t) for t in track_urls(opened, list(urls))]
         finally:
@@ -177,7 +177,7 @@ def untrack(ctx: click.Context, urls: tuple[str, ...]) -> None:
     if live is not None:
         changed = RemoteReader(live.url, 30).post_json("/api/untrack", {"urls": list(urls)})["changed"]
     else:
-        opened = _open(ctx)
+        opened = _open(ctx, announce_disabled=False)
         try:
             changed = untrack_urls(opened, list(urls))
         finally:
