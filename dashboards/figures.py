@@ -7,6 +7,8 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
+from tracker.collector import METRICS
+
 PLATFORM_COLORS = {
     "hackernews": "#f2a900",  # amber, so it stays apart from reddit's orange-red
     "reddit": "#ff4500",
@@ -18,18 +20,7 @@ PLATFORM_COLORS = {
 }
 _FALLBACK = ("#4c78a8", "#72b7b2", "#54a24b", "#b279a2", "#9d755d", "#bab0ac")
 # Metrics in the order editors read them (the metric_catalog order), gauges excluded.
-METRIC_ORDER = (
-    "views",
-    "likes",
-    "reposts",
-    "quotes",
-    "replies",
-    "comments",
-    "shares",
-    "reactions",
-    "score",
-    "bookmarks",
-)
+METRIC_ORDER = METRICS  # panels follow the canonical vocabulary's order
 _FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 TITLE_CHARS = 48
 

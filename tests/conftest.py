@@ -107,3 +107,35 @@ def replay(shared_dir: Path) -> Iterator[Any]:
     yield start
     for server in servers:
         server.close()
+
+
+@pytest.fixture
+def answer_at(tmp_path: Path) -> Iterator[Any]:
+    """`answer_at(path, body, status=200, headers=None)` -> a ReplayServer answering `path` with a
+    hand-written body over real HTTP, exactly as the shared samples are replayed."""
+    import json
+
+    from tests.replay import ReplayServer
+
+    servers: list[ReplayServer] = []
+
+    def serve(
+        path: str, body: object, status: int = 200, headers: dict[str, str] | None = None
+    ) -> ReplayServer:
+        folder = tmp_path / f"answer{len(servers)}"
+        folder.mkdir()
+        (folder / "answer.json").write_text(json.dumps(body))
+        meta = {
+            "method": "GET",
+            "path_and_query": path,
+            "status": status,
+            "headers": {"content-type": "application/json; charset=utf-8", **(headers or {})},
+        }
+        (folder / "answer.meta.json").write_text(json.dumps(meta))
+        server = ReplayServer(folder)
+        servers.append(server)
+        return server
+
+    yield serve
+    for server in servers:
+        server.close()

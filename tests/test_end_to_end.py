@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e_support import sql_json, tracker, write_config
+from tracker.collector import METRICS
 
 
 @pytest.fixture
@@ -32,22 +33,7 @@ def test_track_collect_twice_engagement_grows(sim, sim_admin, tmp_path, flagship
     # Every platform with a post sharing the article answered, under canonical metric names.
     assert {"facebook", "hackernews", "reddit"} <= {p for p, _ in before}
     assert ("reddit", "score") in before and ("facebook", "shares") in before
-    assert all(
-        m
-        in (
-            "views",
-            "likes",
-            "reposts",
-            "quotes",
-            "replies",
-            "comments",
-            "shares",
-            "reactions",
-            "score",
-            "bookmarks",
-        )
-        for _, m in before
-    )
+    assert {m for _, m in before} <= set(METRICS)
 
     sim_admin("clock", {"advance": 3 * 3600})
     tracker(config, "collect", "--once")

@@ -3,6 +3,7 @@ samples replayed, and hand-written Graph answers (errors, usage headers) served 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from datetime import timedelta
@@ -10,7 +11,6 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from tests.replay import ReplayServer
 from tracker.assembly import Disabled, build_platform
 from tracker.collector import Discovery, Sample, Target
 from tracker.config import PlatformConfig
@@ -46,28 +46,9 @@ def facebook(make_collector):
 
 
 @pytest.fixture
-def answer(tmp_path):
-    """Serve one hand-written Graph answer (status, headers, body) at /v21.0/ over HTTP."""
-    servers: list[ReplayServer] = []
-
-    def serve(body: object, status: int = 200, headers: dict[str, str] | None = None) -> ReplayServer:
-        folder = tmp_path / f"answer{len(servers)}"
-        folder.mkdir()
-        (folder / "graph.json").write_text(json.dumps(body))
-        meta = {
-            "method": "GET",
-            "path_and_query": "/v21.0/?fields=engagement",
-            "status": status,
-            "headers": {"content-type": "application/json; charset=UTF-8", **(headers or {})},
-        }
-        (folder / "graph.meta.json").write_text(json.dumps(meta))
-        server = ReplayServer(folder)
-        servers.append(server)
-        return server
-
-    yield serve
-    for server in servers:
-        server.close()
+def answer(answer_at):
+    """Serve one hand-written answer over HTTP, the way the real samples are replayed."""
+    return functools.partial(answer_at, "/v21.0/?fields=engagement")
 
 
 def _graph_error(message, code, **extra):

@@ -4,14 +4,13 @@ shared real Hacker News sample, and at hand-written answers served the same way.
 
 from __future__ import annotations
 
-import json
+import functools
 import logging
 import tomllib
 from datetime import timedelta
 
 import pytest
 
-from tests.replay import ReplayServer
 from tracker.assembly import Active, build_platform
 from tracker.collector import Gone, Sample, Target
 from tracker.config import from_mapping
@@ -55,28 +54,9 @@ def hn(sim, configure):
 
 
 @pytest.fixture
-def answer(tmp_path):
-    """Serve one hand-written answer at /items/1.json over HTTP (any other path is a JSON 404)."""
-    servers: list[ReplayServer] = []
-
-    def serve(body: object, status: int = 200, headers: dict[str, str] | None = None) -> ReplayServer:
-        folder = tmp_path / f"answer{len(servers)}"
-        folder.mkdir()
-        (folder / "item.json").write_text(json.dumps(body))
-        meta = {
-            "method": "GET",
-            "path_and_query": "/items/1.json",
-            "status": status,
-            "headers": {"content-type": "application/json", **(headers or {})},
-        }
-        (folder / "item.meta.json").write_text(json.dumps(meta))
-        server = ReplayServer(folder)
-        servers.append(server)
-        return server
-
-    yield serve
-    for server in servers:
-        server.close()
+def answer(answer_at):
+    """Serve one hand-written answer over HTTP, the way the real samples are replayed."""
+    return functools.partial(answer_at, "/items/1.json")
 
 
 def _items_config(url: str) -> str:

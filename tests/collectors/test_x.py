@@ -3,14 +3,13 @@ few hand-written answers (served the same way) for shapes the fake never produce
 
 from __future__ import annotations
 
-import json
+import functools
 import logging
 import time
 from datetime import UTC, datetime
 
 import pytest
 
-from tests.replay import ReplayServer
 from tracker.assembly import Disabled, build_platform
 from tracker.collector import Gone, Sample, Target
 from tracker.config import PlatformConfig
@@ -54,28 +53,9 @@ def x(make_collector):
 
 
 @pytest.fixture
-def answer(tmp_path):
-    """Serve one hand-written /2/tweets answer over HTTP, the way the real samples are replayed."""
-    servers: list[ReplayServer] = []
-
-    def serve(body: object, status: int = 200, headers: dict[str, str] | None = None) -> ReplayServer:
-        folder = tmp_path / f"answer{len(servers)}"
-        folder.mkdir()
-        (folder / "lookup.json").write_text(json.dumps(body))
-        meta = {
-            "method": "GET",
-            "path_and_query": "/2/tweets?ids=1",
-            "status": status,
-            "headers": {"content-type": "application/json; charset=utf-8", **(headers or {})},
-        }
-        (folder / "lookup.meta.json").write_text(json.dumps(meta))
-        server = ReplayServer(folder)
-        servers.append(server)
-        return server
-
-    yield serve
-    for server in servers:
-        server.close()
+def answer(answer_at):
+    """Serve one hand-written answer over HTTP, the way the real samples are replayed."""
+    return functools.partial(answer_at, "/2/tweets?ids=1")
 
 
 # -- sampling -----------------------------------------------------------------------------------

@@ -3,13 +3,12 @@ replayed, and hand-written Google error bodies served the same way."""
 
 from __future__ import annotations
 
-import json
+import functools
 import logging
 from datetime import UTC, datetime
 
 import pytest
 
-from tests.replay import ReplayServer
 from tracker.assembly import Active, Disabled, build_platform
 from tracker.clock import FrozenClock
 from tracker.collector import Gone, Sample, Target
@@ -77,28 +76,9 @@ def build(sim, clock, fast_http):
 
 
 @pytest.fixture
-def answer(tmp_path):
-    """Serve one hand-written videos.list answer over HTTP, the way the real samples are replayed."""
-    servers: list[ReplayServer] = []
-
-    def serve(body: object, status: int = 200) -> ReplayServer:
-        folder = tmp_path / f"answer{len(servers)}"
-        folder.mkdir()
-        (folder / "videos.json").write_text(json.dumps(body))
-        meta = {
-            "method": "GET",
-            "path_and_query": "/youtube/v3/videos?part=statistics",
-            "status": status,
-            "headers": {"content-type": "application/json; charset=UTF-8"},
-        }
-        (folder / "videos.meta.json").write_text(json.dumps(meta))
-        server = ReplayServer(folder)
-        servers.append(server)
-        return server
-
-    yield serve
-    for server in servers:
-        server.close()
+def answer(answer_at):
+    """Serve one hand-written answer over HTTP, the way the real samples are replayed."""
+    return functools.partial(answer_at, "/youtube/v3/videos?part=statistics")
 
 
 # -- sampling -----------------------------------------------------------------------------------
