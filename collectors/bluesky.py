@@ -14,14 +14,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import httpx
 
 from tracker.clock import Clock
 from tracker.collector import Credential, Discovery, Gone, Limits, Sample, Target
-from tracker.decode import check_status, counts, expect, json_body, snippet
+from tracker.decode import check_status, counts, expect, json_body, snippet, timestamp
 from tracker.errors import BadResponse, UnknownURL
 from tracker.http import PlatformHTTP
 from tracker.secrets import Secret
@@ -150,7 +149,7 @@ class Collector:
                 item_key=post["uri"],
                 url=web_url(post["uri"]),
                 title=text[:300] if isinstance(text, str) and text else None,
-                published_at=_timestamp(record.get("createdAt")),
+                published_at=timestamp(record.get("createdAt")),
                 links_to=wanted,
                 author=author.get("handle") if isinstance(author.get("handle"), str) else None,
             )
@@ -192,16 +191,6 @@ def _canonical_links(post: Mapping[str, Any]) -> set[str]:
 def _obj(value: Any) -> dict[str, Any]:
     """A JSON object, or an empty one for anything else."""
     return value if isinstance(value, dict) else {}
-
-
-def _timestamp(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
 
 
 def _external_link(post: dict[str, Any]) -> str | None:

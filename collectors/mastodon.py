@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,7 +22,7 @@ import httpx
 
 from tracker.clock import Clock
 from tracker.collector import Credential, Cursor, Discovery, Gone, Limits, Sample, Target
-from tracker.decode import check_status, count, counts, expect, json_body
+from tracker.decode import check_status, count, counts, expect, json_body, timestamp
 from tracker.errors import BadResponse, UnknownURL
 from tracker.http import PlatformHTTP
 from tracker.secrets import Secret
@@ -175,7 +174,7 @@ class Collector:
                     item_key=key,
                     url=url,
                     title=title if isinstance(title, str) and title else None,
-                    published_at=_timestamp(link.get("published_at")),
+                    published_at=timestamp(link.get("published_at")),
                     links_to=canonical,
                     author=author if isinstance(author, str) and author else None,
                     kind="article",
@@ -203,13 +202,3 @@ def _history_uses(link: Mapping[str, Any], response: httpx.Response) -> int:
             )
         total += uses
     return total
-
-
-def _timestamp(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -99,3 +100,14 @@ def check_status(platform: str, response: httpx.Response, body: Any, redact: Red
     if status == 401:
         raise AuthFailed(platform, f"credentials refused (HTTP 401): {text}")
     raise BadResponse(platform, status, text, "error answer")
+
+
+def timestamp(value: Any) -> datetime | None:
+    """An ISO-8601 time with a zone ("2025-05-12T09:31:08.512Z"); None when absent or naive."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
