@@ -43,6 +43,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/write_throughput.py
 	$(BIN)/python bench/query_latency.py
+	$(BIN)/python bench/hn_replay.py
 
 docs: $(STAMP)
 	$(BIN)/python -m tracker.clidocs > docs/cli.md
