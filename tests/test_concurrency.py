@@ -122,3 +122,33 @@ def test_sigterm_stops_cleanly_and_keeps_every_sample(running):
     assert sql_json(config, "select count(*) as n from samples")[0]["n"] >= stored
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select count(*) from runs where status = 'running'").fetchall() == [(0,)]
+
+
+def test_headless_collect_still_answers_sql_through_its_api(sim, tmp_path):
+    """`tracker collect` (no dashboards) owns the file too, and serves the query API."""
+    config = write_config(sim, tmp_path)
+    flagship = next(a for a in sim.world.articles if "drum duet" in a.title)
+    tracker(config, "track", flagship.url)
+    env = {**os.environ, **fake_credentials()}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "--config", str(config), "collect"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    db = tmp_path / "tracker.duckdb"
+    try:
+        deadline = time.monotonic() + 60
+        while not owner_path(db).exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert owner_path(db).exists(), process.stderr
+        _wait_for_samples(config)
+        rows = sql_json(config, "select count(*) as n from articles")
+        assert rows == [{"n": 1}]
+        busy = tracker(config, "collect", "--once", check=False)
+        assert busy.returncode != 0 and "already collecting" in busy.stderr
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr[-2000:]

@@ -28,21 +28,27 @@ def serve(
     """Block until a signal (or `stop` is set), then shut everything down in order."""
     stop = stop or threading.Event()
     ctx = opened.collection
-    server: Any = None
+    from tracker.web import WebServer, add_api
+
     if web is not None:
         from dashboards import create_app
-        from tracker.web import WebServer, add_api
 
         app = create_app(ctx.store, refresh_s=ctx.config.server.refresh_s)
         add_api(app.server, opened)
         server = WebServer(app.server, web[0], web[1]).start()
-        owner.claim(ctx.config.db_path, server.url)
         announce(
             f"dashboard and API: {server.url}/  (Most Popular, Trending, Health; JSON at "
             f"{server.url}/api/most-popular)"
         )
     else:
-        owner.claim(ctx.config.db_path, "")
+        # Headless: no dashboards, but the query API still listens (on a free loopback port),
+        # so `tracker sql`, `track` and `status` keep working through this process.
+        from flask import Flask
+
+        api = Flask("tracker-api")
+        add_api(api, opened)
+        server = WebServer(api, "127.0.0.1", 0).start()
+    owner.claim(ctx.config.db_path, server.url)
     daemon = Daemon(opened, on_round=progress)
     previous = _install_signal_handlers(stop)
     try:
@@ -57,8 +63,7 @@ def serve(
         announce("stopping: waiting for rounds in flight ...")
     finally:
         daemon.shutdown()
-        if server is not None:
-            server.stop()
+        server.stop()
         owner.release(ctx.config.db_path)
         _restore_signal_handlers(previous)
     announce("stopped cleanly")
