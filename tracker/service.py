@@ -59,7 +59,20 @@ def open_collection(
     active, disabled = build_all(config, platforms, clock, redactor, environ, http_options)
     store = Store.open(config.db_path)
     _restore_quotas(store, active)
+    _forget_old_refusals(store, active)
     return Opened(Collection(store, config, active, clock, redactor), disabled, platforms)
+
+
+def _forget_old_refusals(store: Store, active: Mapping[str, Active]) -> None:
+    """A platform disabled for refused credentials gets a fresh chance at each start: the
+    credentials may have been fixed. A throttle (blocked_until) is kept: the platform said so."""
+    if active:
+        with store.transaction() as cur:
+            cur.execute(
+                "update platform_state set disabled_reason = null where platform in "
+                "(select unnest(?::varchar[]))",
+                [list(active)],
+            )
 
 
 def _restore_quotas(store: Store, active: Mapping[str, Active]) -> None:

@@ -1,0 +1,96 @@
+"""Rounds against the simulator: throttling blocks only that platform until its reset,
+refused credentials disable it until the next start, and failures are recorded, not fatal."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tracker import catalog, runlog
+from tracker.config import Config, PlatformConfig
+from tracker.runner import platform_available, sample_round
+from tracker.service import open_collection
+
+
+def _opened(sim, tmp_path, clock, fast_http, names=("hackernews", "x")):
+    overrides = sim.overrides()
+    config = Config(platforms={n: PlatformConfig(n, True, overrides.get(n, {})) for n in names})
+    import dataclasses
+
+    config = dataclasses.replace(
+        config, storage=dataclasses.replace(config.storage, path=str(tmp_path / "r.duckdb"))
+    )
+    return open_collection(
+        config, clock=clock, environ={"X_BEARER_TOKEN": "sim|token-123456"}, http_options=fast_http
+    )
+
+
+def _track_posts(opened, sim, platform, n=2):
+    now = opened.collection.clock.now()
+    posts = [p for p in sim.world.posts[platform].values() if p.created_at <= sim.world.now()][:n]
+    for post in posts:
+        catalog.ensure_item(opened.collection.store, platform, post.key, now)
+    return posts
+
+
+def test_429_blocks_only_that_platform_until_its_reset(sim, sim_admin, tmp_path, clock, fast_http):
+    opened = _opened(sim, tmp_path, clock, fast_http)
+    try:
+        _track_posts(opened, sim, "hackernews")
+        _track_posts(opened, sim, "x")
+        sim_admin("faults", {"platform": "x", "queue": ["429"]})
+        x_round = sample_round(opened.collection, "x", everything=True)
+        assert x_round.status == "rate_limited"
+        assert platform_available(opened.collection, "x").startswith("throttled until")
+        # Hacker News is not slowed: its round runs at once and samples everything.
+        hn_round = sample_round(opened.collection, "hackernews", everything=True)
+        assert hn_round.status == "ok" and hn_round.items == 2
+        # While blocked, x's ticks do nothing (no thread waits); after the reset it collects again.
+        assert sample_round(opened.collection, "x", everything=True).status == "skipped"
+        until = runlog.blocked_until(opened.collection.store, "x")
+        clock.advance((until - clock.now()).total_seconds() + 1)
+        assert sample_round(opened.collection, "x", everything=True).status == "ok"
+        runs = opened.collection.store.df("select platform, status from runs order by run_id").rows()
+        assert runs == [("x", "rate_limited"), ("hackernews", "ok"), ("x", "ok")]
+    finally:
+        opened.close()
+
+
+def test_refused_credentials_disable_until_next_start(sim, sim_admin, tmp_path, clock, fast_http):
+    opened = _opened(sim, tmp_path, clock, fast_http, names=("x",))
+    try:
+        _track_posts(opened, sim, "x")
+        x_fake = next(f for f in sim.app.fakes if f.NAME == "x")
+        x_fake.revoked.add("sim|token-123456")  # the platform now refuses this token with a 401
+        assert sample_round(opened.collection, "x", everything=True).status == "failed"
+        assert "disabled" in platform_available(opened.collection, "x")
+        error = opened.collection.store.df("select kind, message from run_errors").rows()
+        [(kind, message)] = error
+        assert kind == "AuthFailed" and "401" in message and "sim|token" not in message
+    finally:
+        opened.close()
+        x_fake.revoked.discard("sim|token-123456")
+    reopened = _opened(sim, tmp_path, clock, fast_http, names=("x",))
+    try:
+        assert platform_available(reopened.collection, "x") is None
+    finally:
+        reopened.close()
+
+
+def test_bad_answer_is_recorded_and_the_items_wait_then_succeed(sim, sim_admin, tmp_path, clock, fast_http):
+    opened = _opened(sim, tmp_path, clock, fast_http, names=("hackernews",))
+    try:
+        posts = _track_posts(opened, sim, "hackernews", n=1)
+        sim_admin("faults", {"platform": "hackernews", "queue": ["html"]})
+        result = sample_round(opened.collection, "hackernews")
+        assert result.status == "partial" and result.errors == 1
+        [(kind, item_key, message)] = opened.collection.store.df(
+            "select kind, item_key, message from run_errors"
+        ).rows()
+        assert kind == "BadResponse" and item_key == posts[0].key and "HTTP 200" in message
+        assert opened.collection.store.scalar("select count(*) from samples") == 0
+        # Postponed, not dropped: later it is due again and sampled.
+        assert sample_round(opened.collection, "hackernews").status == "idle"
+        clock.advance(timedelta(minutes=10).total_seconds())
+        assert sample_round(opened.collection, "hackernews").items == 1
+    finally:
+        opened.close()
