@@ -113,8 +113,11 @@ def test_dashboard_api_and_health_while_collecting(running):
 def test_sigterm_stops_cleanly_and_keeps_every_sample(running):
     config, db, process, url = running
     stored = _wait_for_samples(config)
+    asked = time.monotonic()
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=60)
+    # Rounds in flight end after their current batch: no waiting out a platform's whole budget.
+    assert time.monotonic() - asked < 15
     assert process.returncode == 0, stderr[-2000:]
     assert "stopped cleanly" in stderr
     assert not owner_path(db).exists()

@@ -10,6 +10,7 @@ to do until then, and no thread sleeps. `AuthFailed` disables the platform with 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -40,6 +41,7 @@ class Collection:
     active: dict[str, Active]
     clock: Clock
     redactor: Redactor = field(default_factory=Redactor)
+    stopping: threading.Event = field(default_factory=threading.Event)  # set on shutdown: rounds end early
 
 
 @dataclass
@@ -179,6 +181,8 @@ def _sample_batches(
     ctx: Collection, active: Active, run: _Round, due: Sequence[catalog.DueItem], now: datetime
 ) -> None:
     for batch in _batches(active, due):
+        if ctx.stopping.is_set():
+            break  # shutting down: what is done is recorded; the rest is due at the next start
         targets = [d.target for d in batch]
         try:
             records = list(active.collector.sample(targets))
@@ -309,6 +313,8 @@ def shares_round(ctx: Collection, name: str, limit: int = 50) -> RoundResult:
         return RoundResult(name, "shares", status="idle")
     run = _Round(ctx, active, "shares")
     for _article_id, url in articles:
+        if ctx.stopping.is_set():
+            break
         try:
             found = list(find_shares(Target(name, url, url)))
         except (RateLimited, AuthFailed) as exc:
@@ -348,6 +354,8 @@ def discover_round(ctx: Collection, name: str) -> RoundResult:
     try:
         for record in discover(runlog.cursors(ctx.store, name)):
             records.append(record)
+            if ctx.stopping.is_set():
+                break
     except (RateLimited, AuthFailed) as exc:
         run.stop_for(exc)
     except Exception as exc:  # keep what the good sources gave before the failure

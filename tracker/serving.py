@@ -4,6 +4,7 @@ letting rounds in flight finish and be recorded."""
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
@@ -60,7 +61,8 @@ def serve(
             if summary_every_s and time.monotonic() >= next_summary:
                 next_summary = time.monotonic() + summary_every_s
                 announce(summary(ctx.store))
-        announce("stopping: waiting for rounds in flight ...")
+        ctx.stopping.set()
+        announce("stopping: rounds in flight finish their current batch (Ctrl-C again to quit at once) ...")
     finally:
         daemon.shutdown()
         server.stop()
@@ -89,8 +91,14 @@ def _install_signal_handlers(stop: threading.Event) -> dict[int, Any]:
     if threading.current_thread() is not threading.main_thread():
         return {}
     previous = {}
+
+    def handler(signum: int, frame: Any) -> None:
+        if stop.is_set():  # a second Ctrl-C: the user does not want to wait
+            os._exit(130)
+        stop.set()
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        previous[sig] = signal.signal(sig, lambda *_: stop.set())
+        previous[sig] = signal.signal(sig, handler)
     return previous
 
 

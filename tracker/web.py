@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import ipaddress
 import logging
 import threading
 from typing import Any
@@ -30,6 +31,16 @@ from tracker.simweb.server import QuietHandler
 
 ARROW_STREAM = "application/vnd.apache.arrow.stream"
 log = logging.getLogger("tracker.web")
+
+
+_LOCAL_PATHS = frozenset({"/api/sql", "/api/named", "/api/track", "/api/untrack"})
+
+
+def _is_loopback(address: str | None) -> bool:
+    try:
+        return address is not None and ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
 
 
 def arrow_response(frame: pl.DataFrame) -> Response:
@@ -48,6 +59,14 @@ def add_api(server: Flask, opened: Opened) -> None:
     """Register the store API on a Flask server (the Dash app's)."""
     store = opened.collection.store
     timeout_s = opened.collection.config.storage.query_timeout_s
+
+    @server.before_request
+    def local_only() -> Response | None:
+        """The query and tracking endpoints answer only on this machine; the public JSON for
+        the site's box (/api/most-popular) and the pages stay reachable through a proxy."""
+        if request.path in _LOCAL_PATHS and not _is_loopback(request.remote_addr):
+            return _error("this endpoint answers only on the machine running tracker", 403)
+        return None
 
     def body() -> dict[str, Any]:
         data = request.get_json(silent=True)
