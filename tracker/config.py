@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 import types
 import typing
@@ -103,6 +104,7 @@ class Config:
         return self.platforms.get(name) or PlatformConfig(name)
 
 
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 LIMIT_KEYS = {"requests": int, "per_seconds": float, "min_resample_s": float, "quota_per_day": int}
 _SECTIONS = {
     "storage": StorageConfig,
@@ -160,7 +162,44 @@ def from_mapping(
     platforms = {}
     for name, table in platforms_raw.items():
         platforms[name] = _platform_from(name, table, platform_settings)
-    return Config(**sections, sites=sites, platforms=platforms, source=source)
+    config = Config(**sections, sites=sites, platforms=platforms, source=source)
+    _check_ranges(config)
+    return config
+
+
+def _check_ranges(config: Config) -> None:
+    """Values that parse but make no sense: a negative interval, a maximum below its minimum."""
+    positive = {
+        "daemon.tick_s": config.daemon.tick_s,
+        "daemon.share_search_every_s": config.daemon.share_search_every_s,
+        "daemon.discover_every_s": config.daemon.discover_every_s,
+        "daemon.workers": config.daemon.workers,
+        "daemon.round_max_items": config.daemon.round_max_items,
+        "cadence.min_interval_s": config.cadence.min_interval_s,
+        "cadence.max_interval_s": config.cadence.max_interval_s,
+        "cadence.target_growth": config.cadence.target_growth,
+        "cadence.stop_after_days": config.cadence.stop_after_days,
+        "storage.query_timeout_s": config.storage.query_timeout_s,
+        "server.refresh_s": config.server.refresh_s,
+    }
+    for key, value in positive.items():
+        if value <= 0:
+            raise ConfigError(f"{key} must be greater than 0, got {value:g}")
+    if config.storage.export_every_s < 0:
+        raise ConfigError(
+            f"storage.export_every_s must be 0 (never) or more, got {config.storage.export_every_s:g}"
+        )
+    if not 0 <= config.server.port <= 65535:
+        raise ConfigError(f"server.port must be between 0 and 65535, got {config.server.port}")
+    if config.cadence.max_interval_s < config.cadence.min_interval_s:
+        raise ConfigError(
+            f"cadence.max_interval_s ({config.cadence.max_interval_s:g}) is below cadence.min_interval_s "
+            f"({config.cadence.min_interval_s:g})"
+        )
+    for name, pconf in config.platforms.items():
+        for key, value in pconf.limits.items():
+            if value <= 0:
+                raise ConfigError(f"platforms.{name}.limits.{key} must be greater than 0, got {value:g}")
 
 
 def _platform_from(name: str, table: Any, platform_settings: Mapping[str, type] | None) -> PlatformConfig:
@@ -184,6 +223,14 @@ def _platform_from(name: str, table: Any, platform_settings: Mapping[str, type] 
                 f"{where}.credentials.{cred_name} must be the name of an environment variable, "
                 f"got {_toml_type(env_name)}"
             )
+        if not _ENV_NAME.match(env_name):
+            # Most likely the secret itself was pasted here: never echo it back.
+            raise ConfigError(
+                f"{where}.credentials.{cred_name} must name an environment variable (letters, digits "
+                "and _, such as X_BEARER_TOKEN), not hold the secret; put the secret in that variable"
+            )
+        if len(env_name) > 64:
+            raise ConfigError(f"{where}.credentials.{cred_name} is too long for an environment-variable name")
     limits = table.get("limits", {})
     if not isinstance(limits, dict):
         raise ConfigError(f"{where}.limits must be a table")

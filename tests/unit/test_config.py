@@ -423,3 +423,27 @@ def test_secret_repr_is_redacted() -> None:
     secret = Secret(TOKEN, "X_BEARER_TOKEN")
     assert TOKEN not in repr(secret) and TOKEN not in str(secret)
     assert "X_BEARER_TOKEN" in repr(secret)
+
+
+def test_a_secret_pasted_as_env_var_name_is_refused_without_echoing_it():
+    secret = "AAAAAAAAAAAAAAAAAAAAAMLheAAAAAAA0%2BuSeid"
+    with pytest.raises(ConfigError) as info:
+        from_mapping({"platforms": {"x": {"credentials": {"bearer_token": secret}}}})
+    assert secret not in str(info.value) and "platforms.x.credentials.bearer_token" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        ({"cadence": {"min_interval_s": -5}}, "cadence.min_interval_s"),
+        ({"cadence": {"min_interval_s": 600, "max_interval_s": 60}}, "cadence.max_interval_s"),
+        ({"daemon": {"tick_s": 0}}, "daemon.tick_s"),
+        ({"server": {"port": 70000}}, "server.port"),
+        ({"storage": {"export_every_s": -1}}, "storage.export_every_s"),
+        ({"platforms": {"x": {"limits": {"requests": 0}}}}, "platforms.x.limits.requests"),
+    ],
+)
+def test_values_that_make_no_sense_are_refused_naming_the_key(raw, key):
+    with pytest.raises(ConfigError) as info:
+        from_mapping(raw)
+    assert key in str(info.value) and "\n" not in str(info.value)
