@@ -78,6 +78,11 @@ class _Found:
     incomplete: bool = False  # some new article could not be resolved: keep every cursor where it was
 
 
+def unusable(settings: Settings) -> str | None:
+    """Nothing to read without a [[sites]] entry."""
+    return None if settings.sites else "no [[sites]] configured"
+
+
 class Collector:
     def __init__(
         self, http: PlatformHTTP, settings: Settings, credentials: Mapping[str, Secret], clock: Clock

@@ -80,6 +80,11 @@ def _check_template(settings: Settings) -> None:
         raise ValueError("an {ids} url_template needs items_path, to find each item in the answer")
 
 
+def unusable(settings: Settings) -> str | None:
+    """Off until it is told where to look."""
+    return None if settings.url_template else "no url_template configured"
+
+
 class Collector:
     def __init__(
         self, http: PlatformHTTP, settings: Settings, credentials: Mapping[str, Secret], clock: Clock

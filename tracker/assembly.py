@@ -71,6 +71,12 @@ def build_platform(
         settings = platform.settings(values)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"platforms.{platform.name}: {exc}") from None
+    unusable = getattr(platform.module, "unusable", None)
+    reason = unusable(settings) if unusable is not None else None
+    if reason:
+        if pconf.enabled:
+            raise ConfigError(f"platforms.{platform.name}: {reason}")
+        return Disabled(platform.name, reason)
     http = PlatformHTTP(platform.name, limits, clock, redactor, http_options)
     collector = platform.build(http, settings, secrets, clock)
     return Active(platform, collector, http, limits, settings)

@@ -8,6 +8,7 @@ A platform is one module in `collectors/` exposing:
     Settings: type                 frozen dataclass; every field has a default; *_url fields are base URLs
     Collector: type                Collector(http, settings, credentials, clock)
     limits_for(credentials) -> Limits     optional: when the budget depends on the credentials (Reddit)
+    unusable(settings) -> str | None      optional: why these settings cannot work (then the platform is off)
 
 and the Collector instance offers
 

@@ -37,7 +37,7 @@ def demo_config(sim: SimServer, db: Path, port: int, platforms: dict[str, regist
         cadence=CadenceConfig(min_interval_s=10.0, max_interval_s=300.0),
         sites=sites,
         platforms={
-            name: PlatformConfig(name, True, overrides.get(name, {}), limits={"min_resample_s": 10.0})
+            name: PlatformConfig(name, None, overrides.get(name, {}), limits={"min_resample_s": 10.0})
             for name in platforms
         },
         source="(demo)",

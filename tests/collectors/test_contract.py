@@ -45,7 +45,12 @@ def test_every_base_url_defaults_to_a_real_https_service(name):
 @pytest.mark.parametrize("name", sorted(PLATFORMS))
 def test_unknown_urls_are_not_claimed(make_collector, name):
     env = {c.env: "x|y-placeholder" for c in PLATFORMS[name].credentials}
-    settings = {"url_template": "https://api.example.org/{id}"} if name == "generic_json" else {}
+    from tracker.config import SiteConfig
+
+    settings = {
+        "generic_json": {"url_template": "https://api.example.org/{id}"},
+        "feeds": {"sites": (SiteConfig(url="https://news.example.com"),)},
+    }.get(name, {})
     collector = make_collector(name, env=env, **settings).collector
     for url in ("https://news.example.com/2026/11/23/story/", "https://example.org/", "not a url", ""):
         assert collector.identify(url) is None
@@ -98,3 +103,16 @@ def test_every_platform_is_documented_with_its_batch_size(name):
     assert re.search(rf"\b{PLATFORMS[name].limits.max_batch}\b", page), (
         f"{name}.md does not state the batch size"
     )
+
+
+@pytest.mark.parametrize("name", ["feeds", "generic_json"])
+def test_a_platform_with_nothing_to_do_is_off_with_a_reason(name, clock):
+    from tracker.assembly import Disabled, build_platform
+    from tracker.config import PlatformConfig
+    from tracker.errors import ConfigError
+    from tracker.secrets import Redactor
+
+    built = build_platform(PLATFORMS[name], PlatformConfig(name), clock, Redactor(), environ={})
+    assert isinstance(built, Disabled) and "configured" in built.reason
+    with pytest.raises(ConfigError, match=f"platforms.{name}: no"):
+        build_platform(PLATFORMS[name], PlatformConfig(name, True), clock, Redactor(), environ={})

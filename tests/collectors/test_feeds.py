@@ -471,8 +471,7 @@ def test_feeds_rel_canonical_replaces_the_listed_url(tmp_path, make_collector):
     assert sorted(server.requests) == ["/feed/?", "/go/17/?", "/go/18/?", "/go/19/?"]
 
 
-def test_feeds_is_not_a_sampler(make_collector):
-    collector = make_collector("feeds").collector
+def test_feeds_is_not_a_sampler(sim, make_collector):
+    collector = make_collector("feeds", sites=_sim_site(sim)).collector
     assert list(collector.sample([Target("feeds", f"{PUBLIC}/a/", f"{PUBLIC}/a/")])) == []
     assert collector.identify(f"{PUBLIC}/2026/11/20/story/") is None
-    assert list(collector.discover({})) == []

@@ -250,13 +250,6 @@ def test_generic_json_bad_settings_are_one_line_config_errors(configure, table, 
     assert message in str(info.value) and "\n" not in str(info.value)
 
 
-def test_generic_json_without_a_template_is_inert(configure):
-    active = configure("")
-    assert active.collector.identify("https://news.ycombinator.com/item?id=1") is None
-    with pytest.raises(ConfigError, match="url_template is not set"):
-        list(active.collector.sample([Target("generic_json", "1")]))
-
-
 # -- real sample -----------------------------------------------------------------------------------
 
 
