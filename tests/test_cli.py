@@ -138,3 +138,15 @@ def test_missing_database_is_explained(tmp_path):
 def test_migrate_status_lists_applied_migrations(db):
     result = _run("--db", str(db), "migrate", "--status")
     assert result.exit_code == 0 and "0001_init  applied" in result.output
+
+
+def test_usage_errors_are_one_line_with_exit_2():
+    import subprocess
+    import sys
+
+    for args in (["top", "--limit", "0"], ["nosuch"], ["sql"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "tracker", *args], capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 2
+        assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr

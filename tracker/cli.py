@@ -20,6 +20,26 @@ EXIT_USAGE = 2
 class TrackerGroup(click.Group):
     """Turns TrackerError (and a few OS errors) into one line on stderr."""
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        """Usage errors too are one line (with the way to more help), not Click's usage block."""
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:
+                click.echo(exc.ctx.get_help())  # bare `tracker`: the overview, not an error
+                sys.exit(0)
+            where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
+            click.echo(f"error: {exc.format_message()}{where}", err=True)
+            sys.exit(EXIT_USAGE)
+        except click.ClickException as exc:
+            click.echo(f"error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("aborted", err=True)
+            sys.exit(EXIT_ERROR)
+        sys.exit(result if isinstance(result, int) else 0)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -240,9 +260,10 @@ def status(ctx: click.Context, fmt: str) -> None:
 
     config = _config(ctx)
     live = owner.current(config.db_path)
+    frame = _read(ctx, "status")
     state = f"owned by tracker run, PID {live.pid}, {live.url}" if live else "idle"
     click.echo(f"store: {config.db_path} ({state})", err=True)
-    _emit(_read(ctx, "status"), fmt)
+    _emit(frame, fmt)
 
 
 @main.command()

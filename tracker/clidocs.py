@@ -7,6 +7,9 @@ import click
 
 from tracker.cli import main
 
+# The same help options the CLI declares, so the page does not depend on what ran before.
+_SETTINGS = {"help_option_names": ["-h", "--help"]}
+
 
 def _commands(group: click.Group, prefix: list[str]) -> list[tuple[list[str], click.Command]]:
     out: list[tuple[list[str], click.Command]] = []
@@ -20,13 +23,13 @@ def _commands(group: click.Group, prefix: list[str]) -> list[tuple[list[str], cl
 
 def render() -> str:
     lines = ["# CLI reference", "", "Generated from `--help` by `make docs`; do not edit by hand.", ""]
-    root = click.Context(main, info_name="tracker", terminal_width=100, max_content_width=100)
+    root = click.Context(main, info_name="tracker", terminal_width=100, max_content_width=100, **_SETTINGS)
     lines += ["## tracker", "", "```", main.get_help(root).rstrip(), "```", ""]
     for path, command in _commands(main, []):
         parent = root
         for part in path[:-1]:
-            parent = click.Context(main.commands[part], info_name=part, parent=parent)
-        ctx = click.Context(command, info_name=path[-1], parent=parent)
+            parent = click.Context(main.commands[part], info_name=part, parent=parent, **_SETTINGS)
+        ctx = click.Context(command, info_name=path[-1], parent=parent, **_SETTINGS)
         lines += [f"## tracker {' '.join(path)}", "", "```", command.get_help(ctx).rstrip(), "```", ""]
     return "\n".join(lines)
 
