@@ -31,6 +31,8 @@ NAME = "bluesky"
 # figure Bluesky documents for its PDS hosts; getPosts takes at most 25 URIs.
 LIMITS = Limits(requests=3000, per_seconds=300, max_batch=25, min_resample_s=60, header_style="ietf")
 CREDENTIALS: tuple[Credential, ...] = ()
+# URLs on these hosts belong to bluesky: one that `identify` does not recognise is an error, not an article.
+HOSTS = ("bsky.app",)
 
 POST_COLLECTION = "app.bsky.feed.post"
 METRIC_FIELDS = {

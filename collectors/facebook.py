@@ -36,6 +36,8 @@ CREDENTIALS: tuple[Credential, ...] = (
 # comment_plugin_count (comments in the site's own Comments Plugin) is left out on purpose:
 # it counts on-site comments, not engagement on Facebook.
 ENGAGEMENT = {"reaction_count": "reactions", "comment_count": "comments", "share_count": "shares"}
+# URLs on these hosts belong to facebook: one that `identify` does not recognise is an error, not an article.
+HOSTS = ("facebook.com", "m.facebook.com", "fb.com", "fb.watch")
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ NAME = "hackernews"
 LIMITS = Limits(requests=10_000, per_seconds=3600, max_batch=1, min_resample_s=60, header_style="none")
 CREDENTIALS: tuple[Credential, ...] = ()
 FRONT_PAGE_SIZE = 30  # news.ycombinator.com shows 30 stories a page; rank is kept for the top 500
+# URLs on these hosts belong to hackernews: one that `identify` does not recognise is an error, not an article.
+HOSTS = ("news.ycombinator.com",)
 
 _ITEM_URL = re.compile(r"^https?://news\.ycombinator\.com/item\?(?:.*&)?id=(\d+)(?:&.*)?$", re.I)
 

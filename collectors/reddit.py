@@ -48,6 +48,8 @@ COMMENTS_ONLY = {"num_comments": "comments"}
 TOKEN_MARGIN_S = 60.0  # fetch a new token this long before the old one expires
 # removed_by_category values that mean the author deleted the post; any other value is a removal.
 _DELETED_BY_AUTHOR = frozenset({"deleted", "author"})
+# URLs on these hosts belong to reddit: one that `identify` does not recognise is an error, not an article.
+HOSTS = ("reddit.com", "old.reddit.com", "new.reddit.com", "np.reddit.com", "redd.it")
 
 _HOSTS = ("reddit.com", "www.reddit.com", "old.reddit.com", "new.reddit.com", "np.reddit.com", "m.reddit.com")
 

@@ -45,6 +45,8 @@ _GONE_PROBLEMS: dict[str, GoneReason] = {
 }
 _GONE_TITLES: dict[str, GoneReason] = {"Not Found Error": "not_found", "Authorization Error": "private"}
 _HOSTS = ("x.com", "www.x.com", "mobile.x.com", "twitter.com", "www.twitter.com", "mobile.twitter.com")
+# URLs on these hosts belong to x: one that `identify` does not recognise is an error, not an article.
+HOSTS = ("x.com", "twitter.com", "mobile.twitter.com", "mobile.x.com")
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,8 @@ CREDENTIALS: tuple[Credential, ...] = (
     ),
 )
 STATISTICS = {"viewCount": "views", "likeCount": "likes", "commentCount": "comments"}
+# URLs on these hosts belong to youtube: one that `identify` does not recognise is an error, not an article.
+HOSTS = ("youtube.com", "m.youtube.com", "music.youtube.com", "youtu.be")
 
 # errors[].reason values (developers.google.com/youtube/v3/docs/errors and Google's common errors).
 _QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded"})

@@ -40,6 +40,11 @@ class Platform:
     credentials: tuple[Credential, ...]
     settings_type: type
 
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        """Hosts whose URLs belong to this platform (optional module attribute HOSTS)."""
+        return tuple(getattr(self.module, "HOSTS", ()))
+
     def limits_for(self, credentials: Mapping[str, Any]) -> Limits:
         hook = getattr(self.module, "limits_for", None)
         return hook(credentials) if hook else self.limits

@@ -19,7 +19,7 @@ from tracker.http import HTTPOptions, PlatformHTTP
 from tracker.runner import Collection, RoundResult, discover_round, sample_round, shares_round
 from tracker.secrets import Redactor, Secret
 from tracker.store import Store
-from tracker.urls import canonicalize
+from tracker.urls import canonicalize, site_of
 
 log = logging.getLogger("tracker")
 
@@ -125,6 +125,19 @@ def _identifiers(opened: Opened) -> list[tuple[str, Collector, str]]:
     return out
 
 
+def _refuse_platform_pages(opened: Opened, url: str, canonical: str) -> None:
+    """A platform URL that is not a post (a profile, a malformed status) is not an article."""
+    host = site_of(canonical)
+    for prefix in ("www.", "m.", "mobile."):
+        host = host.removeprefix(prefix)
+    for name, platform in opened.platforms.items():
+        if host in platform.hosts or f"www.{host}" in platform.hosts:
+            raise UnknownURL(
+                f"{url} is on {name} but is not a post this tracker can sample; "
+                "give the URL of one post, video or thread"
+            )
+
+
 def track(opened: Opened, urls: list[str]) -> list[Tracked]:
     """Track article URLs or platform post URLs (recognised automatically). All or nothing."""
     ctx = opened.collection
@@ -140,7 +153,9 @@ def track(opened: Opened, urls: list[str]) -> list[Tracked]:
                 plan.append((url, name, key, note))
                 break
         else:
-            plan.append((url, None, canonicalize(url), ""))  # UnknownURL for anything not http(s)
+            canonical = canonicalize(url)  # UnknownURL for anything not http(s)
+            _refuse_platform_pages(opened, url, canonical)
+            plan.append((url, None, canonical, ""))
     now = ctx.clock.now()
     done = []
     for url, platform, key, note in plan:
