@@ -150,3 +150,18 @@ def test_usage_errors_are_one_line_with_exit_2():
         )
         assert result.returncode == 2
         assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_config_show_is_valid_toml_that_loads_back(tmp_path):
+    shown = _run("--config", "tracker.example.toml", "config", "show", env={"TRACKER_CONFIG": ""})
+    assert shown.exit_code == 0
+    copy = tmp_path / "shown.toml"
+    copy.write_text(shown.output)
+    again = _run("--config", str(copy), "config", "show")
+    assert again.exit_code == 0, again.output
+    assert again.output.splitlines()[1:] == shown.output.splitlines()[1:]
+
+
+def test_top_refuses_an_unknown_platform(db):
+    result = _run("--db", str(db), "top", "--platform", "myspace")
+    assert result.exit_code != 0 and "unknown platform" in result.output

@@ -276,6 +276,12 @@ def top(ctx: click.Context, window: str, platform: str | None, limit: int, fmt: 
     """Most Popular: articles ranked by interactions gained in the window."""
     from tracker.windows import parse_window
 
+    if platform is not None:
+        from tracker import registry
+
+        known = registry.load()
+        if platform not in known:
+            _fail(f"unknown platform {platform!r}; known: {', '.join(known)}")
     seconds = int(parse_window(window).total_seconds())
     frame = _read(
         ctx, "most_popular", win=f"{seconds} seconds", platform=platform or "", limit=limit, as_of=None

@@ -29,7 +29,8 @@ def _toml_value(value: Any) -> str:
 
 def render_effective(config: Config, platforms: dict[str, registry.Platform] | None = None) -> str:
     platforms = platforms if platforms is not None else registry.load()
-    lines = [f"# effective configuration (from {config.source})"]
+    source = config.source if not config.source.startswith("(") else config.source.strip("()")
+    lines = [f"# effective configuration: {source}; valid TOML, credentials only as env-var names"]
     for section in ("storage", "server", "daemon", "cadence"):
         lines.append(f"\n[{section}]")
         for key, value in dataclasses.asdict(getattr(config, section)).items():
@@ -41,10 +42,10 @@ def render_effective(config: Config, platforms: dict[str, registry.Platform] | N
     for name, platform in platforms.items():
         pconf = config.platform(name)
         lines.append(f"\n[platforms.{name}]")
-        lines.append(
-            f"enabled = {'auto' if pconf.enabled is None else _toml_value(pconf.enabled)!s}"
-            + ("  # on when its required credentials are set" if pconf.enabled is None else "")
-        )
+        if pconf.enabled is None:
+            lines.append("# enabled: not set, so on when its required credentials are set")
+        else:
+            lines.append(f"enabled = {_toml_value(pconf.enabled)}")
         values = {
             f.name: getattr(platform.settings({}), f.name) for f in dataclasses.fields(platform.settings_type)
         }

@@ -13,7 +13,7 @@ per_article as (
     select
         article_id,
         coalesce(sum(gained) filter (where is_interaction(metric)), 0)::bigint as interactions,
-        coalesce(sum(gained) filter (where metric = 'views'), 0)::bigint as views,
+        sum(gained) filter (where metric = 'views')::bigint as views,  -- NULL when no platform reports views
         coalesce(sum(total) filter (where is_interaction(metric)), 0)::bigint as total_interactions,
         list_sort(list_distinct(list(platform))) as platforms,
         max(last_ts) as last_ts

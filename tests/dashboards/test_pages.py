@@ -272,7 +272,7 @@ def test_api_most_popular_returns_the_page_ranking_as_json(client: FlaskClient, 
                 "section": "world",
                 "published_at": iso(seeded.ago(hours=6)),
                 "interactions": 1155,
-                "views": 0,
+                "views": None,  # no platform reports views for this story: absent, not 0
                 "total_interactions": 1155,
                 "platforms": ["bluesky", "reddit"],
                 "last_sample_at": iso(seeded.ago(minutes=30)),
