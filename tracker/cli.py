@@ -248,7 +248,10 @@ FORMAT_OPTION = click.option(
 @click.pass_context
 def list_cmd(ctx: click.Context, platform: str | None, limit: int, fmt: str) -> None:
     """List tracked articles and items with their latest interactions."""
-    _emit(_read(ctx, "tracked", platform=platform, limit=limit), fmt)
+    frame = _read(ctx, "tracked", platform=platform, limit=limit)
+    _emit(frame, fmt)
+    if frame.height == limit:
+        click.echo(f"(showing the newest {limit}; --limit N shows more)", err=True)
 
 
 @main.command()
