@@ -94,3 +94,16 @@ def test_bad_answer_is_recorded_and_the_items_wait_then_succeed(sim, sim_admin, 
         assert sample_round(opened.collection, "hackernews").items == 1
     finally:
         opened.close()
+
+
+def test_platforms_that_are_off_say_why_in_collector_health(sim, tmp_path, clock, fast_http):
+    opened = _opened(sim, tmp_path, clock, fast_http, names=("hackernews",))
+    try:
+        health = dict(
+            opened.collection.store.df("select platform, disabled_reason from collector_health").rows()
+        )
+        assert health["youtube"] == "off: credential api_key missing (set $YOUTUBE_API_KEY)"
+        assert health["feeds"] == "off: no [[sites]] configured"
+        assert "hackernews" not in health or health["hackernews"] is None
+    finally:
+        opened.close()

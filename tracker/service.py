@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from tracker import catalog, registry
@@ -59,19 +60,28 @@ def open_collection(
     active, disabled = build_all(config, platforms, clock, redactor, environ, http_options)
     store = Store.open(config.db_path)
     _restore_quotas(store, active)
-    _forget_old_refusals(store, active)
+    _note_platform_states(store, active, disabled, clock.now())
     return Opened(Collection(store, config, active, clock, redactor), disabled, platforms)
 
 
-def _forget_old_refusals(store: Store, active: Mapping[str, Active]) -> None:
-    """A platform disabled for refused credentials gets a fresh chance at each start: the
-    credentials may have been fixed. A throttle (blocked_until) is kept: the platform said so."""
-    if active:
-        with store.transaction() as cur:
+def _note_platform_states(
+    store: Store, active: Mapping[str, Active], disabled: list[Disabled], now: datetime
+) -> None:
+    """At each start an enabled platform gets a fresh chance (its credentials may have been
+    fixed; a throttle is kept: the platform said so), and an off one says why on Health."""
+    with store.transaction() as cur:
+        if active:
             cur.execute(
                 "update platform_state set disabled_reason = null where platform in "
                 "(select unnest(?::varchar[]))",
                 [list(active)],
+            )
+        for off in disabled:
+            cur.execute(
+                """insert into platform_state (platform, disabled_reason, updated_at) values (?, ?, ?)
+                   on conflict (platform) do update set disabled_reason = excluded.disabled_reason,
+                   updated_at = excluded.updated_at""",
+                [off.name, f"off: {off.reason}", now],
             )
 
 
