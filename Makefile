@@ -39,6 +39,7 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check tracker collectors dashboards tests bench
 	$(BIN)/ruff format --check tracker collectors dashboards tests bench
+	$(BIN)/mypy tracker collectors dashboards
 
 bench: $(STAMP)
 	$(BIN)/python bench/write_throughput.py

@@ -78,8 +78,14 @@ def test_sampled_counts_equal_the_platform_answers(sim, tmp_path, flagship):
 def test_unknown_url_kind_is_one_line_error_and_keeps_data(sim, tmp_path, flagship):
     config = write_config(sim, tmp_path)
     tracker(config, "track", flagship.url)
-    for bad in ("ftp://example.com/file", "not a url", "http://", "https://x.com/someone/status/abc",
-                "https://www.youtube.com/watch?v=", "https://www.facebook.com/somepage/posts/123"):
+    for bad in (
+        "ftp://example.com/file",
+        "not a url",
+        "http://",
+        "https://x.com/someone/status/abc",
+        "https://www.youtube.com/watch?v=",
+        "https://www.facebook.com/somepage/posts/123",
+    ):
         result = tracker(config, "track", bad, check=False)
         assert result.returncode != 0
         assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith("error:")

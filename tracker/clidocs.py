@@ -3,12 +3,14 @@ the committed file is stale, so the reference cannot drift from the code."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from tracker.cli import main
 
 # The same help options the CLI declares, so the page does not depend on what ran before.
-_SETTINGS = {"help_option_names": ["-h", "--help"]}
+_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
 
 
 def _commands(group: click.Group, prefix: list[str]) -> list[tuple[list[str], click.Command]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from tracker import registry
 from tracker.config import (
@@ -27,9 +28,8 @@ def demo_config(sim: SimServer, db: Path, port: int, platforms: dict[str, regist
     """A configuration that points every collector at the simulator, with demo-speed ticks."""
     overrides = sim.overrides()
     site = sim.site_config() if hasattr(sim, "site_config") else None
-    sites = (
-        (SiteConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in site.items()}),) if site else ()
-    )
+    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in (site or {}).items()}
+    sites = (SiteConfig(**values),) if site else ()
     return Config(
         storage=StorageConfig(path=str(db), export_every_s=60.0),
         server=ServerConfig(port=port, refresh_s=5.0),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.metadata import entry_points
@@ -90,7 +91,7 @@ def validate(module: ModuleType) -> Platform:
             raise ConfigError(f"collector module {where}: Settings.{f.name} needs a default")
     if not callable(getattr(module, "Collector", None)):
         raise ConfigError(f"collector module {where}: Collector class missing")
-    return Platform(name, module, limits, credentials, settings_type)
+    return Platform(name, module, limits, credentials, typing.cast(type, settings_type))
 
 
 def load(

@@ -90,7 +90,7 @@ def summary(store: Store) -> str:
 def _install_signal_handlers(stop: threading.Event) -> dict[int, Any]:
     if threading.current_thread() is not threading.main_thread():
         return {}
-    previous = {}
+    previous: dict[int, Any] = {}
 
     def handler(signum: int, frame: Any) -> None:
         if stop.is_set():  # a second Ctrl-C: the user does not want to wait

@@ -15,13 +15,15 @@ import polars as pl
 from tracker.collector import Sample, check_metrics
 from tracker.store import Store
 
-_SCHEMA = {
-    "platform": pl.String,
-    "item_key": pl.String,
-    "name": pl.String,
-    "ts": pl.Datetime("us", "UTC"),
-    "value": pl.Float64,
-}
+_SCHEMA = pl.Schema(
+    {
+        "platform": pl.String(),
+        "item_key": pl.String(),
+        "name": pl.String(),
+        "ts": pl.Datetime("us", "UTC"),
+        "value": pl.Float64(),
+    }
+)
 
 
 def to_frame(samples: Sequence[Sample], gauges: bool = False) -> pl.DataFrame:

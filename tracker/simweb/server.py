@@ -163,7 +163,8 @@ class SimServer:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        name = host.decode() if isinstance(host, bytes) else host
+        return f"http://{name}:{port}"
 
     def overrides(self) -> dict[str, dict[str, str | tuple[str, ...]]]:
         """Per platform, the base-URL settings that point its collector at this server.
