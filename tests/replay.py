@@ -5,13 +5,13 @@ against real responses as well as against the simulator."""
 from __future__ import annotations
 
 import json
-import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
+
+from tracker.wsgi import BackgroundServer
 
 _HOP_HEADERS = {"content-length", "transfer-encoding", "connection", "content-encoding"}
 
@@ -29,9 +29,7 @@ class ReplayServer:
             path = urlsplit(meta["path_and_query"]).path
             self.routes[path] = (int(meta["status"]), headers, body_path.read_bytes())
         self.requests: list[str] = []
-        self._server = make_server("127.0.0.1", 0, self._app, threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self._server = BackgroundServer(self._app, name="replay").start()
 
     def _app(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
@@ -46,9 +44,7 @@ class ReplayServer:
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._server.url
 
     def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()

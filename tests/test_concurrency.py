@@ -26,28 +26,33 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def running(sim, tmp_path):
-    """`tracker run` in a subprocess, against the simulator, until the test ends."""
-    port = _free_port()
+def _start_owner(sim, tmp_path, command: str, port: int = 0):
+    """Track the flagship article, then start `tracker <command>` and wait until it owns the file."""
     config = write_config(sim, tmp_path, port=port)
     flagship = next(a for a in sim.world.articles if "drum duet" in a.title)
     tracker(config, "track", flagship.url)
-    env = {**os.environ, **fake_credentials()}
     process = subprocess.Popen(
-        [sys.executable, "-m", "tracker", "--config", str(config), "run"],
+        [sys.executable, "-m", "tracker", "--config", str(config), command],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=env,
+        env={**os.environ, **fake_credentials()},
     )
     db = tmp_path / "tracker.duckdb"
     deadline = time.monotonic() + 60
     while not owner_path(db).exists():
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            raise AssertionError(f"tracker run did not start: {process.communicate()[1][-2000:]}")
+            raise AssertionError(f"tracker {command} did not start: {process.communicate()[1][-2000:]}")
         time.sleep(0.2)
+    return config, db, process
+
+
+@pytest.fixture
+def running(sim, tmp_path):
+    """`tracker run` in a subprocess, against the simulator, until the test ends."""
+    port = _free_port()
+    config, db, process = _start_owner(sim, tmp_path, "run", port)
     yield config, db, process, f"http://127.0.0.1:{port}"
     if process.poll() is None:
         process.kill()
@@ -129,23 +134,8 @@ def test_sigterm_stops_cleanly_and_keeps_every_sample(running):
 
 def test_headless_collect_still_answers_sql_through_its_api(sim, tmp_path):
     """`tracker collect` (no dashboards) owns the file too, and serves the query API."""
-    config = write_config(sim, tmp_path)
-    flagship = next(a for a in sim.world.articles if "drum duet" in a.title)
-    tracker(config, "track", flagship.url)
-    env = {**os.environ, **fake_credentials()}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tracker", "--config", str(config), "collect"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    db = tmp_path / "tracker.duckdb"
+    config, db, process = _start_owner(sim, tmp_path, "collect")
     try:
-        deadline = time.monotonic() + 60
-        while not owner_path(db).exists() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert owner_path(db).exists(), process.stderr
         _wait_for_samples(config)
         rows = sql_json(config, "select count(*) as n from articles")
         assert rows == [{"n": 1}]

@@ -29,14 +29,15 @@ def serve(
     """Block until a signal (or `stop` is set), then shut everything down in order."""
     stop = stop or threading.Event()
     ctx = opened.collection
-    from tracker.web import WebServer, add_api
+    from tracker.web import add_api
+    from tracker.wsgi import BackgroundServer
 
     if web is not None:
         from dashboards import create_app
 
         app = create_app(ctx.store, refresh_s=ctx.config.server.refresh_s)
         add_api(app.server, opened)
-        server = WebServer(app.server, web[0], web[1]).start()
+        server = BackgroundServer(app.server, web[0], web[1], name="web").start()
         announce(
             f"dashboard and API: {server.url}/  (Most Popular, Trending, Health; JSON at "
             f"{server.url}/api/most-popular)"
@@ -48,7 +49,7 @@ def serve(
 
         api = Flask("tracker-api")
         add_api(api, opened)
-        server = WebServer(api, "127.0.0.1", 0).start()
+        server = BackgroundServer(api, name="api").start()
     owner.claim(ctx.config.db_path, server.url)
     daemon = Daemon(opened, on_round=progress)
     previous = _install_signal_handlers(stop)

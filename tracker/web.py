@@ -17,17 +17,14 @@ import dataclasses
 import io
 import ipaddress
 import logging
-import threading
 from typing import Any
 
 import polars as pl
 from flask import Flask, Response, jsonify, request
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from tracker import query
 from tracker.errors import TrackerError
 from tracker.service import Opened, track, untrack
-from tracker.simweb.server import QuietHandler
 
 ARROW_STREAM = "application/vnd.apache.arrow.stream"
 log = logging.getLogger("tracker.web")
@@ -110,28 +107,3 @@ def add_api(server: Flask, opened: Opened) -> None:
             return jsonify({"changed": untrack(opened, [str(u) for u in body().get("urls", [])])})
         except TrackerError as exc:
             return _error(str(exc))
-
-
-class WebServer:
-    """A threaded WSGI server for the Flask app in a background thread."""
-
-    def __init__(self, app: Flask, host: str, port: int) -> None:
-        self._server: BaseWSGIServer = make_server(
-            host, port, app, threaded=True, request_handler=QuietHandler
-        )
-        self._thread = threading.Thread(target=self._server.serve_forever, name="web", daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        name = host.decode() if isinstance(host, bytes) else host
-        return f"http://{name}:{port}"
-
-    def start(self) -> WebServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)

@@ -4,19 +4,16 @@ samples land, the pills filter, and a click on a story opens its page with a ren
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from playwright import sync_api as playwright_sync
-from werkzeug.serving import make_server
 
 from dashboards import create_app
 from tests.dashboards.conftest import Seeded
-from tracker.simweb.server import QuietHandler
+from tracker.wsgi import BackgroundServer
 
 pytestmark = pytest.mark.browser
 expect = playwright_sync.expect
@@ -40,20 +37,9 @@ WAIT_MS = 15_000  # generous: a re-rank needs one interval tick plus one query r
 @pytest.fixture
 def site(seeded: Seeded) -> Iterator[str]:
     """The app over the seeded store, served for real on an ephemeral port."""
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = make_server(
-        "127.0.0.1",
-        0,
-        create_app(seeded.store, refresh_s=REFRESH_S).server,
-        threaded=True,
-        request_handler=QuietHandler,
-    )
-    thread = threading.Thread(target=server.serve_forever, name="dash-test-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
+    server = BackgroundServer(create_app(seeded.store, refresh_s=REFRESH_S).server, name="dash-test").start()
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture(scope="module")

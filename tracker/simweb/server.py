@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,12 +17,12 @@ from typing import Any
 
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from tracker.simweb.fake import Fake, json_response
 from tracker.simweb.faults import FaultRates, Faults
 from tracker.simweb.world import SITE_NAME, SITE_URL, SimClock, World
+from tracker.wsgi import BackgroundServer
 
 FAKE_MODULES: tuple[str, ...] = (
     "tracker.simweb.hackernews",
@@ -133,13 +132,6 @@ class SimApp:
         return json_response({"ok": True, "created_at": post.created_at.isoformat()})
 
 
-class QuietHandler(WSGIRequestHandler):
-    """No access log: the simulator answers thousands of requests a minute."""
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
-
-
 class SimServer:
     """A running simulator on 127.0.0.1 in a background thread."""
 
@@ -155,16 +147,11 @@ class SimServer:
         self.world = World(SimClock(start, self.config.speed), self.config.n_articles, self.config.seed)
         self.faults = Faults(FaultRates.parse(self.config.faults), timeout_s=self.config.timeout_s)
         self.app = SimApp(self.world, self.faults, fake_modules)
-        self._server: BaseWSGIServer = make_server(
-            host, port, self.app, threaded=True, request_handler=QuietHandler
-        )
-        self._thread: threading.Thread | None = None
+        self._server = BackgroundServer(self.app, host, port, name="simweb")
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        name = host.decode() if isinstance(host, bytes) else host
-        return f"http://{name}:{port}"
+        return self._server.url
 
     def overrides(self) -> dict[str, dict[str, str | tuple[str, ...]]]:
         """Per platform, the base-URL settings that point its collector at this server.
@@ -192,18 +179,14 @@ class SimServer:
         }
 
     def start(self) -> SimServer:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="simweb", daemon=True)
-        self._thread.start()
+        self._server.start()
         return self
 
     def serve_forever(self) -> None:
         self._server.serve_forever()
 
     def shutdown(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        self._server.stop()
 
     def __enter__(self) -> SimServer:
         return self.start()
