@@ -60,7 +60,9 @@ class Catalog:
     def macro_values(self) -> dict[str, str]:
         """Literal SQL for the macro templates: lists written out, so a macro costs no lookup per row."""
         interactions = ", ".join(_quote(m.name) for m in self.metrics if m.is_interaction)
-        weights = " ".join(f"when {_quote(m.name)} then {m.weight!r}::double" for m in self.metrics if m.weight)
+        weights = " ".join(
+            f"when {_quote(m.name)} then {m.weight!r}::double" for m in self.metrics if m.weight
+        )
         return {
             "interaction_names": interactions or "null",
             "weight_cases": weights or "when null then 0.0::double",
@@ -93,11 +95,16 @@ def load(path: Path | None = None) -> Catalog:
 
 def _metric(file: str, line: int, row: dict[str, str]) -> Metric:
     where = f"{file} line {line}"
-    name, kind = row["name"].strip(), row["kind"].strip()
+    name, kind_text = row["name"].strip(), row["kind"].strip()
     if not name.isidentifier() or name != name.lower():
         raise ConfigError(f"{where}: metric name {name!r} must be lower_snake_case")
-    if kind not in ("count", "gauge"):
-        raise ConfigError(f"{where}: kind must be count or gauge, not {kind!r}")
+    kind: Literal["count", "gauge"]
+    if kind_text == "count":
+        kind = "count"
+    elif kind_text == "gauge":
+        kind = "gauge"
+    else:
+        raise ConfigError(f"{where}: kind must be count or gauge, not {kind_text!r}")
     interaction = _BOOLEANS.get(row["is_interaction"].strip().lower())
     if interaction is None:
         raise ConfigError(f"{where}: is_interaction must be true or false")

@@ -29,9 +29,7 @@ def test_the_vocabulary_agrees_everywhere(tmp_path: Path) -> None:
         table = store.df("select name, kind, is_interaction, weight, label from metrics order by position")
         view = store.df("select metric, kind, is_interaction, weight, label, description from metric_catalog")
         macros = dict(
-            store.df(
-                "select name, {'i': is_interaction(name), 'w': metric_weight(name)} from metrics"
-            ).rows()
+            store.df("select name, {'i': is_interaction(name), 'w': metric_weight(name)} from metrics").rows()
         )
     expected = [(m.name, m.kind, m.is_interaction, m.weight, m.label) for m in csv_catalog.metrics]
     assert table.rows() == expected  # CSV -> table, in file order
@@ -40,8 +38,8 @@ def test_the_vocabulary_agrees_everywhere(tmp_path: Path) -> None:
     for m in csv_catalog.metrics:  # table -> macros (literal lists written at start)
         assert macros[m.name] == {"i": m.is_interaction, "w": m.weight}, m.name
     # Python: the collector contract's names and the runner's interactions.
-    assert collector.METRICS == tuple(m.name for m in csv_catalog.metrics if m.kind == "count")
-    assert collector.GAUGES == tuple(m.name for m in csv_catalog.metrics if m.kind == "gauge")
+    assert tuple(m.name for m in csv_catalog.metrics if m.kind == "count") == collector.METRICS
+    assert tuple(m.name for m in csv_catalog.metrics if m.kind == "gauge") == collector.GAUGES
     assert metrics.interactions() == {m.name for m in csv_catalog.metrics if m.is_interaction}
     assert "views" not in metrics.interactions() and "likes" in metrics.interactions()
     # Docs: the generated table in docs/sql.md is current and lists every metric.
@@ -137,12 +135,11 @@ def test_migration_0003_keeps_every_row_and_drops_only_the_name_checks(tmp_path:
         assert store.df("select gauge, value from gauges").rows() == [("rank", 2.0)]
         with store.transaction() as cur:
             cur.execute("insert into samples values (1, 'saves', ?, 1)", [NOW])  # the catalog decides now
-        with pytest.raises(duckdb.ConstraintException):
-            with store.transaction() as cur:
-                cur.execute("insert into samples values (1, 'likes', ?, -1)", [NOW + timedelta(1)])
-        with pytest.raises(duckdb.ConstraintException):  # the key still makes writes idempotent
-            with store.transaction() as cur:
-                cur.execute("insert into samples values (1, 'likes', ?, 6)", [NOW])
+        with pytest.raises(duckdb.ConstraintException), store.transaction() as cur:
+            cur.execute("insert into samples values (1, 'likes', ?, -1)", [NOW + timedelta(1)])
+        # The key still makes writes idempotent.
+        with pytest.raises(duckdb.ConstraintException), store.transaction() as cur:
+            cur.execute("insert into samples values (1, 'likes', ?, 6)", [NOW])
         assert store.scalar("select count(*) from engagement") == 0  # views over the rebuilt tables work
 
 
