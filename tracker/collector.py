@@ -33,10 +33,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from tracker import metrics as metric_catalog
+
 if TYPE_CHECKING:
     from tracker.clock import Clock
     from tracker.http import PlatformHTTP
-    from tracker.metrics import Catalog as MetricCatalog
     from tracker.secrets import Secret
 
 GoneReason = Literal["deleted", "private", "not_found", "removed"]
@@ -149,12 +150,10 @@ class CollectorFactory(Protocol):
 def __getattr__(name: str) -> tuple[str, ...]:
     """`METRICS` (counts) and `GAUGES`: the metric catalog's names (sql/seeds/metrics.csv, see
     tracker.metrics), read on first use rather than at import."""
-    from tracker import metrics as catalog
-
     if name == "METRICS":
-        return catalog.counts()
+        return metric_catalog.counts()
     if name == "GAUGES":
-        return catalog.gauges()
+        return metric_catalog.gauges()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -162,13 +161,11 @@ def check_metrics(
     platform: str,
     metrics: Mapping[str, Any],
     gauges: Mapping[str, Any],
-    catalog: MetricCatalog | None = None,
+    catalog: metric_catalog.Catalog | None = None,
 ) -> None:
     """Guard used by the runner: names outside the metric catalog or non-int counts are a
     programming error (the catalog replaced the database's CHECK on names)."""
-    from tracker import metrics as catalogs
-
-    known = catalog or catalogs.load()
+    known = catalog or metric_catalog.load()
     counts, gauge_names = known.counts, known.gauges
     for name, value in metrics.items():
         if name not in counts:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -41,32 +41,21 @@ class Catalog:
 
     metrics: tuple[Metric, ...]
 
-    @property
+    @cached_property
     def counts(self) -> tuple[str, ...]:
         return tuple(m.name for m in self.metrics if m.kind == "count")
 
-    @property
+    @cached_property
     def gauges(self) -> tuple[str, ...]:
         return tuple(m.name for m in self.metrics if m.kind == "gauge")
 
-    @property
+    @cached_property
     def interactions(self) -> frozenset[str]:
         return frozenset(m.name for m in self.metrics if m.is_interaction)
 
-    @property
+    @cached_property
     def weights(self) -> Mapping[str, float]:
         return {m.name: m.weight for m in self.metrics}
-
-    def macro_values(self) -> dict[str, str]:
-        """Literal SQL for the macro templates: lists written out, so a macro costs no lookup per row."""
-        interactions = ", ".join(_quote(m.name) for m in self.metrics if m.is_interaction)
-        weights = " ".join(
-            f"when {_quote(m.name)} then {m.weight!r}::double" for m in self.metrics if m.weight
-        )
-        return {
-            "interaction_names": interactions or "null",
-            "weight_cases": weights or "when null then 0.0::double",
-        }
 
 
 def catalog_path() -> Path:

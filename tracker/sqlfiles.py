@@ -3,14 +3,12 @@
 `load("queries/most_popular")` returns the file's text and its `--` comment header
 (title, description, grain, params). Views and macros (`sql/views`, `sql/macros`) are
 re-applied at every start in lexical order, so the DuckDB file always carries the current
-definitions and the duckdb CLI sees the same metrics the product uses. A macro may hold
-`{{ placeholders }}` filled at that moment with literals from the metric catalog (`render`).
+definitions and the duckdb CLI sees the same metrics the product uses.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -18,7 +16,6 @@ from pathlib import Path
 from tracker.errors import QueryError
 
 _HEADER = re.compile(r"^--\s*(\w+)\s*:\s*(.*)$")
-_PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 
 @cache
@@ -47,17 +44,6 @@ class SqlFile:
             name, _, rest = part.partition(" ")
             out[name] = rest.strip()
         return out
-
-    def render(self, values: Mapping[str, str]) -> str:
-        """The text with every `{{ name }}` replaced by values[name] (SQL literals we generated)."""
-
-        def fill(match: re.Match[str]) -> str:
-            key = match.group(1)
-            if key not in values:
-                raise QueryError(f"{self.name}.sql: nothing fills the placeholder {{{{ {key} }}}}")
-            return values[key]
-
-        return _PLACEHOLDER.sub(fill, self.text)
 
 
 def _parse(name: str, path: Path) -> SqlFile:

@@ -75,7 +75,7 @@ class Store:
 
     def apply_definitions(self, catalog: metrics.Catalog) -> None:
         """(Re)load the `metrics` table from the catalog, then (re)create every view and macro from
-        sql/views and sql/macros, with the catalog's lists filled in, in one transaction."""
+        sql/views and sql/macros (some read that table), in one transaction."""
         seed = sqlfiles.load("seeds/metrics")
         rows = [
             (n, m.name, m.kind, m.is_interaction, m.weight, m.label, m.description)
@@ -83,8 +83,6 @@ class Store:
         ]
         files = sqlfiles.folder("macros") + sqlfiles.folder("views")
         files.sort(key=lambda f: f.path.name)  # the numeric prefixes order views and macros together
-        values = catalog.macro_values()
-        statements = [(f.name, f.render(values)) for f in files]  # a bad placeholder fails before we write
         with self.write_lock:
             con = self._con
             con.execute("begin transaction")
@@ -92,8 +90,9 @@ class Store:
             try:
                 con.execute(seed.text)
                 con.executemany("insert into metrics values (?, ?, ?, ?, ?, ?, ?)", rows)
-                for name, text in statements:  # noqa: B007 (the failing file is named below)
-                    con.execute(text)
+                for file in files:
+                    name = file.name
+                    con.execute(file.text)
                 con.execute("commit")
             except duckdb.Error as exc:
                 con.execute("rollback")

@@ -1,7 +1,7 @@
 -- title: metric_weight
 -- description: a metric's default weight in an interactions sum (`weight` in the metric catalog,
--- sql/seeds/metrics.csv): 1.0 for every interaction today, 0 for views, gauges and unknown names.
--- Written out from the catalog at each start (the placeholder below) as a literal CASE.
+-- the `metrics` table loaded from sql/seeds/metrics.csv): 1.0 for every interaction today, 0 for
+-- views, gauges and unknown names.
 -- grain: one weight per metric name
 create or replace macro metric_weight(metric) as
-    case metric {{ weight_cases }} else 0.0::double end;
+    coalesce((select m.weight from metrics as m where m.name = metric), 0.0);
