@@ -48,6 +48,7 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m tracker.clidocs > docs/cli.md
+	$(BIN)/python -m tracker.metrics docs/sql.md
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

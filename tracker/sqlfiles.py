@@ -36,10 +36,6 @@ class SqlFile:
     meta: dict[str, str] = field(default_factory=dict)
 
     @property
-    def title(self) -> str:
-        return self.meta.get("title", self.name)
-
-    @property
     def params(self) -> dict[str, str]:
         """`-- params: win INTERVAL = 24 hours, platform VARCHAR = ''` -> {name: 'TYPE = default'}."""
         raw = self.meta.get("params", "")

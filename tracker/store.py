@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from tracker import migrations, sqlfiles
+from tracker import metrics, migrations, sqlfiles
 from tracker.errors import QueryError, StorageError, StoreBusy
 
 _LOCK_PID = re.compile(r"PID (\d+)")
@@ -35,8 +35,17 @@ class Store:
         self._local = threading.local()
 
     @classmethod
-    def open(cls, path: str | Path, read_only: bool = False, migrate: bool = True) -> Store:
-        """Open (creating if needed), migrate and re-apply views and macros."""
+    def open(
+        cls,
+        path: str | Path,
+        read_only: bool = False,
+        migrate: bool = True,
+        catalog: metrics.Catalog | None = None,
+    ) -> Store:
+        """Open (creating if needed), migrate and re-apply the metric catalog, views and macros.
+
+        `catalog` defaults to sql/seeds/metrics.csv (another one only in tests of the catalog itself).
+        """
         path = Path(path)
         if read_only and not path.exists():
             raise StorageError(f"no database at {path}; run `tracker init` first")
@@ -58,26 +67,36 @@ class Store:
                 migrations.verify(con)
             elif migrate:
                 migrations.migrate(con)
-                store.apply_definitions()
+                store.apply_definitions(catalog or metrics.load())
         except Exception:
             con.close()
             raise
         return store
 
-    def apply_definitions(self) -> None:
-        """(Re)create every view and macro from sql/views and sql/macros in one transaction."""
+    def apply_definitions(self, catalog: metrics.Catalog) -> None:
+        """(Re)load the `metrics` table from the catalog, then (re)create every view and macro from
+        sql/views and sql/macros (some read that table), in one transaction."""
+        seed = sqlfiles.load("seeds/metrics")
+        rows = [
+            (n, m.name, m.kind, m.is_interaction, m.weight, m.label, m.description)
+            for n, m in enumerate(catalog.metrics, start=1)
+        ]
         files = sqlfiles.folder("macros") + sqlfiles.folder("views")
         files.sort(key=lambda f: f.path.name)  # the numeric prefixes order views and macros together
         with self.write_lock:
             con = self._con
             con.execute("begin transaction")
+            name = seed.name
             try:
+                con.execute(seed.text)
+                con.executemany("insert into metrics values (?, ?, ?, ?, ?, ?, ?)", rows)
                 for file in files:
+                    name = file.name
                     con.execute(file.text)
                 con.execute("commit")
             except duckdb.Error as exc:
                 con.execute("rollback")
-                raise StorageError(f"{file.name}.sql failed: {str(exc).splitlines()[0]}") from None
+                raise StorageError(f"{name}.sql failed: {str(exc).splitlines()[0]}") from None
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """This thread's cursor (a connection to the same database instance)."""
