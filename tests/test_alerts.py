@@ -91,8 +91,14 @@ def _story(store: Store, slug: str, gained: int, platform: str = "reddit") -> in
     aid, _ = catalog.upsert_article(
         store, f"https://news.example.com/{slug}/", now - timedelta(hours=3), "manual", title=slug
     )
-    catalog.ensure_item(store, platform, f"{slug}-post", now - timedelta(hours=3), article_id=aid,
-                        created_at=now - timedelta(hours=3))
+    catalog.ensure_item(
+        store,
+        platform,
+        f"{slug}-post",
+        now - timedelta(hours=3),
+        article_id=aid,
+        created_at=now - timedelta(hours=3),
+    )
     timeseries.write(
         store,
         [
@@ -151,7 +157,9 @@ def test_a_failing_webhook_is_retried_with_backoff_until_it_accepts(store):
 def test_a_webhook_that_never_accepts_is_given_up_with_a_redacted_error(store):
     dead = Receiver(fail_first=100)
     _story(store, "drum-duet", gained=600)
-    alerting = _alerting(store, dead.url, AlertRule("surging", "gain", 500, webhook_env="HOOK"), max_attempts=2)
+    alerting = _alerting(
+        store, dead.url, AlertRule("surging", "gain", 500, webhook_env="HOOK"), max_attempts=2
+    )
     alerting.sender.base_delay_s = 0.01  # type: ignore[union-attr]
     try:
         alerting.tick()
@@ -208,8 +216,9 @@ def test_a_rule_without_its_webhook_variable_is_off_and_says_why(store):
 
 
 def test_alerts_test_sends_a_sample_message(store, receiver):
-    alerting = _alerting(store, receiver.url, AlertRule("surging", "gain", 500, webhook_env="HOOK"),
-                         start_sender=False)
+    alerting = _alerting(
+        store, receiver.url, AlertRule("surging", "gain", 500, webhook_env="HOOK"), start_sender=False
+    )
     assert alerting.test("surging") == [("surging", None)]
     assert "Test alert from virality-tracker" in receiver.bodies[0]["text"]
     assert receiver.paths == [SECRET_HOOK_PATH]

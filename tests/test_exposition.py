@@ -63,7 +63,9 @@ def test_round_durations_form_a_cumulative_histogram(store):
     assert counts == sorted(counts)  # cumulative
     assert _value(text, f'{base}"0.5"}}') == 1 and _value(text, f'{base}"10.0"}}') == 3
     assert _value(text, f'{base}"+Inf"}}') == 3
-    assert _value(text, 'tracker_round_duration_seconds_sum{platform="reddit",kind="sample"}') == pytest.approx(8.3)
+    assert _value(
+        text, 'tracker_round_duration_seconds_sum{platform="reddit",kind="sample"}'
+    ) == pytest.approx(8.3)
 
 
 def test_label_values_are_escaped(store):

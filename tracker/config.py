@@ -248,7 +248,9 @@ def _check_alerts(alerts: AlertsConfig) -> None:
         if rule.kind not in ALERT_KINDS:
             raise ConfigError(f"{where}.kind must be one of {', '.join(ALERT_KINDS)}, got {rule.kind!r}")
         if rule.format not in ALERT_FORMATS:
-            raise ConfigError(f"{where}.format must be one of {', '.join(ALERT_FORMATS)}, got {rule.format!r}")
+            raise ConfigError(
+                f"{where}.format must be one of {', '.join(ALERT_FORMATS)}, got {rule.format!r}"
+            )
         if rule.threshold <= 0:
             raise ConfigError(f"{where}.threshold must be greater than 0, got {rule.threshold:g}")
         if rule.cooldown_s < 0:

@@ -30,9 +30,7 @@ def configure(debug: bool = False, redactor: Redactor | None = None, json_lines:
 
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S")
-        )
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
     handler.addFilter(RedactingFilter(redactor or Redactor()))
     handler._tracker = True  # type: ignore[attr-defined]
     logger.addHandler(handler)

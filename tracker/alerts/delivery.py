@@ -94,8 +94,13 @@ class Sender:
             if error is None:
                 self.on_outcome(item.alert, "sent", item.attempts, None)
             elif item.attempts >= self.max_attempts:
-                log.warning("alert %s for %s failed after %d attempts: %s", item.alert.rule.name,
-                            item.alert.url, item.attempts, error)
+                log.warning(
+                    "alert %s for %s failed after %d attempts: %s",
+                    item.alert.rule.name,
+                    item.alert.url,
+                    item.attempts,
+                    error,
+                )
                 self.on_outcome(item.alert, "failed", item.attempts, error)
             else:
                 delay = min(self.max_delay_s, self.base_delay_s * 2 ** (item.attempts - 1))
@@ -114,4 +119,3 @@ class Sender:
             self._wake.notify()
         self._thread.join(timeout=5)
         self._client.close()
-

@@ -64,7 +64,9 @@ class Alerting:
                 states.append(RuleState(rule, secret))
             else:
                 states.append(RuleState(rule, None, f"${rule.webhook_env} is not set"))
-        alerting = cls(store, config, clock, redactor, (config.dashboard_url or dashboard_url).rstrip("/"), states)
+        alerting = cls(
+            store, config, clock, redactor, (config.dashboard_url or dashboard_url).rstrip("/"), states
+        )
         webhooks = {s.rule.name: s.webhook for s in states if s.webhook is not None}
         if start_sender and webhooks:
             alerting.sender = Sender(webhooks, redactor, alerting._record, config.max_attempts)

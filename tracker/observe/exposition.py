@@ -44,9 +44,7 @@ COUNTERS: tuple[Family, ...] = (
     Family(
         "tracker_backlog_items", "gauge", "Tracked items due for a sample now.", "backlog", per_kind=False
     ),
-    Family(
-        "tracker_tracked_items", "gauge", "Items being sampled (not gone).", "tracked", per_kind=False
-    ),
+    Family("tracker_tracked_items", "gauge", "Items being sampled (not gone).", "tracked", per_kind=False),
 )
 
 
