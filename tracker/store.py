@@ -50,8 +50,9 @@ class Store:
             raise StorageError(f"cannot open {path}: {str(exc).splitlines()[0]}") from None
         store = cls(con, path, read_only)
         try:
-            # Times are UTC everywhere; then no SQL may touch host files or change settings.
-            con.execute("set TimeZone = 'UTC'")
+            # Times are UTC everywhere (GLOBAL: every cursor is a connection of its own and would
+            # otherwise take the host's zone); then no SQL may touch host files or change settings.
+            con.execute("set global TimeZone = 'UTC'")
             con.execute("set enable_external_access = false")
             con.execute("set lock_configuration = true")
             if read_only:
