@@ -53,7 +53,7 @@ def listing() -> list[dict[str, str]]:
         rows.append(
             {
                 "name": file.name.removeprefix("queries/"),
-                "title": file.title,
+                "title": file.meta.get("title", file.name),
                 "params": ", ".join(p.describe() for p in params_of(file)),
                 "description": " ".join(file.meta.get("description", "").split()),
             }

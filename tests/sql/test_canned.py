@@ -7,28 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tracker import canned, sqlfiles
+from tracker import canned
 from tracker.errors import QueryError
-from tracker.store import Store
-
-
-def test_every_canned_query_binds_from_its_header_and_runs(tmp_path):
-    with Store.open(tmp_path / "c.duckdb") as store:
-        for row in canned.listing():
-            file = sqlfiles.load(f"queries/{row['name']}")
-            required = {p.name: _example(p) for p in canned.params_of(file) if p.required}
-            _, params = canned.bind(row["name"], required)
-            store.df(file.text, params)  # raises on a header that does not match the SQL
-
-
-def _example(param: canned.Param) -> str:
-    return {
-        "BIGINT": "1",
-        "DOUBLE": "1.5",
-        "TIMESTAMPTZ": "2026-11-20T12:00:00Z",
-        "VARCHAR": "x",
-        "INTERVAL": "1 hour",
-    }[param.type]
 
 
 def test_types_defaults_and_lists_are_read_from_the_header():

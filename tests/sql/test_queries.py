@@ -6,12 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
 from tests.dashboards.conftest import Seeded, seed
-from tracker import sqlfiles
+from tracker import canned, sqlfiles
 from tracker.store import Store
 
 _BOUND = re.compile(r"\$(\w+)")
@@ -27,21 +26,20 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
         store.close()
 
 
-def _value(name: str, declared: str, seeded: Seeded) -> Any:
-    """A value for a documented parameter: its default, or a seeded row's id when it has none."""
-    kind, _, default = (part.strip() for part in declared.partition("="))
-    if not default:
-        assert name == "article_id", f"no default and no seeded value for ${name}"
-        return seeded.ids["summit"]
-    if default.upper().startswith("NULL"):
-        return None
-    if kind == "TIMESTAMPTZ":
-        assert default == "now()", default
-        return seeded.now
-    if kind in ("INTEGER", "BIGINT"):
-        return int(default)
-    assert kind == "VARCHAR", f"${name}: undocumented type {kind!r}"
-    return default.strip("'")
+REQUIRED_EXAMPLES = {
+    "rule": "a-rule",
+    "threshold": "1",
+    "since": "2000-01-01T00:00:00Z",
+    "until": "2100-01-01T00:00:00Z",
+}
+
+
+def _required(param: canned.Param, seeded: Seeded) -> str:
+    """A value for a parameter without a default: a seeded row's id, or a wide example."""
+    if param.name == "article_id":
+        return str(seeded.ids["summit"])
+    assert param.name in REQUIRED_EXAMPLES, f"no example value for required ${param.name}"
+    return REQUIRED_EXAMPLES[param.name]
 
 
 def test_there_are_canned_queries_to_check() -> None:
@@ -53,7 +51,8 @@ def test_every_query_runs_with_its_documented_params(name: str, seeded: Seeded) 
     file = sqlfiles.load(f"queries/{name}")
     assert {"title", "description", "grain"} <= set(file.meta), f"{name}.sql header"
     body = "\n".join(line for line in file.text.splitlines() if not line.lstrip().startswith("--"))
-    assert set(_BOUND.findall(body)) == set(file.params), f"{name}.sql: header params vs $names in the SQL"
-    params = {p: _value(p, declared, seeded) for p, declared in file.params.items()}
+    declared = canned.params_of(file)
+    assert set(_BOUND.findall(body)) == {p.name for p in declared}, f"{name}.sql: header params vs $names"
+    _, params = canned.bind(name, {p.name: _required(p, seeded) for p in declared if p.required})
     rows = seeded.store.named(name, **params)
     assert rows.height > 0, f"{name} returned no rows on the seeded store"
