@@ -31,12 +31,7 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, Protocol
-
-if TYPE_CHECKING:
-    from tracker.clock import Clock
-    from tracker.http import PlatformHTTP
-    from tracker.secrets import Secret
+from typing import Any, Literal, Protocol
 
 # Counts: monotone-ish totals that may be summed across the posts sharing an article.
 METRICS: tuple[str, ...] = (
@@ -148,16 +143,6 @@ class Collector(Protocol):
     def identify(self, url: str) -> str | None: ...
 
     def sample(self, targets: Sequence[Target]) -> Iterator[Sample | Gone]: ...
-
-
-class CollectorFactory(Protocol):
-    def __call__(
-        self,
-        http: PlatformHTTP,
-        settings: Any,
-        credentials: Mapping[str, Secret],
-        clock: Clock,
-    ) -> Collector: ...
 
 
 def check_metrics(platform: str, metrics: Mapping[str, Any], gauges: Mapping[str, Any]) -> None:
