@@ -1,5 +1,6 @@
-"""The owning process's HTTP side: the Dash dashboards plus a small JSON/Arrow API through
-which other processes query and change the store while `tracker run` holds the DuckDB file.
+"""The owner's HTTP API routes: a small JSON/Arrow API through which other processes (via
+`tracker.client`) query and change the store while `tracker run` holds the DuckDB file.
+They are added to the dashboards' Flask server, or to a bare one when running headless.
 
     GET  /api/health                 liveness
     POST /api/sql     {"sql": ...}   one read-only statement -> Arrow IPC stream
@@ -27,7 +28,7 @@ from tracker.errors import TrackerError
 from tracker.service import Opened, track, untrack
 
 ARROW_STREAM = "application/vnd.apache.arrow.stream"
-log = logging.getLogger("tracker.web")
+log = logging.getLogger("tracker.api")
 
 
 _LOCAL_PATHS = frozenset({"/api/sql", "/api/named", "/api/track", "/api/untrack"})
