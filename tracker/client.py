@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import httpx
 import polars as pl
 
-from tracker import query, registry
+from tracker import errors, query, registry
 from tracker.config import Config
 from tracker.errors import QueryError, StorageError, StoreBusy, TrackerError
 from tracker.owner import lock
@@ -30,6 +30,16 @@ from tracker.store import Store
 # How long a command waits for an owner that holds the file without an API (starting, stopping,
 # or a one-shot `tracker track`) before saying who holds it.
 WAIT_FOR_OWNER_S = 15.0
+
+# The owner's API names the error class; the same one is raised here as a local call would
+# (collector errors never reach the API, and their constructors take more than a message).
+_ERRORS: dict[str, type[TrackerError]] = {
+    name: cls
+    for name, cls in vars(errors).items()
+    if isinstance(cls, type)
+    and issubclass(cls, TrackerError)
+    and not issubclass(cls, errors.CollectorError)
+}
 
 
 class Handle(Protocol):
@@ -145,10 +155,11 @@ class RemoteHandle(_Closing):
             ) from None
         if response.status_code != 200:
             try:
-                message = response.json().get("error", response.text)
-            except ValueError:
-                message = response.text[:200]
-            raise QueryError(str(message))
+                answer = response.json()
+                message, kind = str(answer.get("error", response.text)), str(answer.get("kind", ""))
+            except (ValueError, AttributeError):
+                message, kind = response.text[:200], ""
+            raise _ERRORS.get(kind, QueryError)(message)
         return response
 
     def sql(self, text: str) -> pl.DataFrame:
