@@ -36,9 +36,7 @@ WAIT_FOR_OWNER_S = 15.0
 _ERRORS: dict[str, type[TrackerError]] = {
     name: cls
     for name, cls in vars(errors).items()
-    if isinstance(cls, type)
-    and issubclass(cls, TrackerError)
-    and not issubclass(cls, errors.CollectorError)
+    if isinstance(cls, type) and issubclass(cls, TrackerError) and not issubclass(cls, errors.CollectorError)
 }
 
 
@@ -184,7 +182,7 @@ def connect(
     environ: Mapping[str, str] | None = None,
     platforms: Mapping[str, registry.Platform] | None = None,
     wait_s: float = WAIT_FOR_OWNER_S,
-) -> LocalHandle | RemoteHandle:
+) -> Handle:
     """A handle on `config.db_path`: through its live owner's API, or on the file itself.
 
     An owner that holds the file without an API yet (starting, stopping, or a one-shot write)
