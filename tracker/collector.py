@@ -31,14 +31,9 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from tracker import metrics as metric_catalog
-
-if TYPE_CHECKING:
-    from tracker.clock import Clock
-    from tracker.http import PlatformHTTP
-    from tracker.secrets import Secret
 
 GoneReason = Literal["deleted", "private", "not_found", "removed"]
 HeaderStyle = Literal["ietf", "x", "reddit", "mastodon", "facebook", "none"]
@@ -135,16 +130,6 @@ class Collector(Protocol):
     def identify(self, url: str) -> str | None: ...
 
     def sample(self, targets: Sequence[Target]) -> Iterator[Sample | Gone]: ...
-
-
-class CollectorFactory(Protocol):
-    def __call__(
-        self,
-        http: PlatformHTTP,
-        settings: Any,
-        credentials: Mapping[str, Secret],
-        clock: Clock,
-    ) -> Collector: ...
 
 
 def __getattr__(name: str) -> tuple[str, ...]:

@@ -1,7 +1,9 @@
 """Parquet snapshots of the store for outside tools (the duckdb CLI, notebooks), which cannot
 open the DuckDB file while `tracker run` owns it, and a window's time series as CSV or
 Parquet for analysts. Each file is written beside its final name and renamed into place, so a
-reader never sees half a file; long exports stream in record batches and report progress."""
+reader never sees half a file; long exports stream in record batches and report progress.
+Exports read on a cursor of their own: the daemon's worker threads share their thread's
+cursor between jobs, and a result another job left unread on it would fail the export."""
 
 from __future__ import annotations
 
@@ -27,13 +29,17 @@ EXPORTED = ("articles", "items", "samples", "gauges", "runs", "latest_engagement
 def to_parquet(store: Store, folder: Path, names: tuple[str, ...] = EXPORTED) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in names:
-        table = store.cursor().sql(f"select * from {name}").to_arrow_table()  # names are ours, not input
-        final = folder / f"{name}.parquet"
-        tmp = folder / f".{name}.parquet.tmp"
-        pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, final)
-        written.append(final)
+    cursor = store.new_cursor()
+    try:
+        for name in names:
+            table = cursor.sql(f"select * from {name}").to_arrow_table()  # names are ours, not input
+            final = folder / f"{name}.parquet"
+            tmp = folder / f".{name}.parquet.tmp"
+            pq.write_table(table, tmp, compression="zstd")
+            os.replace(tmp, final)
+            written.append(final)
+    finally:
+        cursor.close()
     return written
 
 
