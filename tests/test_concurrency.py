@@ -121,6 +121,27 @@ def test_dashboard_api_and_health_while_collecting(running):
     assert httpx.get(f"{url}/", timeout=10).status_code == 200
 
 
+def test_metrics_and_canned_queries_through_the_running_daemon(running):
+    import shutil
+
+    config, db, process, url = running
+    _wait_for_samples(config)
+    exposition = httpx.get(f"{url}/metrics", timeout=30)
+    assert exposition.status_code == 200
+    assert exposition.headers["content-type"].startswith("text/plain; version=0.0.4")
+    assert 'tracker_samples_total{platform="' in exposition.text
+    promtool = shutil.which("promtool")
+    assert promtool, "promtool missing: `make test` installs Debian's prometheus package"
+    checked = subprocess.run(
+        [promtool, "check", "metrics"], input=exposition.text, capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    result = tracker(config, "query", "most_popular", "-p", "limit=1", "--format", "json")
+    assert [row["rank"] for row in json.loads(result.stdout)] == [1]
+    refused = tracker(config, "query", "most_popular", "-p", "limt=1", check=False)
+    assert refused.returncode == 1 and "has no parameter 'limt'" in refused.stderr
+
+
 def test_sigterm_stops_cleanly_and_keeps_every_sample(running):
     config, db, process, url = running
     stored = _wait_for_samples(config)

@@ -71,13 +71,22 @@ def _fail(message: str) -> NoReturn:
 )
 @click.option("--db", "db_path", metavar="FILE", help="DuckDB file; overrides [storage] path.")
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Log lines for people, or one JSON object a line for log shippers.",
+)
 @click.version_option(package_name="virality-tracker")
 @click.pass_context
-def main(ctx: click.Context, config_path: str | None, db_path: str | None, debug: bool) -> None:
+def main(
+    ctx: click.Context, config_path: str | None, db_path: str | None, debug: bool, log_format: str
+) -> None:
     """Track how news articles and the posts around them spread across platforms."""
     from tracker.logs import configure
 
-    configure(debug)
+    configure(debug, json_lines=log_format == "json")
     ctx.ensure_object(dict)
     ctx.obj.update(config_path=config_path, db_path=db_path, debug=debug)
 
@@ -246,12 +255,7 @@ def top(ctx: click.Context, window: str, platform: str | None, limit: int, fmt: 
     """Most Popular: articles ranked by interactions gained in the window."""
     from tracker.windows import parse_window
 
-    if platform is not None:
-        from tracker import registry
-
-        known = registry.load()
-        if platform not in known:
-            _fail(f"unknown platform {platform!r}; known: {', '.join(known)}")
+    _check_platform(platform)
     seconds = int(parse_window(window).total_seconds())
     frame = _read(
         ctx, "most_popular", win=f"{seconds} seconds", platform=platform or "", limit=limit, as_of=None
@@ -259,6 +263,93 @@ def top(ctx: click.Context, window: str, platform: str | None, limit: int, fmt: 
     _emit(
         frame.select("rank", "title", "interactions", "views", "total_interactions", "platforms", "url"), fmt
     )
+
+
+@main.command()
+@click.option("--platform", help="Only interactions on this platform.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@FORMAT_OPTION
+@click.pass_context
+def trending(ctx: click.Context, platform: str | None, limit: int, fmt: str) -> None:
+    """Trending: what is rising right now (the `trending()` macro), with the inputs of its score."""
+    _check_platform(platform)
+    frame = _read(ctx, "trending_now", platform=platform or "", limit=limit, as_of=None)
+    _emit(frame.drop([c for c in ("article_id", "site", "section") if c in frame.columns]), fmt)
+
+
+def _check_platform(platform: str | None) -> None:
+    if platform is None:
+        return
+    from tracker import registry
+
+    known = registry.load()
+    if platform not in known:
+        _fail(f"unknown platform {platform!r}; known: {', '.join(known)}")
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE", help="A parameter (repeatable).")
+@FORMAT_OPTION
+@click.option("--output", "-o", metavar="FILE", help="Write to a file (required for parquet).")
+@click.pass_context
+def query(
+    ctx: click.Context, name: str | None, params: tuple[str, ...], fmt: str, output: str | None
+) -> None:
+    """Run a canned query from sql/queries by NAME (without NAME: list them and their parameters).
+
+    Parameters are checked against the query's documented header: unknown ones are refused,
+    required ones asked for, and each value must have the declared type.
+    """
+    from tracker import canned
+
+    if name is None:
+        import polars as pl
+
+        _emit(pl.DataFrame(canned.listing()).select("name", "params", "title"), fmt, output)
+        return
+    given: dict[str, str] = {}
+    for pair in params:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            _fail(f"--param takes KEY=VALUE, got {pair!r}")
+        given[key.strip()] = value
+    with _connect(ctx) as db:
+        frame = db.query(name, given)
+    _emit(frame, fmt, output)
+
+
+@main.command()
+@click.pass_context
+def shell(ctx: click.Context) -> None:
+    """An interactive read-only SQL prompt over the public views and macros (history, Tab completion)."""
+    from tracker.shell import Shell
+
+    with _connect(ctx) as db:
+        Shell(db.sql, where=db.state).loop()
+
+
+@main.command()
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Check the configuration and the store: every audit in sql/audits must find nothing."""
+    from tracker import sqlfiles
+
+    config = _config(ctx)  # a bad config fails here, in one line
+    click.echo(f"config: ok ({config.source})")
+    failed = 0
+    with _connect(ctx) as db:
+        for file in sqlfiles.folder("audits"):
+            rows = db.sql(file.text)
+            name = file.name.removeprefix("audits/")
+            if rows.is_empty():
+                click.echo(f"audit {name}: ok")
+            else:
+                failed += 1
+                click.echo(f"audit {name}: {rows.height} offending rows — {file.meta.get('description', '')}")
+                _emit(rows.head(10), "table")
+    if failed:
+        _fail(f"{failed} audit(s) found problems")
 
 
 @main.command()
@@ -358,14 +449,27 @@ def _run_until_signal(owned: Any, web: tuple[str, int] | None) -> None:
 
 
 @main.command()
-@click.option("--output", "-o", metavar="DIR", help="Folder (default from [storage] export_dir).")
+@click.option(
+    "--output",
+    "-o",
+    metavar="PATH",
+    help="Folder for snapshots (default from [storage]); file with --window.",
+)
+@click.option("--window", help="Export the samples of this window (1h, 24h, 7d ...) as one file instead.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True)
 @click.pass_context
-def export(ctx: click.Context, output: str | None) -> None:
-    """Write Parquet snapshots of the public tables and views for outside tools."""
+def export(ctx: click.Context, output: str | None, window: str | None, fmt: str) -> None:
+    """Write Parquet snapshots of the public tables and views, or with --window a time series file.
+
+    Timestamps are UTC whatever the machine's time zone.
+    """
     from tracker import export as export_mod
     from tracker.store import Store
 
     config = _config(ctx)
+    if window is not None:
+        _export_window(ctx, config, window, fmt, output)
+        return
     folder = Path(output) if output else config.export_dir
     from tracker.owner import lock
 
@@ -377,6 +481,68 @@ def export(ctx: click.Context, output: str | None) -> None:
     with Store.open(config.db_path, read_only=True) as store:
         for path in export_mod.to_parquet(store, folder):
             click.echo(str(path))
+
+
+def _export_window(ctx: click.Context, config: Any, window: str, fmt: str, output: str | None) -> None:
+    """A window's samples: streamed with a progress bar from the file, or through `tracker run`."""
+    from datetime import UTC, datetime
+
+    from tracker import export as export_mod
+    from tracker.owner import lock
+    from tracker.store import Store
+    from tracker.windows import parse_window
+
+    until = datetime.now(UTC)
+    since = until - parse_window(window)
+    out = Path(output or f"samples-{window}.{fmt}")
+    if lock.current(config.db_path) is not None:  # the owner holds the file: ask it
+        with _connect(ctx) as db:
+            frame = db.query("export_series", {"since": since.isoformat(), "until": until.isoformat()})
+        if fmt == "parquet":
+            frame.write_parquet(out)
+        else:
+            frame.write_csv(out)
+        click.echo(f"wrote {frame.height} samples to {out}", err=True)
+        return
+    with (
+        Store.open(config.db_path, read_only=True) as store,
+        click.progressbar(length=1, label=f"exporting {window}", file=sys.stderr, show_pos=True) as bar,
+    ):
+
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        n = export_mod.series(store, since, until, out, fmt, progress)
+    click.echo(f"wrote {n} samples to {out}", err=True)
+
+
+@main.group(name="alerts")
+def alerts_group() -> None:
+    """Alert rules: an article gains N interactions in an hour, or enters the top K of Trending."""
+
+
+@alerts_group.command(name="test")
+@click.option("--rule", help="Only this rule (default: every configured rule).")
+@click.pass_context
+def alerts_test(ctx: click.Context, rule: str | None) -> None:
+    """Send a sample message to each rule's webhook now, and say which worked."""
+    from tracker.alerts.engine import rule_states, send_test
+    from tracker.clock import SystemClock
+    from tracker.secrets import Redactor
+
+    config = _config(ctx)
+    if not config.alerts.rules:
+        _fail("no alert rules configured; add [[alerts.rules]] to the config (see tracker.example.toml)")
+    dashboard = config.alerts.dashboard_url or f"http://{config.server.host}:{config.server.port}"
+    redactor = Redactor()
+    states = rule_states(config.alerts, redactor)
+    failed = 0
+    for name, error in send_test(states, dashboard, SystemClock(), redactor, rule):
+        click.echo(f"{name}: {'sent' if error is None else 'failed: ' + error}")
+        failed += error is not None
+    if failed:
+        sys.exit(EXIT_ERROR)
 
 
 @main.group(name="config")

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import httpx
 import polars as pl
 
-from tracker import errors, query, registry
+from tracker import canned, errors, query, registry
 from tracker.config import Config
 from tracker.errors import QueryError, StorageError, StoreBusy, TrackerError
 from tracker.owner import lock
@@ -49,6 +49,8 @@ class Handle(Protocol):
     def sql(self, text: str) -> pl.DataFrame: ...
 
     def named(self, name: str, **params: Any) -> pl.DataFrame: ...
+
+    def query(self, name: str, given: Mapping[str, str]) -> pl.DataFrame: ...
 
     def track(self, urls: Sequence[str]) -> list[Tracked]: ...
 
@@ -106,6 +108,11 @@ class LocalHandle(_Closing):
 
     def named(self, name: str, **params: Any) -> pl.DataFrame:
         return self._read_store().named(name, **params)
+
+    def query(self, name: str, given: Mapping[str, str]) -> pl.DataFrame:
+        """A canned query with string parameters, checked against its header (tracker.canned)."""
+        file, params = canned.bind(name, given)
+        return self._read_store().df(file.text, params)
 
     def track(self, urls: Sequence[str]) -> list[Tracked]:
         from tracker import service
@@ -165,6 +172,10 @@ class RemoteHandle(_Closing):
 
     def named(self, name: str, **params: Any) -> pl.DataFrame:
         return pl.read_ipc_stream(self._post("/api/named", {"name": name, "params": params}).content)
+
+    def query(self, name: str, given: Mapping[str, str]) -> pl.DataFrame:
+        payload = {"name": name, "params": dict(given)}
+        return pl.read_ipc_stream(self._post("/api/query", payload).content)
 
     def track(self, urls: Sequence[str]) -> list[Tracked]:
         rows = self._post("/api/track", {"urls": list(urls)}).json()["tracked"]

@@ -54,16 +54,7 @@ class Alerting:
         environ: Mapping[str, str] | None = None,
         start_sender: bool = True,
     ) -> Alerting:
-        source = os.environ if environ is None else environ
-        states = []
-        for rule in config.rules:
-            value = source.get(rule.webhook_env, "").strip()
-            if value:
-                secret = Secret(value, rule.webhook_env)
-                redactor.add([secret])
-                states.append(RuleState(rule, secret))
-            else:
-                states.append(RuleState(rule, None, f"${rule.webhook_env} is not set"))
+        states = rule_states(config, redactor, environ)
         alerting = cls(
             store, config, clock, redactor, (config.dashboard_url or dashboard_url).rstrip("/"), states
         )
@@ -134,31 +125,59 @@ class Alerting:
 
     def test(self, rule_name: str | None = None) -> list[tuple[str, str | None]]:
         """Send a sample message through each chosen rule's webhook now: (rule, error or None)."""
-        chosen = [s for s in self.rules if rule_name in (None, s.rule.name)]
-        if not chosen:
-            names = ", ".join(s.rule.name for s in self.rules) or "none configured"
-            raise ConfigError(f"no alert rule named {rule_name!r}; rules: {names}")
-        import httpx
-
-        results: list[tuple[str, str | None]] = []
-        with httpx.Client(timeout=10.0, follow_redirects=False) as client:
-            for state in chosen:
-                if state.webhook is None:
-                    results.append((state.rule.name, state.why_off))
-                    continue
-                sample = Alert(
-                    0,
-                    state.rule,
-                    0,
-                    "Test alert from virality-tracker",
-                    f"{self.dashboard_url}/",
-                    state.rule.threshold,
-                    self.clock.now(),
-                    f"{self.dashboard_url}/",
-                )
-                results.append((state.rule.name, post(client, state.webhook, sample, self.redactor)))
-        return results
+        return send_test(self.rules, self.dashboard_url, self.clock, self.redactor, rule_name)
 
     def close(self, drain_s: float = 2.0) -> None:
         if self.sender is not None:
             self.sender.close(drain_s)
+
+
+def rule_states(
+    config: AlertsConfig, redactor: Redactor, environ: Mapping[str, str] | None = None
+) -> list[RuleState]:
+    """Each rule with its webhook read from the environment (or why it is off)."""
+    source = os.environ if environ is None else environ
+    states = []
+    for rule in config.rules:
+        value = source.get(rule.webhook_env, "").strip()
+        if value:
+            secret = Secret(value, rule.webhook_env)
+            redactor.add([secret])
+            states.append(RuleState(rule, secret))
+        else:
+            states.append(RuleState(rule, None, f"${rule.webhook_env} is not set"))
+    return states
+
+
+def send_test(
+    states: list[RuleState],
+    dashboard_url: str,
+    clock: Clock,
+    redactor: Redactor,
+    rule_name: str | None = None,
+) -> list[tuple[str, str | None]]:
+    """`tracker alerts test`: a sample message through each chosen rule's webhook, synchronously."""
+    chosen = [s for s in states if rule_name in (None, s.rule.name)]
+    if not chosen:
+        names = ", ".join(s.rule.name for s in states) or "none configured"
+        raise ConfigError(f"no alert rule named {rule_name!r}; rules: {names}")
+    import httpx
+
+    results: list[tuple[str, str | None]] = []
+    with httpx.Client(timeout=10.0, follow_redirects=False) as client:
+        for state in chosen:
+            if state.webhook is None:
+                results.append((state.rule.name, state.why_off))
+                continue
+            sample = Alert(
+                0,
+                state.rule,
+                0,
+                "Test alert from virality-tracker",
+                f"{dashboard_url}/",
+                state.rule.threshold,
+                clock.now(),
+                f"{dashboard_url}/",
+            )
+            results.append((state.rule.name, post(client, state.webhook, sample, redactor)))
+    return results

@@ -5,6 +5,9 @@ They are added to the dashboards' Flask server, or to a bare one when running he
     GET  /api/health                 liveness
     POST /api/sql     {"sql": ...}   one read-only statement -> Arrow IPC stream
     POST /api/named   {"name", "params"}  a canned sql/queries file -> Arrow IPC stream
+    POST /api/query   {"name", "params"}  the same with string params checked against the
+                                          file's header (`tracker query`) -> Arrow IPC stream
+    GET  /metrics                    Prometheus text exposition of collection counters
     POST /api/track   {"urls": [...]}     -> {"tracked": [...]}
     POST /api/untrack {"urls": [...]}     -> {"changed": n}
 
@@ -23,15 +26,16 @@ from typing import Any
 import polars as pl
 from flask import Flask, Response, jsonify, request
 
-from tracker import query
+from tracker import canned, query
 from tracker.errors import TrackerError
+from tracker.observe import exposition
 from tracker.service import Opened, track, untrack
 
 ARROW_STREAM = "application/vnd.apache.arrow.stream"
 log = logging.getLogger("tracker.api")
 
 
-_LOCAL_PATHS = frozenset({"/api/sql", "/api/named", "/api/track", "/api/untrack"})
+_LOCAL_PATHS = frozenset({"/api/sql", "/api/named", "/api/query", "/api/track", "/api/untrack", "/metrics"})
 
 
 def _is_loopback(address: str | None) -> bool:
@@ -75,6 +79,10 @@ def add_api(server: Flask, opened: Opened) -> None:
 
     @server.get("/api/health")
     def health() -> Response:
+        if store.failure is not None:  # degraded: the database cannot be written (disk full)
+            response = jsonify({"ok": False, "db": str(store.path), "failure": store.failure})
+            response.status_code = 503
+            return response
         return jsonify({"ok": True, "db": str(store.path)})
 
     @server.post("/api/sql")
@@ -94,6 +102,25 @@ def add_api(server: Flask, opened: Opened) -> None:
             return arrow_response(store.named(str(data.get("name", "")), **params))
         except TrackerError as exc:
             return _error(str(exc), kind=type(exc).__name__)
+
+    @server.post("/api/query")
+    def canned_query() -> Response:
+        try:
+            data = body()
+            params = data.get("params") or {}
+            if not isinstance(params, dict):
+                raise TrackerError("params must be an object")
+            file, bound = canned.bind(str(data.get("name", "")), {str(k): str(v) for k, v in params.items()})
+            return arrow_response(store.df(file.text, bound))
+        except TrackerError as exc:
+            return _error(str(exc), kind=type(exc).__name__)
+
+    @server.get("/metrics")
+    def metrics() -> Response:
+        try:
+            return Response(exposition.render(store), 200, content_type=exposition.CONTENT_TYPE)
+        except TrackerError as exc:  # the store cannot be read (disk full): say so, as text
+            return Response(f"# {' '.join(str(exc).split())}\n", 503, content_type=exposition.CONTENT_TYPE)
 
     @server.post("/api/track")
     def track_urls() -> Response:

@@ -1,7 +1,8 @@
 """The collection daemon: APScheduler jobs rebuilt from configuration at every start.
 
 Per enabled platform there is a sampling tick, a share-search tick and (for discovery
-sources) a discovery job; plus a Parquet export and a checkpoint. Job ids derive from the
+sources) a discovery job; plus a Parquet export, a checkpoint and, when rules are configured,
+the alert rules. Job ids derive from the
 configuration, so reconciling twice adds nothing. `coalesce` and `max_instances=1` mean a
 slow platform never runs two rounds at once and never queues a backlog; each platform's jobs
 only touch that platform, so a throttled one waits without slowing the others. The job store
@@ -19,6 +20,8 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from tracker import export
+from tracker.alerts.engine import Alerting
+from tracker.errors import StorageError
 from tracker.runner import RoundResult, discover_round, sample_round, shares_round
 from tracker.service import Opened
 
@@ -26,9 +29,15 @@ log = logging.getLogger("tracker.daemon")
 
 
 class Daemon:
-    def __init__(self, opened: Opened, on_round: Callable[[RoundResult], None] | None = None) -> None:
+    def __init__(
+        self,
+        opened: Opened,
+        on_round: Callable[[RoundResult], None] | None = None,
+        alerting: Alerting | None = None,
+    ) -> None:
         self.opened = opened
         self.on_round = on_round
+        self.alerting = alerting
         daemon_config = opened.collection.config.daemon
         self.scheduler = BackgroundScheduler(
             timezone=UTC,
@@ -54,6 +63,8 @@ class Daemon:
         if config.storage.export_every_s > 0:
             jobs.append(("export", self._export, config.storage.export_every_s))
         jobs.append(("checkpoint", ctx.store.checkpoint, 600.0))
+        if self.alerting is not None and self.alerting.live:
+            jobs.append(("alerts", self.alerting.tick, config.alerts.every_s))
         for job_id, func, every_s in jobs:
             self.scheduler.add_job(
                 func,
@@ -81,6 +92,8 @@ class Daemon:
     def _job_failed(self, event: JobExecutionEvent) -> None:
         if event.code == EVENT_JOB_MISSED:
             log.info("job %s missed its run time; it runs at the next tick", event.job_id)
+        elif isinstance(event.exception, StorageError) and self.opened.collection.store.failure:
+            log.debug("job %s skipped: %s", event.job_id, event.exception)  # the store said it once
         else:
             log.error("job %s failed: %s", event.job_id, event.exception)
 

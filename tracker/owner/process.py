@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from flask import Flask
 
+from tracker.alerts.engine import Alerting
 from tracker.owner.claim import Owned
 from tracker.owner.daemon import Daemon
 from tracker.runner import RoundResult
@@ -67,7 +68,8 @@ def serve(
         host, port = web if web is not None else ("127.0.0.1", 0)
         server = BackgroundServer(api, host, port, name="api").start()
     owned.lock.publish(server.url)
-    daemon = Daemon(opened, on_round=progress)
+    alerting = _alerting(owned, server.url, announce)
+    daemon = Daemon(opened, on_round=progress, alerting=alerting)
     previous = _install_signal_handlers(stop)
     try:
         daemon.start()
@@ -83,9 +85,22 @@ def serve(
     finally:
         owned.lock.publish(None)  # clients now wait for the file instead of calling a closing API
         daemon.shutdown()
+        if alerting is not None:
+            alerting.close(drain_s=2.0)
         server.stop()
         _restore_signal_handlers(previous)
     announce("stopped cleanly")
+
+
+def _alerting(owned: Owned, url: str, announce: Callable[[str], None]) -> Alerting | None:
+    """The configured alert rules, with a line for each that is off (its webhook unset)."""
+    ctx = owned.opened.collection
+    if not ctx.config.alerts.rules:
+        return None
+    alerting = Alerting.open(ctx.store, ctx.config.alerts, ctx.clock, ctx.redactor, dashboard_url=url)
+    for name, why in alerting.off():
+        announce(f"note: alert rule {name} is off: {why}")
+    return alerting
 
 
 def summary(store: Store) -> str:
