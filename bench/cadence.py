@@ -229,7 +229,8 @@ class Estimator:
         self.next = np.minimum.accumulate(after[::-1], axis=0)[::-1]  # first sample >= k
 
     def _value(self, j: Ints, cols: Ints) -> Floats:
-        return np.asarray(self.s.values[np.maximum(j, 0), cols], dtype=np.float64)
+        j = np.clip(j, 0, len(self.s.ticks) - 1)
+        return np.asarray(self.s.values[j, cols], dtype=np.float64)
 
     def _extrapolate(self, j: Ints, cols: Ints, at: float) -> Floats:
         """Nowcast at time `at` from the sample at tick j and the one before it."""
@@ -261,7 +262,8 @@ class Estimator:
             unbracketed = np.where(j0 >= 0, v0, now)
         first_seen = self._value(self.next[0, cols], cols)
         back = np.where(bracketed, interpolated, np.where(j0 >= 0, unbracketed, first_seen))
-        return now, np.minimum(back, now)
+        unseen = j < 0  # not sampled yet: the dashboards show nothing, a gain of 0
+        return np.where(unseen, 0.0, now), np.where(unseen, 0.0, np.minimum(back, now))
 
 
 def gains(series: Series, sampled: npt.NDArray[np.bool_], config: CadenceConfig, nowcast: bool) -> Gains:

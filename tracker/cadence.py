@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import polars as pl
 
 from tracker.config import CadenceConfig
 
@@ -65,6 +66,21 @@ def observed(
         return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
 
     return Observed(arr(total), np.maximum(arr(age_s), 0.0), arr(prev_total), arr(gap_s))
+
+
+def observed_frame(frame: pl.DataFrame) -> Observed:
+    """An `Observed` from the runner's frame: new_total, age_s, prev_total, elapsed_s (nulls
+    where there is no previous sample or no known age)."""
+
+    def column(name: str, missing: float) -> Floats:
+        return frame[name].cast(pl.Float64).fill_null(missing).to_numpy().astype(np.float64)
+
+    return Observed(
+        column("new_total", 0.0),
+        np.maximum(column("age_s", 0.0), 0.0),
+        column("prev_total", np.nan),
+        column("elapsed_s", np.nan),
+    )
 
 
 def velocity(obs: Observed, cadence: CadenceConfig) -> Floats:
@@ -139,7 +155,8 @@ def pick(urgencies: Floats, budget: int, spare: int = 0) -> npt.NDArray[np.int64
     order = np.argsort(-urgencies, kind="stable")
     due = int((urgencies >= 1.0).sum())
     take = min(due, max(budget, 0))
-    take += min(len(order) - take, max(spare, 0)) if take == due else 0
+    if take == due:
+        take += min(len(order) - due, max(spare, 0))
     return np.asarray(order[:take], dtype=np.int64)
 
 

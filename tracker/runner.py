@@ -151,13 +151,13 @@ def sample_round(ctx: Collection, name: str, everything: bool = False) -> RoundR
     now = ctx.clock.now()
     stop_before = now - timedelta(days=ctx.config.cadence.stop_after_days)
     due_at = now + timedelta(days=36500) if everything else now
-    limits = active.limits
-    budget = cadence.round_budget(
-        limits.requests,
-        limits.per_seconds,
-        limits.max_batch,
-        ctx.config.daemon.tick_s,
-        ctx.config.daemon.round_max_items,
+    limits, cap = active.limits, ctx.config.daemon.round_max_items
+    budget = (
+        cap
+        if everything
+        else cadence.round_budget(
+            limits.requests, limits.per_seconds, limits.max_batch, ctx.config.daemon.tick_s, cap
+        )
     )
     due = catalog.due_items(ctx.store, name, due_at, budget, stop_before)
     if not due:
@@ -282,12 +282,7 @@ def _reschedule(
             age_s=(pl.col("ts") - pl.col("born")).dt.total_seconds().cast(pl.Float64),
         )
     )
-    observed = cadence.Observed(
-        batch["new_total"].to_numpy().astype("float64"),
-        batch["age_s"].fill_null(0.0).clip(lower_bound=0.0).to_numpy().astype("float64"),
-        batch["prev_total"].cast(pl.Float64).fill_null(float("nan")).to_numpy().astype("float64"),
-        batch["elapsed_s"].fill_null(float("nan")).to_numpy().astype("float64"),
-    )
+    observed = cadence.observed_frame(batch)
     interval = cadence.next_intervals(observed, ctx.config.cadence, active.limits.min_resample_s)
     updates = batch.with_columns(interval_s=pl.Series(interval)).select(
         "item_id", "ts", (pl.col("ts") + pl.duration(seconds=pl.col("interval_s"))).alias("next_due_at")
