@@ -53,3 +53,39 @@ def test_due_items_follow_the_policys_urgency_under_the_budget(tmp_path):
             (i for i in ids if plan[i][1] <= NOW), key=lambda i: (plan[i][0] is not None, plan[i][1])
         )[:5]
         assert got != by_lateness
+
+
+def test_a_throttled_round_leaves_every_items_due_time_alone(sim, sim_admin, tmp_path, clock, fast_http):
+    import dataclasses
+
+    from tracker.config import Config, PlatformConfig
+    from tracker.runner import platform_available, sample_round
+    from tracker.service import open_collection
+
+    overrides = sim.overrides()
+    config = Config(platforms={"x": PlatformConfig("x", True, overrides.get("x", {}))})
+    config = dataclasses.replace(
+        config, storage=dataclasses.replace(config.storage, path=str(tmp_path / "t.duckdb"))
+    )
+    opened = open_collection(
+        config, clock=clock, environ={"X_BEARER_TOKEN": "sim|token-123456"}, http_options=fast_http
+    )
+    try:
+        store = opened.collection.store
+        now = clock.now()
+        posts = [p for p in sim.world.posts["x"].values() if p.created_at <= sim.world.now()][:3]
+        for n, post in enumerate(posts):
+            item_id, _ = catalog.ensure_item(store, "x", post.key, now)
+            with store.transaction() as cur:  # three different places in the queue
+                cur.execute(
+                    "update items set last_sampled_at = ?, next_due_at = ? where item_id = ?",
+                    [now - timedelta(hours=2), now - timedelta(minutes=10 * (n + 1)), item_id],
+                )
+        before = store.df("select item_id, next_due_at from items order by item_id").rows()
+        sim_admin("faults", {"platform": "x", "queue": ["429"]})
+        assert sample_round(opened.collection, "x").status == "rate_limited"
+        assert platform_available(opened.collection, "x").startswith("throttled until")
+        after = store.df("select item_id, next_due_at from items order by item_id").rows()
+        assert after == before  # no common retry time: the order is what it was
+    finally:
+        opened.close()
