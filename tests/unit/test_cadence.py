@@ -66,6 +66,7 @@ def test_pick_never_exceeds_the_budget_and_spends_spare_requests_on_the_next_mos
     with_spare = cadence.pick(urgencies, budget=5000, spare=30)
     assert len(with_spare) == due + 30  # ... unless the requests would otherwise be lost
     assert urgencies[with_spare[due:]].min() >= np.sort(urgencies[urgencies < 1])[-30]
+
     assert len(cadence.pick(urgencies, budget=0)) == 0
 
 
@@ -111,3 +112,26 @@ def test_round_budget_is_the_rate_over_one_tick_in_items():
     assert cadence.round_budget(100, 60.0, 1, 15.0, 500) == 25
     assert cadence.round_budget(100, 60.0, 50, 15.0, 500) == 500  # capped
     assert cadence.round_budget(1, 3600.0, 10, 15.0, 500) == 10  # at least one request
+
+
+def test_under_a_tight_budget_the_grower_gets_the_samples_and_the_flat_item_stops():
+    """Forty 10-minute ticks, one sample per tick (no spare), two items: one growing fast, one flat."""
+
+    def truth(item: int, age_s: float) -> float:
+        return 10.0 * (age_s / 60.0) if item == 0 else 40.0
+
+    born = np.array([0.0, -7 * HOUR])  # the flat item is already 7 hours old
+    last_t, last_v = np.full(2, np.nan), np.full(2, np.nan)
+    interval = np.zeros(2)
+    counts = [0, 0]
+    for tick in range(40):
+        now = tick * 600.0
+        urgencies = cadence.urgency(now - last_t, interval)
+        for i in cadence.pick(urgencies, budget=1):
+            age = now - born[i]
+            obs = cadence.observed([truth(int(i), age)], [age], [last_v[i]], [now - last_t[i]])
+            interval[i] = cadence.next_intervals(obs, CONFIG, 60.0)[0]
+            last_t[i], last_v[i] = now, obs.total[0]
+            counts[int(i)] += 1
+    assert counts[0] >= 3 * counts[1] and counts[1] <= 4
+    assert interval[1] == CONFIG.flat_recheck_s
