@@ -125,15 +125,19 @@ def record_discovery(
 
 
 def due_items(store: Store, platform: str, now: datetime, limit: int, stop_before: datetime) -> list[DueItem]:
-    """Items of a platform whose time has come, most overdue first."""
+    """Items of a platform whose time has come, most urgent first (`tracker.cadence.urgency`:
+    time since the last sample over the interval; never-sampled items first), at most `limit`."""
     rows = (
         store.cursor()
         .execute(
             """select item_id, item_key, url, last_sampled_at from items
            where platform = ? and gone_at is null and next_due_at <= ?
              and coalesce(created_at, tracked_at) >= ?
-           order by next_due_at limit ?""",
-            [platform, now, stop_before, limit],
+           order by last_sampled_at is not null,
+                    epoch(?::timestamptz - last_sampled_at) / greatest(epoch(next_due_at - last_sampled_at), 1.0) desc,
+                    item_id
+           limit ?""",
+            [platform, now, stop_before, now, limit],
         )
         .fetchall()
     )

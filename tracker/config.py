@@ -56,8 +56,14 @@ class DaemonConfig:
 class CadenceConfig:
     min_interval_s: float = 60.0  # never resample an item faster (a platform's own floor may be higher)
     max_interval_s: float = 6 * 3600.0  # always resample at least this often while tracked
-    target_growth: float = 0.05  # aim to see about this relative growth between samples
+    target_growth: float = (
+        0.4  # an item is due once its expected unseen growth reaches this share of its size
+    )
     stop_after_days: float = 14.0  # items older than this are no longer sampled
+    growth_exponent: float = 0.5  # prior shape of a count over age, count ~ age^exponent (docs/cadence.md)
+    age_offset_s: float = 1800.0  # how old an item typically is when first seen (the age prior's origin)
+    flat_after_s: float = 6 * 3600.0  # an item at least this old that stopped growing ...
+    flat_recheck_s: float = 24 * 3600.0  # ... is only rechecked this often
 
 
 ALERT_KINDS = ("gain", "top_trending")
@@ -208,6 +214,10 @@ def _check_ranges(config: Config) -> None:
         "cadence.max_interval_s": config.cadence.max_interval_s,
         "cadence.target_growth": config.cadence.target_growth,
         "cadence.stop_after_days": config.cadence.stop_after_days,
+        "cadence.growth_exponent": config.cadence.growth_exponent,
+        "cadence.age_offset_s": config.cadence.age_offset_s,
+        "cadence.flat_after_s": config.cadence.flat_after_s,
+        "cadence.flat_recheck_s": config.cadence.flat_recheck_s,
         "storage.query_timeout_s": config.storage.query_timeout_s,
         "server.refresh_s": config.server.refresh_s,
     }
@@ -220,6 +230,11 @@ def _check_ranges(config: Config) -> None:
         )
     if not 0 <= config.server.port <= 65535:
         raise ConfigError(f"server.port must be between 0 and 65535, got {config.server.port}")
+    if config.cadence.growth_exponent >= 1:
+        raise ConfigError(
+            f"cadence.growth_exponent must be below 1 (counts grow slower than linearly), "
+            f"got {config.cadence.growth_exponent:g}"
+        )
     if config.cadence.max_interval_s < config.cadence.min_interval_s:
         raise ConfigError(
             f"cadence.max_interval_s ({config.cadence.max_interval_s:g}) is below cadence.min_interval_s "

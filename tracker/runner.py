@@ -153,7 +153,15 @@ def sample_round(ctx: Collection, name: str, everything: bool = False) -> RoundR
     now = ctx.clock.now()
     stop_before = now - timedelta(days=ctx.config.cadence.stop_after_days)
     due_at = now + timedelta(days=36500) if everything else now
-    due = catalog.due_items(ctx.store, name, due_at, ctx.config.daemon.round_max_items, stop_before)
+    limits, cap = active.limits, ctx.config.daemon.round_max_items
+    budget = (
+        cap
+        if everything
+        else cadence.round_budget(
+            limits.requests, limits.per_seconds, limits.max_batch, ctx.config.daemon.tick_s, cap
+        )
+    )
+    due = catalog.due_items(ctx.store, name, due_at, budget, stop_before)
     if not due:
         return RoundResult(name, "sample", status="idle")
     run = _Round(ctx, active, "sample")
@@ -189,12 +197,9 @@ def _sample_batches(
         try:
             records = list(active.collector.sample(targets))
         except (RateLimited, AuthFailed) as exc:
+            # The platform is blocked (or disabled) until its reset; the items keep their own
+            # due times, so the next round takes them in priority order, not all at one time.
             run.stop_for(exc)
-            _postpone(
-                ctx,
-                [d.item_id for d in due if d not in batch] + [d.item_id for d in batch],
-                getattr(exc, "retry_at", None) or now + timedelta(hours=1),
-            )
             break
         except CollectorError as exc:
             run.error(exc, ",".join(t.item_key for t in targets)[:200])
@@ -252,10 +257,11 @@ def _totals(store: Store, item_ids: list[int]) -> pl.DataFrame:
                   coalesce(sum(l.value) filter (where is_interaction(l.metric)),
                            sum(l.value) filter (where l.metric = 'views'))::double as prev_total,
                   i.last_sampled_at as prev_ts,
-                  epoch(i.next_due_at - i.last_sampled_at)::double as prev_interval_s
+                  epoch(i.next_due_at - i.last_sampled_at)::double as prev_interval_s,
+                  coalesce(i.created_at, i.tracked_at) as born
            from items i left join latest l on l.item_id = i.item_id
            where i.item_id in (select unnest($ids::bigint[]))
-           group by i.item_id, i.last_sampled_at, i.next_due_at""",
+           group by i.item_id, i.last_sampled_at, i.next_due_at, born""",
         {"ids": item_ids},
     )
 
@@ -274,10 +280,14 @@ def _reschedule(
     batch = (
         pl.DataFrame(rows)
         .join(previous, on="item_id", how="left")
-        .with_columns(elapsed_s=(pl.col("ts") - pl.col("prev_ts")).dt.total_seconds().cast(pl.Float64))
+        .with_columns(
+            elapsed_s=(pl.col("ts") - pl.col("prev_ts")).dt.total_seconds().cast(pl.Float64),
+            age_s=(pl.col("ts") - pl.col("born")).dt.total_seconds().cast(pl.Float64),
+        )
     )
-    intervals = cadence.next_intervals(batch, ctx.config.cadence, active.limits.min_resample_s)
-    updates = batch.join(intervals, on="item_id").select(
+    observed = cadence.observed_frame(batch)
+    interval = cadence.next_intervals(observed, ctx.config.cadence, active.limits.min_resample_s)
+    updates = batch.with_columns(interval_s=pl.Series(interval)).select(
         "item_id", "ts", (pl.col("ts") + pl.duration(seconds=pl.col("interval_s"))).alias("next_due_at")
     )
     with ctx.store.transaction() as cur:

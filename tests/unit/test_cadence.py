@@ -1,0 +1,137 @@
+"""The sampling policy on hand-made curves: growers are sampled sooner than flat items, flat
+items stop, the budget is respected, and the same input always gives the same schedule."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tracker import cadence
+from tracker.config import CadenceConfig
+
+CONFIG = CadenceConfig()
+HOUR = 3600.0
+
+
+def _one(total: float, age_h: float, prev: float | None = None, gap_h: float | None = None) -> float:
+    obs = cadence.observed([total], [age_h * HOUR], [prev], [None if gap_h is None else gap_h * HOUR])
+    return float(cadence.next_intervals(obs, CONFIG, 60.0)[0])
+
+
+def test_a_fast_grower_is_due_sooner_than_a_slow_one_of_the_same_age_and_size():
+    fast = _one(500, 2.0, prev=100, gap_h=0.5)
+    slow = _one(500, 2.0, prev=495, gap_h=0.5)
+    assert fast < slow / 3
+
+
+def test_a_first_sample_uses_the_age_prior_so_a_young_item_comes_back_soon():
+    # No previous sample: the interval comes from the peers' growth exponent and the item's age.
+    young, old = _one(20, 0.0), _one(20, 48.0)
+    assert CONFIG.min_interval_s <= young < old <= CONFIG.max_interval_s
+
+
+def test_one_flat_step_of_a_growing_item_is_not_read_as_dead():
+    # Bursty counts pause: a short flat gap in a young item keeps it on a normal interval.
+    paused = _one(40, 3.0, prev=40, gap_h=0.33)
+    assert paused < CONFIG.flat_recheck_s
+
+
+def test_an_old_item_that_stayed_flat_over_a_long_gap_is_only_rechecked_rarely():
+    flat = _one(300, 20.0, prev=300, gap_h=6.0)
+    growing = _one(330, 20.0, prev=300, gap_h=6.0)
+    assert flat == CONFIG.flat_recheck_s
+    assert growing < flat
+
+
+def test_intervals_respect_the_platform_floor_and_the_maximum():
+    obs = cadence.observed([10_000, 0], [0.0, 300 * HOUR], [1_000, 0], [60.0, 1.0])
+    fast, dead = cadence.next_intervals(obs, CONFIG, 360.0)
+    assert fast == 360.0
+    assert dead <= max(CONFIG.max_interval_s, CONFIG.flat_recheck_s)
+
+
+def test_urgency_puts_never_sampled_items_first_then_the_most_overdue_relative_to_their_interval():
+    since = np.array([600.0, np.nan, 3600.0, 100.0])
+    interval = np.array([300.0, 300.0, 7200.0, 50.0])
+    order = cadence.pick(cadence.urgency(since, interval), budget=10)
+    assert order.tolist() == [1, 0, 3]  # item 2 (urgency 0.5) is not due
+
+
+def test_pick_never_exceeds_the_budget_and_spends_spare_requests_on_the_next_most_urgent():
+    rng = np.random.default_rng(7)
+    urgencies = rng.uniform(0.0, 3.0, size=1000)
+    due = int((urgencies >= 1).sum())
+    assert len(cadence.pick(urgencies, budget=50)) == 50
+    assert len(cadence.pick(urgencies, budget=5000)) == due  # not-yet-due items wait ...
+    with_spare = cadence.pick(urgencies, budget=5000, spare=30)
+    assert len(with_spare) == due + 30  # ... unless the requests would otherwise be lost
+    assert urgencies[with_spare[due:]].min() >= np.sort(urgencies[urgencies < 1])[-30]
+
+    assert len(cadence.pick(urgencies, budget=0)) == 0
+
+
+def test_the_policy_is_deterministic():
+    rng = np.random.default_rng(3)
+    totals = rng.integers(0, 5_000, size=200).astype(float)
+    obs = cadence.observed(
+        totals, rng.uniform(0, 40 * HOUR, 200), totals * 0.8, rng.uniform(60, 4 * HOUR, 200)
+    )
+    first = cadence.next_intervals(obs, CONFIG, 60.0)
+    again = cadence.next_intervals(obs, CONFIG, 60.0)
+    assert np.array_equal(first, again)
+    ties = np.ones(20)
+    assert cadence.pick(ties, 5).tolist() == [0, 1, 2, 3, 4]
+
+
+def test_nowcast_extrapolates_a_grower_and_leaves_a_flat_item_nearly_where_it_was():
+    obs = cadence.observed([200, 200], [2 * HOUR, 2 * HOUR], [100, 200], [HOUR, HOUR])
+    rate = cadence.velocity(obs, CONFIG)
+    later = cadence.nowcast(obs.total, rate, obs.age_s, np.array([HOUR, HOUR]), CONFIG)
+    assert later[0] > 250  # it gained 100 in the last hour: decaying, but still growing
+    assert 200 <= later[1] < later[0] - 25  # the flat one only by the age prior
+
+
+def test_the_peers_growth_exponent_is_recovered_from_power_law_curves():
+    rng = np.random.default_rng(5)
+    a0 = rng.uniform(0.5, 3, 300) * HOUR
+    a1 = a0 * rng.uniform(2, 10, 300)
+    scale = rng.uniform(5, 500, 300)
+    offset = CONFIG.age_offset_s
+
+    def count(age: np.ndarray) -> np.ndarray:
+        return scale * (age + offset) ** 0.6
+
+    fitted = cadence.fit_growth_exponent(count(a0), a0, count(a1), a1, CONFIG)
+    assert fitted == pytest.approx(0.6, abs=0.01)
+    assert cadence.fit_growth_exponent(count(a0)[:5], a0[:5], count(a1)[:5], a1[:5], CONFIG) == (
+        CONFIG.growth_exponent
+    )
+
+
+def test_round_budget_is_the_rate_over_one_tick_in_items():
+    assert cadence.round_budget(100, 60.0, 1, 15.0, 500) == 25
+    assert cadence.round_budget(100, 60.0, 50, 15.0, 500) == 500  # capped
+    assert cadence.round_budget(1, 3600.0, 10, 15.0, 500) == 10  # at least one request
+
+
+def test_under_a_tight_budget_the_grower_gets_the_samples_and_the_flat_item_stops():
+    """Forty 10-minute ticks, one sample per tick (no spare), two items: one growing fast, one flat."""
+
+    def truth(item: int, age_s: float) -> float:
+        return 10.0 * (age_s / 60.0) if item == 0 else 40.0
+
+    born = np.array([0.0, -7 * HOUR])  # the flat item is already 7 hours old
+    last_t, last_v = np.full(2, np.nan), np.full(2, np.nan)
+    interval = np.zeros(2)
+    counts = [0, 0]
+    for tick in range(40):
+        now = tick * 600.0
+        urgencies = cadence.urgency(now - last_t, interval)
+        for i in cadence.pick(urgencies, budget=1):
+            age = now - born[i]
+            obs = cadence.observed([truth(int(i), age)], [age], [last_v[i]], [now - last_t[i]])
+            interval[i] = cadence.next_intervals(obs, CONFIG, 60.0)[0]
+            last_t[i], last_v[i] = now, obs.total[0]
+            counts[int(i)] += 1
+    assert counts[0] >= 3 * counts[1] and counts[1] <= 4
+    assert interval[1] == CONFIG.flat_recheck_s
