@@ -211,3 +211,34 @@ def test_kill_9_leaves_nothing_that_blocks_a_restart(sim, tmp_path):
         second.send_signal(signal.SIGTERM)
         _, stderr = second.communicate(timeout=60)
     assert second.returncode == 0, stderr[-2000:]
+
+
+def test_sigterm_drains_within_the_deadline_while_upstreams_hang(tmp_path):
+    """Every platform answer hangs for two minutes: a stop still ends within the 10 s drain,
+    says what it left, and the store opens afterwards with every committed row."""
+    from tracker.simweb.server import SimConfig, SimServer, admin
+
+    hanging = SimServer(SimConfig(n_articles=10, seed=5, speed=0.0, timeout_s=120.0)).start()
+    process = None
+    try:
+        config, db, process = _start_owner(hanging, tmp_path, "run", _free_port())
+        admin(hanging.url, "faults", {"rates": "timeout=1.0"})
+        deadline = time.monotonic() + 30
+        while not sql_json(config, "select count(*) as n from runs where finished_at is null")[0]["n"]:
+            assert time.monotonic() < deadline, "no round started"
+            time.sleep(0.5)
+        time.sleep(2)  # the rounds are now inside requests that will not answer for two minutes
+        asked = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+        assert time.monotonic() - asked < 20, "the stop waited for the hanging upstreams"
+        assert process.returncode == 0, stderr[-2000:]
+        assert "still waiting on the network after 10s were left" in stderr
+        assert current(db) is None
+        with duckdb.connect(str(db), read_only=True) as con:
+            assert con.execute("select count(*) from tracked_articles").fetchall()[0][0] == 1
+    finally:
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.communicate()
+        hanging.shutdown()

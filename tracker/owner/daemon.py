@@ -12,6 +12,8 @@ is in memory: the DuckDB file is the only persistent state.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -38,6 +40,8 @@ class Daemon:
         self.opened = opened
         self.on_round = on_round
         self.alerting = alerting
+        self._in_flight = 0
+        self._in_flight_lock = threading.Lock()
         daemon_config = opened.collection.config.daemon
         self.scheduler = BackgroundScheduler(
             timezone=UTC,
@@ -79,11 +83,23 @@ class Daemon:
 
     def _wrap(self, round_fn: Callable[..., RoundResult], name: str) -> Callable[[], None]:
         def job() -> None:
-            result = round_fn(self.opened.collection, name)
+            with self._in_flight_lock:
+                self._in_flight += 1
+            try:
+                result = round_fn(self.opened.collection, name)
+            finally:
+                with self._in_flight_lock:
+                    self._in_flight -= 1
             if self.on_round is not None and result.status not in ("idle",):
                 self.on_round(result)
 
         return job
+
+    @property
+    def in_flight(self) -> int:
+        """Collection rounds running right now."""
+        with self._in_flight_lock:
+            return self._in_flight
 
     def _export(self) -> None:
         ctx = self.opened.collection
@@ -101,7 +117,19 @@ class Daemon:
         self.reconcile()
         self.scheduler.start()
 
-    def shutdown(self) -> None:
-        """Stop scheduling and wait for rounds in flight (they finish their batch and record it)."""
-        if self.scheduler.running:
+    def shutdown(self, drain_s: float | None = None) -> int:
+        """Stop scheduling and wait for rounds in flight (they finish their batch and record it).
+
+        With `drain_s`, wait at most that long and return how many rounds are still running
+        (stuck on a network that does not answer); without it, wait for all of them.
+        """
+        if not self.scheduler.running:
+            return 0
+        if drain_s is None:
             self.scheduler.shutdown(wait=True)
+            return 0
+        self.scheduler.shutdown(wait=False)
+        deadline = time.monotonic() + drain_s
+        while self.in_flight and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.in_flight

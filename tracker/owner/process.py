@@ -22,6 +22,8 @@ from tracker.owner.daemon import Daemon
 from tracker.runner import RoundResult
 from tracker.store import Store
 
+DRAIN_S = 10.0  # a stop never waits longer than this for rounds stuck on a silent network
+
 
 class WebApp(Protocol):
     """What an app factory returns: anything with a Flask `server` (a Dash app)."""
@@ -41,12 +43,16 @@ def serve(
     stop: threading.Event | None = None,
     summary_every_s: float = 30.0,
     app_factory: AppFactory | None = None,
-) -> None:
+    drain_s: float = DRAIN_S,
+) -> int:
     """Block until a signal (or `stop` is set), then shut everything down in order.
 
     With `web` and `app_factory`, the dashboards and the API listen on `web`; otherwise only
     the API listens, on a free loopback port, so `tracker sql`, `track` and `status` keep
     working through this process.
+
+    Returns how many rounds were still waiting on the network `drain_s` after the signal (0
+    on a clean stop); the caller should then exit at once rather than wait for them.
     """
     stop = stop or threading.Event()
     opened = owned.opened
@@ -84,12 +90,19 @@ def serve(
         announce("stopping: rounds in flight finish their current batch (Ctrl-C again to quit at once) ...")
     finally:
         owned.lock.publish(None)  # clients now wait for the file instead of calling a closing API
-        daemon.shutdown()
+        stuck = daemon.shutdown(drain_s=drain_s)
         if alerting is not None:
             alerting.close(drain_s=2.0)
         server.stop()
         _restore_signal_handlers(previous)
+    if stuck:
+        announce(
+            f"stopped: {stuck} round(s) still waiting on the network after {drain_s:g}s were left; "
+            "what they had not stored is sampled again at the next start"
+        )
+        return stuck
     announce("stopped cleanly")
+    return 0
 
 
 def _alerting(owned: Owned, url: str, announce: Callable[[str], None]) -> Alerting | None:
