@@ -7,7 +7,8 @@ A platform is one module in `collectors/` exposing:
     CREDENTIALS: tuple[Credential, ...]   secrets it may use, by env-var name
     Settings: type                 frozen dataclass; every field has a default; *_url fields are base URLs
     Collector: type                Collector(http, settings, credentials, clock)
-    limits_for(credentials) -> Limits     optional: when the budget depends on the credentials (Reddit)
+    limits_for(credentials, settings) -> Limits   optional: when the budget depends on them (Reddit's
+                                          OAuth, generic_json's configured batch size)
     unusable(settings) -> str | None      optional: why these settings cannot work (then the platform is off)
 
 and the Collector instance offers
@@ -27,16 +28,12 @@ from `metrics`, never 0.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import Any, Literal, Protocol
 
-if TYPE_CHECKING:
-    from tracker.clock import Clock
-    from tracker.http import PlatformHTTP
-    from tracker.secrets import Secret
+from tracker.errors import ContractViolation
 
 # Counts: monotone-ish totals that may be summed across the posts sharing an article.
 METRICS: tuple[str, ...] = (
@@ -56,6 +53,7 @@ GAUGES: tuple[str, ...] = ("rank", "upvote_ratio")
 
 GoneReason = Literal["deleted", "private", "not_found", "removed"]
 HeaderStyle = Literal["ietf", "x", "reddit", "mastodon", "facebook", "none"]
+ErrorStyle = Literal["plain", "facebook", "google", "x"]  # how error bodies say "throttled"/"refused"
 
 
 @dataclass(frozen=True)
@@ -67,13 +65,10 @@ class Limits:
     max_batch: int  # most item ids one request may carry (1 = no batch endpoint)
     min_resample_s: float = 60.0  # never sample one item more often than this
     header_style: HeaderStyle = "none"  # which rate-limit header family the platform sends
+    error_style: ErrorStyle = "plain"  # how its error bodies say throttled / refused (tracker.errorstyles)
     quota_per_day: int | None = None  # a daily unit quota (YouTube), counted by the HTTP seam
     quota_cost: int = 1  # units one request spends
     quota_reset_tz: str = "America/Los_Angeles"  # the quota day's time zone
-
-    def requests_for(self, n_items: int) -> int:
-        """How many requests a round of n items costs: ceil(n / max_batch)."""
-        return math.ceil(n_items / self.max_batch) if n_items else 0
 
 
 @dataclass(frozen=True)
@@ -139,9 +134,6 @@ class Cursor:
     value: str
 
 
-Record = Sample | Gone | Discovery | Cursor
-
-
 class Collector(Protocol):
     """What the runner calls. Optional methods are looked up with getattr."""
 
@@ -150,23 +142,14 @@ class Collector(Protocol):
     def sample(self, targets: Sequence[Target]) -> Iterator[Sample | Gone]: ...
 
 
-class CollectorFactory(Protocol):
-    def __call__(
-        self,
-        http: PlatformHTTP,
-        settings: Any,
-        credentials: Mapping[str, Secret],
-        clock: Clock,
-    ) -> Collector: ...
-
-
 def check_metrics(platform: str, metrics: Mapping[str, Any], gauges: Mapping[str, Any]) -> None:
-    """Guard used by the runner: unknown names or non-int counts are a programming error."""
+    """Guard used by the runner: unknown names or non-int counts are a ContractViolation."""
+
     for name, value in metrics.items():
         if name not in METRICS:
-            raise ValueError(f"{platform}: unknown metric {name!r}; use one of {', '.join(METRICS)}")
+            raise ContractViolation(f"{platform}: unknown metric {name!r}; use one of {', '.join(METRICS)}")
         if not isinstance(value, int) or isinstance(value, bool):
-            raise ValueError(f"{platform}: metric {name} must be an int, got {type(value).__name__}")
+            raise ContractViolation(f"{platform}: metric {name} must be an int, got {type(value).__name__}")
     for name in gauges:
         if name not in GAUGES:
-            raise ValueError(f"{platform}: unknown gauge {name!r}; use one of {', '.join(GAUGES)}")
+            raise ContractViolation(f"{platform}: unknown gauge {name!r}; use one of {', '.join(GAUGES)}")

@@ -46,9 +46,11 @@ class Platform:
         """Hosts whose URLs belong to this platform (optional module attribute HOSTS)."""
         return tuple(getattr(self.module, "HOSTS", ()))
 
-    def limits_for(self, credentials: Mapping[str, Any]) -> Limits:
+    def limits_for(self, credentials: Mapping[str, Any], settings: Any) -> Limits:
+        """The module's budget for these credentials and settings (its optional `limits_for` hook)."""
         hook = getattr(self.module, "limits_for", None)
-        return hook(credentials) if hook else self.limits
+        limits: Limits = hook(credentials, settings) if hook else self.limits
+        return limits
 
     def settings(self, values: Mapping[str, Any]) -> Any:
         """Build the module's Settings from (already type-checked) config values."""

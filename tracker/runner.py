@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -23,7 +23,7 @@ from tracker.assembly import Active
 from tracker.clock import Clock
 from tracker.collector import Cursor, Discovery, Gone, Sample, Target
 from tracker.config import Config
-from tracker.errors import AuthFailed, CollectorError, RateLimited, TrackerError
+from tracker.errors import AuthFailed, CollectorError, ContractViolation, RateLimited, TrackerError
 from tracker.secrets import Redactor
 from tracker.store import Store
 from tracker.urls import site_of as canonical_site
@@ -163,24 +163,29 @@ def sample_round(ctx: Collection, name: str, everything: bool = False) -> RoundR
     return run.finish()
 
 
-def _batches(active: Active, due: Sequence[catalog.DueItem]) -> Iterator[Sequence[catalog.DueItem]]:
-    """Batches of at most max_batch items; a collector's optional `batch_group(target)` keeps
-    items that must go to different hosts (Mastodon instances) in different batches."""
+def batches(active: Active, items: Sequence[T], target_of: Callable[[T], Target]) -> Iterator[Sequence[T]]:
+    """The only batching there is: at most `active.limits.max_batch` items a batch (collectors
+    make one request per batch and never split again); a collector's optional
+    `batch_group(target)` keeps items that must go to different hosts (Mastodon instances) apart."""
     group = getattr(active.collector, "batch_group", None)
     if group is None:
-        yield from chunks(due, active.limits.max_batch)
+        yield from chunks(items, active.limits.max_batch)
         return
-    groups: dict[str, list[catalog.DueItem]] = {}
-    for item in due:
-        groups.setdefault(group(item.target), []).append(item)
+    groups: dict[str, list[T]] = {}
+    for item in items:
+        groups.setdefault(group(target_of(item)), []).append(item)
     for members in groups.values():
         yield from chunks(members, active.limits.max_batch)
+
+
+def _due_target(item: catalog.DueItem) -> Target:
+    return item.target
 
 
 def _sample_batches(
     ctx: Collection, active: Active, run: _Round, due: Sequence[catalog.DueItem], now: datetime
 ) -> None:
-    for batch in _batches(active, due):
+    for batch in batches(active, due, _due_target):
         if ctx.stopping.is_set():
             break  # shutting down: what is done is recorded; the rest is due at the next start
         targets = [d.target for d in batch]
@@ -229,7 +234,7 @@ def _store_samples(
     previous = _totals(ctx.store, list(ids.values()))
     try:
         timeseries.write(ctx.store, samples)
-    except ValueError as exc:  # unknown metric names: a collector bug, reported, nothing stored
+    except ContractViolation as exc:  # a collector bug (unknown metric): reported, nothing stored
         run.error(exc)
         return 0
     catalog.mark_gone(ctx.store, gone, run.now)

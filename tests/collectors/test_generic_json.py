@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.collectors.batching import sample_in_batches
 from tracker.assembly import Active, build_platform
 from tracker.collector import Gone, Sample, Target
 from tracker.config import from_mapping
@@ -81,7 +82,7 @@ def _hn_posts(sim, n):
 
 def test_generic_json_per_item_template_maps_configured_paths(sim, hn):
     posts = _hn_posts(sim, 3)
-    records = list(hn.collector.sample([Target("generic_json", p.key) for p in posts]))
+    records = sample_in_batches(hn, [Target("generic_json", p.key) for p in posts])
     expected = []
     for post in posts:
         counts = sim.world.engagement(post)
@@ -146,7 +147,8 @@ def test_generic_json_batch_template_issues_ceil_n_over_max_batch_requests(sim, 
         p for p in sim.world.posts["youtube"].values() if p.created_at <= now and not sim.world.is_gone(p)
     ][:4]
     unknown = [Target("generic_json", f"gen{i:08d}") for i in range(116)]
-    records = list(active.collector.sample([Target("generic_json", p.key) for p in live] + unknown))
+    records = sample_in_batches(active, [Target("generic_json", p.key) for p in live] + unknown)
+    assert active.limits.max_batch == 50  # the configured batch size is the runner's batch size
     assert active.http.stats.requests == 3  # ceil(120 / 50)
     for post, record in zip(live, records, strict=False):
         counts = sim.world.engagement(post)
