@@ -23,6 +23,8 @@ from tracker.errors import BadResponse, UnknownURL
 from tracker.urls import canonicalize
 
 NAME = "bluesky"
+ROLES = ("samples", "searches_shares")
+COLOR = "#4aa8ff"  # sky blue, apart from facebook's navy
 # The AppView sends `ratelimit-policy: 3000;w=300` (3000 requests per 5 minutes per IP), the
 # figure Bluesky documents for its PDS hosts; getPosts takes at most 25 URIs.
 LIMITS = Limits(requests=3000, per_seconds=300, max_batch=25, min_resample_s=60, header_style="ietf")

@@ -24,6 +24,8 @@ from tracker.errors import UnknownURL
 from tracker.urls import canonicalize
 
 NAME = "facebook"
+ROLES = ("samples", "searches_shares")
+COLOR = "#0b3d91"
 # An app token gets 200 calls an hour per daily active user of the app (rolling hour); 200 is
 # the floor for an app with one user. `ids` takes at most 50 ids. One URL may be read at most
 # 10 times an hour per app, hence a 6-minute resample floor.

@@ -22,6 +22,7 @@ from tracker.collector_base import CollectorBase
 from tracker.errors import ConfigError
 
 NAME = "generic_json"
+ROLES = ("samples",)
 # Nothing is known about the source, so the budget is a polite default that the
 # [platforms.generic_json.limits] table can change (requests, per_seconds, min_resample_s).
 # The batch size is Settings.max_batch: limits_for() puts it in the Limits the runner batches by.

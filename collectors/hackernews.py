@@ -14,11 +14,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from tracker.collector import Credential, Cursor, Discovery, Gone, Limits, Sample, Target
+from tracker.collector import Credential, Cursor, Discovery, Gone, JsonValue, Limits, Sample, Target
 from tracker.collector_base import CollectorBase
 from tracker.urls import canonicalize
 
 NAME = "hackernews"
+ROLES = ("samples", "searches_shares", "reads_trends")
+COLOR = "#f2a900"  # amber, so it stays apart from reddit's orange-red
 # No documented limit for either API; Algolia asks for at most 10,000 requests an hour per IP.
 LIMITS = Limits(requests=10_000, per_seconds=3600, max_batch=1, min_resample_s=60, header_style="none")
 CREDENTIALS: tuple[Credential, ...] = ()
@@ -99,7 +101,7 @@ class Collector(CollectorBase[Settings]):
                 author=hit.get("author") if isinstance(hit.get("author"), str) else None,
             )
 
-    def discover(self, cursors: Mapping[str, str]) -> Iterator[Discovery | Sample | Cursor]:
+    def discover(self, cursors: Mapping[str, JsonValue]) -> Iterator[Discovery | Sample | Cursor]:
         """Front-page ranks: one request to topstories.json, a `rank` gauge per listed story."""
         response = self.firebase.get("/v0/topstories.json")
         ids = self.decode.answer(response, list, "topstories")

@@ -30,6 +30,8 @@ from tracker.secrets import Redactor, Secret
 from tracker.urls import canonicalize
 
 NAME = "reddit"
+ROLES = ("samples", "searches_shares")
+COLOR = "#ff4500"
 MAX_BATCH = 100  # /by_id/ and /api/info take at most 100 fullnames
 # Reddit Data API wiki: 100 queries a minute per OAuth client id, 10 a minute without OAuth.
 OAUTH_LIMITS = Limits(

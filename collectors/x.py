@@ -22,6 +22,8 @@ from tracker.collector_base import CollectorBase
 from tracker.decode import expect
 
 NAME = "x"
+ROLES = ("samples",)
+COLOR = "#111111"
 # docs.x.com rate limits: GET /2/tweets allows 3,500 requests / 15 min per app (bearer token).
 LIMITS = Limits(
     requests=3500, per_seconds=900, max_batch=100, min_resample_s=60, header_style="x", error_style="x"

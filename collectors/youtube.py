@@ -24,6 +24,8 @@ from tracker.collector_base import CollectorBase
 from tracker.decode import expect
 
 NAME = "youtube"
+ROLES = ("samples",)
+COLOR = "#cc0000"
 # No per-second limit is documented; the bucket is our own politeness. The binding budget is
 # the daily quota: 10,000 units, 1 unit per videos.list call of up to 50 ids.
 LIMITS = Limits(

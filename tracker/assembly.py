@@ -94,7 +94,7 @@ def build_all(
     active: dict[str, Active] = {}
     disabled: list[Disabled] = []
     for name, platform in platforms.items():
-        extra = {"sites": config.sites} if "sites" in platform.settings_fields() else {}
+        extra = {need: getattr(config, need) for need in platform.needs}
         built = build_platform(platform, config.platform(name), clock, redactor, environ, http_options, extra)
         if isinstance(built, Active):
             active[name] = built
