@@ -20,13 +20,15 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from tracker.collector import Credential, Cursor, Discovery, Gone, Limits, Sample, Target
+from tracker.collector import Credential, Cursor, Discovery, Gone, JsonValue, Limits, Sample, Target
 from tracker.collector_base import CollectorBase
 from tracker.decode import count, expect, timestamp
 from tracker.errors import BadResponse, UnknownURL
 from tracker.urls import canonicalize
 
 NAME = "mastodon"
+ROLES = ("samples", "reads_trends")
+COLOR = "#6364ff"
 # 300 requests per 5 minutes per IP (and per account with a token), per instance; the batch
 # lookup caps ids at DEFAULT_STATUSES_LIMIT = 20.
 LIMITS = Limits(requests=300, per_seconds=300, max_batch=20, min_resample_s=60, header_style="mastodon")
@@ -144,7 +146,7 @@ class Collector(CollectorBase[Settings]):
         metrics = self.decode.counts(response, status, METRIC_FIELDS)
         return Sample(NAME, target.item_key, self.clock.now(), metrics)
 
-    def discover(self, cursors: Mapping[str, str]) -> Iterator[Discovery | Sample | Cursor]:
+    def discover(self, cursors: Mapping[str, JsonValue]) -> Iterator[Discovery | Sample | Cursor]:
         """Each instance's trending links: an article discovery, shares summed over the history, rank."""
         for instance in self.instances.values():
             response = instance.client.get(
