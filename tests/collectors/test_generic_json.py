@@ -159,6 +159,30 @@ def test_generic_json_batch_template_issues_ceil_n_over_max_batch_requests(sim, 
     assert records[4:] == [Gone(t, "not_found") for t in unknown]
 
 
+@pytest.mark.parametrize("template", ["items/{id}.json", "stats?ids={ids}"])
+def test_generic_json_against_its_own_fake_an_analytics_api(sim, sim_admin, configure, template):
+    for key in ("gj-1", "gj-2", "gj-3"):
+        sim_admin("posts", {"platform": "generic_json", "key": key, "article_url": None})
+    sim_admin("posts", {"platform": "generic_json", "key": "gj-gone", "article_url": None, "deleted": True})
+    batch = "ids" in template
+    active = configure(f"""
+        [platforms.generic_json]
+        url_template = "{sim.url}/generic_json/{template}"
+        max_batch = {3 if batch else 1}
+        items_path = "{"data.items" if batch else ""}"
+        metrics = {{ views = "stats.pageviews", shares = "stats.shares" }}
+    """)
+    targets = [Target("generic_json", k) for k in ("gj-1", "gj-2", "gj-3", "gj-gone")]
+    records = sample_in_batches(active, targets)
+    assert active.http.stats.requests == (2 if batch else 4)  # ceil(4 / max_batch)
+    for record, key in zip(records[:3], ("gj-1", "gj-2", "gj-3"), strict=True):
+        counts = sim.world.engagement(sim.world.posts["generic_json"][key])
+        assert record == Sample(
+            "generic_json", key, record.observed_at, {"views": counts["views"], "shares": counts["shares"]}
+        )
+    assert records[3] == Gone(targets[3], "not_found")
+
+
 def test_generic_json_sends_the_optional_token_as_bearer(sim, configure):
     toml = f"""
         [platforms.generic_json]
