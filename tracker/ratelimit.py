@@ -13,8 +13,8 @@ sees the wait. After a response it reads the platform's own rate-limit signals:
 
 plus Retry-After (seconds or an HTTP date) everywhere. Refusals written in an error body
 (Facebook's codes, Google's reasons, X's 403) are read by the platform's `error_style`
-(`tracker.errorstyles`) and raised here as RateLimited or AuthFailed. Reset values are parsed by shape, not
-trusted to follow the family's convention, because real services mix them up. 5xx answers,
+(`tracker.errorstyles`) and raised here as RateLimited or AuthFailed. Reset values are parsed
+by shape, not trusted to follow the family's convention, because real services mix them up. 5xx answers,
 timeouts and connection errors get bounded exponential backoff with full jitter.
 """
 
