@@ -16,17 +16,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
-from tracker.clock import Clock
 from tracker.collector import Credential, Discovery, Gone, Limits, Sample, Target
-from tracker.decode import check_status, counts, expect, json_body, snippet, timestamp
+from tracker.collector_base import CollectorBase
+from tracker.decode import timestamp
 from tracker.errors import BadResponse, UnknownURL
-from tracker.http import PlatformHTTP
-from tracker.secrets import Secret
 from tracker.urls import canonicalize
 
 NAME = "bluesky"
+ROLES = ("samples", "searches_shares")
+COLOR = "#4aa8ff"  # sky blue, apart from facebook's navy
 # The AppView sends `ratelimit-policy: 3000;w=300` (3000 requests per 5 minutes per IP), the
 # figure Bluesky documents for its PDS hosts; getPosts takes at most 25 URIs.
 LIMITS = Limits(requests=3000, per_seconds=300, max_batch=25, min_resample_s=60, header_style="ietf")
@@ -69,14 +67,9 @@ def web_url(uri: str) -> str:
     return f"https://bsky.app/profile/{match.group(1)}/post/{match.group(2)}"
 
 
-class Collector:
-    def __init__(
-        self, http: PlatformHTTP, settings: Settings, credentials: Mapping[str, Secret], clock: Clock
-    ) -> None:
-        self.settings = settings
-        self.clock = clock
-        self.redact = http.redact
-        self.appview = http.client(settings.appview_url)
+class Collector(CollectorBase[Settings]):
+    def connect(self) -> None:
+        self.appview = self.http.client(self.settings.appview_url)
 
     def identify(self, url: str) -> str | None:
         text = url.strip()
@@ -91,7 +84,7 @@ class Collector:
         response = self.appview.get(
             "/xrpc/com.atproto.identity.resolveHandle", params={"handle": match.group(1)}
         )
-        body = self._answer(response, "resolveHandle answer")
+        body = self.decode.answer(response, dict, "resolveHandle answer")
         did = body.get("did")
         if not isinstance(did, str) or not did.startswith("did:"):
             raise BadResponse(NAME, response.status_code, f"did={str(did)[:40]!r}", "wrong shape")
@@ -103,12 +96,12 @@ class Collector:
         response = self.appview.get(
             "/xrpc/app.bsky.feed.getPosts", params=[("uris", t.item_key) for t in targets]
         )
-        body = self._answer(response, "getPosts answer")
-        posts = expect(NAME, response, body.get("posts"), list, "posts")
+        body = self.decode.answer(response, dict, "getPosts answer")
+        posts = self.decode.expect(response, body.get("posts"), list, "posts")
         found: dict[str, dict[str, Any]] = {}
         for i, post in enumerate(posts):
-            post = expect(NAME, response, post, dict, f"posts[{i}]")
-            uri = expect(NAME, response, post.get("uri"), str, f"posts[{i}].uri")
+            post = self.decode.expect(response, post, dict, f"posts[{i}]")
+            uri = self.decode.expect(response, post.get("uri"), str, f"posts[{i}].uri")
             found[uri] = post
             # A key that still names a handle matches the post by its author's handle.
             author = post.get("author")
@@ -121,7 +114,7 @@ class Collector:
             if hit is None:  # getPosts leaves out deleted, taken-down and unknown posts
                 yield Gone(target, "not_found")
                 continue
-            metrics = counts(NAME, hit, METRIC_FIELDS, response.status_code)
+            metrics = self.decode.counts(response, hit, METRIC_FIELDS)
             yield Sample(NAME, target.item_key, now, metrics, links_to=_external_link(hit))
 
     def find_shares(self, article: Target) -> Iterator[Discovery]:
@@ -133,11 +126,11 @@ class Collector:
         )
         if response.status_code == 403:
             # The public AppView switches unauthenticated search off under load (an HTML or JSON 403).
-            raise BadResponse(
-                NAME, 403, snippet(response.text, self.redact), "search refused to anonymous clients"
+            raise self.decode.bad(
+                response, self.decode.snippet(response.text), "search refused to anonymous clients"
             )
-        body = self._answer(response, "searchPosts answer")
-        posts = expect(NAME, response, body.get("posts"), list, "posts")
+        body = self.decode.answer(response, dict, "searchPosts answer")
+        posts = self.decode.expect(response, body.get("posts"), list, "posts")
         for post in posts:
             if not isinstance(post, dict) or not isinstance(post.get("uri"), str):
                 continue
@@ -155,14 +148,6 @@ class Collector:
                 links_to=wanted,
                 author=author.get("handle") if isinstance(author.get("handle"), str) else None,
             )
-
-    def _answer(self, response: httpx.Response, where: str) -> dict[str, Any]:
-        """The JSON object of an XRPC answer; XRPC errors (400 InvalidRequest, ...) are BadResponse."""
-        body = json_body(NAME, response, self.redact)
-        if response.status_code >= 400:
-            check_status(NAME, response, body, self.redact)
-        result: dict[str, Any] = expect(NAME, response, body, dict, where)
-        return result
 
 
 def _canonical_links(post: Mapping[str, Any]) -> set[str]:

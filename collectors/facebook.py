@@ -11,25 +11,32 @@ HTTP seam maps both. Facebook posts themselves are not readable with an app toke
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from tracker.clock import Clock
 from tracker.collector import Credential, Discovery, Gone, Limits, Sample, Target
-from tracker.decode import check_status, counts, expect, json_body
+from tracker.collector_base import CollectorBase
+from tracker.decode import counts, expect
 from tracker.errors import UnknownURL
-from tracker.http import PlatformHTTP
-from tracker.secrets import Secret
 from tracker.urls import canonicalize
 
 NAME = "facebook"
+ROLES = ("samples", "searches_shares")
+COLOR = "#0b3d91"
 # An app token gets 200 calls an hour per daily active user of the app (rolling hour); 200 is
 # the floor for an app with one user. `ids` takes at most 50 ids. One URL may be read at most
 # 10 times an hour per app, hence a 6-minute resample floor.
-LIMITS = Limits(requests=200, per_seconds=3600, max_batch=50, min_resample_s=360, header_style="facebook")
+LIMITS = Limits(
+    requests=200,
+    per_seconds=3600,
+    max_batch=50,
+    min_resample_s=360,
+    header_style="facebook",  # x-app-usage percentages
+    error_style="facebook",  # Graph error codes: 4/17/32/613 throttled, 190 token refused
+)
 CREDENTIALS: tuple[Credential, ...] = (
     Credential("app_token", "FACEBOOK_APP_TOKEN", help='app access token, "app_id|app_secret"'),
 )
@@ -46,15 +53,10 @@ class Settings:
     api_version: str = "v21.0"
 
 
-class Collector:
-    def __init__(
-        self, http: PlatformHTTP, settings: Settings, credentials: Mapping[str, Secret], clock: Clock
-    ) -> None:
-        self.settings = settings
-        self.clock = clock
-        self.redact = http.redact
-        self.token = credentials["app_token"].reveal()
-        self.graph = http.client(settings.graph_url)
+class Collector(CollectorBase[Settings]):
+    def connect(self) -> None:
+        self.token = self.credentials["app_token"].reveal()
+        self.graph = self.http.client(self.settings.graph_url)
 
     def identify(self, url: str) -> str | None:
         """Facebook posts cannot be read with an app token: no URL is a trackable item."""
@@ -69,10 +71,7 @@ class Collector:
         yield Discovery(platform=NAME, item_key=url, url=url, links_to=url, kind="post")
 
     def sample(self, targets: Sequence[Target]) -> Iterator[Sample | Gone]:
-        for start in range(0, len(targets), LIMITS.max_batch):
-            yield from self._sample_batch(targets[start : start + LIMITS.max_batch])
-
-    def _sample_batch(self, targets: Sequence[Target]) -> Iterator[Sample | Gone]:
+        """One `ids=` request for the batch (the runner hands over at most 50 URLs)."""
         if not targets:
             return
         response = self.graph.get(
@@ -83,9 +82,7 @@ class Collector:
                 "access_token": self.token,
             },
         )
-        body = json_body(NAME, response, self.redact)
-        check_status(NAME, response, body, self.redact)
-        answer = expect(NAME, response, body, dict, "ids answer")
+        answer = self.decode.answer(response, dict, "ids answer")
         by_url = _by_canonical_url(answer)
         now = self.clock.now()
         for target in targets:

@@ -7,10 +7,12 @@ None: an article URL is not an item *of* this platform, so the runner never asks
 
 Each run, per configured [[sites]] entry:
 - feeds and sitemaps are fetched with If-None-Match / If-Modified-Since from the ETag and
-  Last-Modified we saw last time (a `Cursor` per document URL); a 304 yields nothing for it;
+  Last-Modified we saw last time (a `Cursor` per document URL whose value is
+  {"etag": ..., "last_modified": ...}); a 304 yields nothing for it;
 - a sitemap index is followed to its child sitemaps on the same host;
 - the WordPress API is paged newest-first by X-WP-TotalPages and stops at posts no newer
-  than the site's high-water mark (the `site:<url>` cursor: the newest publication seen);
+  than the site's high-water mark (the `site:<url>` cursor, {"newest": ISO time}: the newest
+  publication seen);
 - articles no newer than that mark were discovered before and are not yielded again;
 - with `follow_canonical`, each new article page is fetched once and its rel=canonical wins.
 
@@ -23,7 +25,6 @@ the next run retries them without losing articles.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -32,17 +33,17 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from tracker.clock import Clock
-from tracker.collector import Credential, Cursor, Discovery, Gone, Limits, Sample, Target
+from tracker.collector import Credential, Cursor, Discovery, Gone, JsonValue, Limits, Sample, Target
+from tracker.collector_base import CollectorBase
 from tracker.config import SiteConfig
-from tracker.decode import expect, json_body, snippet
+from tracker.decode import expect, snippet
 from tracker.errors import BadResponse, CollectorError, RateLimited, UnknownURL
 from tracker.feedparse import Entry, FeedError, clean_title, find_canonical, parse, parse_date
-from tracker.http import PlatformHTTP
-from tracker.secrets import Secret
 from tracker.urls import canonicalize
 
 NAME = "feeds"
+ROLES = ("discovers_articles",)
+NEEDS = ("sites",)  # the top-level [[sites]] tables arrive as Settings.sites
 # Sites publish no crawl budget for feeds; one request a second per site is a polite default
 # (each site has its own bucket, keyed by its URL). Override with [platforms.feeds.limits].
 LIMITS = Limits(requests=60, per_seconds=60, max_batch=1, min_resample_s=300, header_style="none")
@@ -59,7 +60,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 @dataclass(frozen=True)
 class Settings:
-    sites: tuple[SiteConfig, ...] = ()  # injected from the top-level [[sites]] tables
+    sites: tuple[SiteConfig, ...] = ()  # the top-level [[sites]] tables (NEEDS)
     wordpress_per_page: int = 100  # the REST API's maximum per_page
     wordpress_max_pages: int = 5  # most pages one run reads from one site's API
     max_child_sitemaps: int = 50  # most child sitemaps followed from one sitemap index
@@ -83,14 +84,8 @@ def unusable(settings: Settings) -> str | None:
     return None if settings.sites else "no [[sites]] configured"
 
 
-class Collector:
-    def __init__(
-        self, http: PlatformHTTP, settings: Settings, credentials: Mapping[str, Secret], clock: Clock
-    ) -> None:
-        self.http = http
-        self.settings = settings
-        self.clock = clock
-        self.redact = http.redact
+class Collector(CollectorBase[Settings]):
+    def connect(self) -> None:
         self._canonical: dict[str, str | None] = {}  # listed URL -> rel=canonical (None: page gone)
 
     def identify(self, url: str) -> str | None:
@@ -99,7 +94,7 @@ class Collector:
     def sample(self, targets: Sequence[Target]) -> Iterator[Sample | Gone]:
         return iter(())
 
-    def discover(self, cursors: Mapping[str, str]) -> Iterator[Discovery | Sample | Cursor]:
+    def discover(self, cursors: Mapping[str, JsonValue]) -> Iterator[Discovery | Sample | Cursor]:
         """Articles of every configured site, then cursors; one BadResponse at the end for failures."""
         failures: list[tuple[str, CollectorError]] = []
         throttled_sites = 0
@@ -115,7 +110,7 @@ class Collector:
                 yield from found.cursors
                 moved = found.newest is not None and (mark is None or found.newest > mark)
                 if not found.failures and found.newest is not None and moved:
-                    yield Cursor(NAME, _mark_source(site), json.dumps({"newest": found.newest.isoformat()}))
+                    yield Cursor(NAME, _mark_source(site), {"newest": found.newest.isoformat()})
             failures.extend(found.failures)
             if found.failures and all(isinstance(e, RateLimited) for _, e in found.failures):
                 throttled_sites += 1
@@ -140,7 +135,7 @@ class Collector:
             )
 
     def _read_document(
-        self, site: SiteConfig, url: str, cursors: Mapping[str, str], found: _Found, depth: int
+        self, site: SiteConfig, url: str, cursors: Mapping[str, JsonValue], found: _Found, depth: int
     ) -> None:
         """A feed or sitemap (following an index one level down); its validators become a cursor."""
         response = self._get(site, url, FEED_ACCEPT, cursors.get(url))
@@ -177,7 +172,7 @@ class Collector:
             }
             response = self._get(site, site.wordpress_api, "application/json", None, params)
             assert response is not None
-            posts = expect(NAME, response, json_body(NAME, response, self.redact), list, "posts")
+            posts = self.decode.expect(response, self.decode.json(response), list, "posts")
             total_pages = _header_int(response, "x-wp-totalpages", default=page)
             reached_mark = False
             for post in posts:
@@ -196,7 +191,7 @@ class Collector:
         site: SiteConfig,
         url: str,
         accept: str,
-        validators: str | None,
+        validators: JsonValue,
         params: Mapping[str, str | int] | None = None,
     ) -> httpx.Response | None:
         """GET a public URL (from the site's fetch_base_url when set); None for 304 Not Modified."""
@@ -311,13 +306,14 @@ def _mark_source(site: SiteConfig) -> str:
     return f"site:{site.url.rstrip('/')}"
 
 
-def _read_mark(value: str | None) -> datetime | None:
-    if not value:
-        return None
+def _read_mark(value: JsonValue) -> datetime | None:
+    newest = value.get("newest") if isinstance(value, dict) else None
+    if not isinstance(newest, str):
+        return None  # no mark, or an unreadable one: read everything again (idempotent downstream)
     try:
-        return parse_date(str(json.loads(value)["newest"]))
-    except (ValueError, KeyError, TypeError):
-        return None  # an unreadable mark: read everything again (idempotent downstream)
+        return parse_date(newest)
+    except ValueError:
+        return None
 
 
 def _is_new(entry: Entry, mark: datetime | None) -> bool:
@@ -336,8 +332,8 @@ def _merge(first: Entry, second: Entry) -> Entry:
     )
 
 
-def _validators(response: httpx.Response) -> str | None:
-    value = {
+def _validators(response: httpx.Response) -> dict[str, JsonValue] | None:
+    value: dict[str, JsonValue] = {
         k: v
         for k, v in (
             ("etag", response.headers.get("etag")),
@@ -345,23 +341,18 @@ def _validators(response: httpx.Response) -> str | None:
         )
         if v
     }
-    return json.dumps(value, sort_keys=True) if value else None
+    return value or None
 
 
-def _conditional_headers(validators: str | None) -> dict[str, str]:
-    if not validators:
-        return {}
-    try:
-        value = json.loads(validators)
-    except ValueError:
-        return {}
+def _conditional_headers(value: JsonValue) -> dict[str, str]:
     if not isinstance(value, dict):
         return {}
-    headers = {}
-    if isinstance(value.get("etag"), str):
-        headers["If-None-Match"] = value["etag"]
-    if isinstance(value.get("last_modified"), str):
-        headers["If-Modified-Since"] = value["last_modified"]
+    headers: dict[str, str] = {}
+    etag, last_modified = value.get("etag"), value.get("last_modified")
+    if isinstance(etag, str):
+        headers["If-None-Match"] = etag
+    if isinstance(last_modified, str):
+        headers["If-Modified-Since"] = last_modified
     return headers
 
 

@@ -11,24 +11,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
 
-from tracker.clock import Clock
 from tracker.collector import METRICS, Credential, Gone, Limits, Sample, Target
-from tracker.decode import check_status, counts, expect, json_body
+from tracker.collector_base import CollectorBase
 from tracker.errors import ConfigError
-from tracker.http import PlatformHTTP
-from tracker.secrets import Secret
 
 NAME = "generic_json"
+ROLES = ("samples",)
 # Nothing is known about the source, so the budget is a polite default that the
 # [platforms.generic_json.limits] table can change (requests, per_seconds, min_resample_s).
-# That table cannot change max_batch, so the runner hands over one target per call; Settings.max_batch
-# still splits any longer list into ceil(N / max_batch) requests.
+# The batch size is Settings.max_batch: limits_for() puts it in the Limits the runner batches by.
 LIMITS = Limits(requests=60, per_seconds=60, max_batch=1, min_resample_s=300, header_style="none")
 CREDENTIALS: tuple[Credential, ...] = (
     Credential(
@@ -80,36 +77,36 @@ def _check_template(settings: Settings) -> None:
         raise ValueError("an {ids} url_template needs items_path, to find each item in the answer")
 
 
+def limits_for(credentials: Mapping[str, Any], settings: Settings) -> Limits:
+    """The configured batch size is the batch the runner hands over (one request each)."""
+    return replace(LIMITS, max_batch=settings.max_batch)
+
+
 def unusable(settings: Settings) -> str | None:
     """Off until it is told where to look."""
     return None if settings.url_template else "no url_template configured"
 
 
-class Collector:
-    def __init__(
-        self, http: PlatformHTTP, settings: Settings, credentials: Mapping[str, Secret], clock: Clock
-    ) -> None:
-        self.settings = settings
-        self.clock = clock
-        self.redact = http.redact
+class Collector(CollectorBase[Settings]):
+    def connect(self) -> None:
+        settings = self.settings
         self.pattern = re.compile(settings.url_pattern) if settings.url_pattern else None
         self.client: httpx.Client | None = None
         if settings.url_template:
             origin = urlsplit(settings.url_template)
-            token = credentials.get("token")
+            token = self.credentials.get("token")
             headers = {"Authorization": f"Bearer {token.reveal()}"} if token is not None else None
-            self.client = http.client(f"{origin.scheme}://{origin.netloc}", headers=headers)
+            self.client = self.http.client(f"{origin.scheme}://{origin.netloc}", headers=headers)
 
     def identify(self, url: str) -> str | None:
         match = self.pattern.search(url.strip()) if self.pattern is not None else None
         return match.group(1) if match and match.group(1) else None
 
     def sample(self, targets: Sequence[Target]) -> Iterator[Sample | Gone]:
+        """One request for the batch (the runner hands over at most Settings.max_batch ids)."""
         if self.client is None:
             raise ConfigError("platforms.generic_json.url_template is not set")
-        size = self.settings.max_batch
-        for start in range(0, len(targets), size):
-            yield from self._sample_batch(self.client, targets[start : start + size])
+        yield from self._sample_batch(self.client, targets)
 
     def _url(self, targets: Sequence[Target]) -> str:
         parts = urlsplit(self.settings.url_template)
@@ -125,20 +122,22 @@ class Collector:
         if single and response.status_code in (404, 410):
             yield Gone(targets[0], "not_found")
             return
-        body = json_body(NAME, response, self.redact)
-        check_status(NAME, response, body, self.redact)
+        body = self.decode.json(response)
+        self.decode.check(response, body)
         now = self.clock.now()
         if single:
             if body is None:  # Firebase-style "no such item"
                 yield Gone(targets[0], "not_found")
                 return
-            item = expect(NAME, response, body, dict, "item")
+            item = self.decode.expect(response, body, dict, "item")
             yield Sample(NAME, targets[0].item_key, now, self._metrics(response, item))
             return
         items = dig(body, self.settings.items_path)
         found: dict[str, dict[str, Any]] = {}
-        for item in expect(NAME, response, [] if items is None else items, list, self.settings.items_path):
-            item = expect(NAME, response, item, dict, "item")
+        for item in self.decode.expect(
+            response, [] if items is None else items, list, self.settings.items_path
+        ):
+            item = self.decode.expect(response, item, dict, "item")
             item_id = dig(item, self.settings.id_path)
             if isinstance(item_id, str | int) and not isinstance(item_id, bool):
                 found[str(item_id)] = item
@@ -151,7 +150,7 @@ class Collector:
 
     def _metrics(self, response: httpx.Response, item: dict[str, Any]) -> dict[str, int]:
         values = {metric: dig(item, path) for metric, path in self.settings.metrics.items()}
-        return counts(NAME, values, {metric: metric for metric in values}, response.status_code)
+        return self.decode.counts(response, values, {metric: metric for metric in values})
 
 
 def dig(value: Any, path: str) -> Any:

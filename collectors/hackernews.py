@@ -14,18 +14,16 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from tracker.clock import Clock
-from tracker.collector import Credential, Cursor, Discovery, Gone, Limits, Sample, Target
-from tracker.decode import check_status, counts, expect, json_body
-from tracker.http import PlatformHTTP
-from tracker.secrets import Secret
+from tracker.collector import Credential, Cursor, Discovery, Gone, JsonValue, Limits, Sample, Target
+from tracker.collector_base import CollectorBase
 from tracker.urls import canonicalize
 
 NAME = "hackernews"
+ROLES = ("samples", "searches_shares", "reads_trends")
+COLOR = "#f2a900"  # amber, so it stays apart from reddit's orange-red
 # No documented limit for either API; Algolia asks for at most 10,000 requests an hour per IP.
 LIMITS = Limits(requests=10_000, per_seconds=3600, max_batch=1, min_resample_s=60, header_style="none")
 CREDENTIALS: tuple[Credential, ...] = ()
-FRONT_PAGE_SIZE = 30  # news.ycombinator.com shows 30 stories a page; rank is kept for the top 500
 # URLs on these hosts belong to hackernews: one that `identify` does not recognise is an error, not an article.
 HOSTS = ("news.ycombinator.com",)
 
@@ -40,15 +38,10 @@ class Settings:
     rank_top: int = 500  # how much of topstories.json to record ranks for
 
 
-class Collector:
-    def __init__(
-        self, http: PlatformHTTP, settings: Settings, credentials: Mapping[str, Secret], clock: Clock
-    ) -> None:
-        self.settings = settings
-        self.clock = clock
-        self.redact = http.redact
-        self.firebase = http.client(settings.firebase_url)
-        self.algolia = http.client(settings.algolia_url)
+class Collector(CollectorBase[Settings]):
+    def connect(self) -> None:
+        self.firebase = self.http.client(self.settings.firebase_url)
+        self.algolia = self.http.client(self.settings.algolia_url)
 
     def identify(self, url: str) -> str | None:
         match = _ITEM_URL.match(url.strip())
@@ -60,20 +53,19 @@ class Collector:
             if response.status_code == 404:
                 yield Gone(target, "not_found")
                 continue
-            body = json_body(NAME, response, self.redact)
-            if response.status_code >= 400:
-                check_status(NAME, response, body, self.redact)
+            body = self.decode.json(response)
+            self.decode.check(response, body)
             if body is None:  # the API's way of saying "no such item"
                 yield Gone(target, "not_found")
                 continue
-            item = expect(NAME, response, body, dict, f"item {target.item_key}")
+            item = self.decode.expect(response, body, dict, f"item {target.item_key}")
             if item.get("deleted"):
                 yield Gone(target, "deleted")
                 continue
             if item.get("dead"):
                 yield Gone(target, "removed")
                 continue
-            metrics = counts(NAME, item, {"score": "score", "descendants": "comments"}, response.status_code)
+            metrics = self.decode.counts(response, item, {"score": "score", "descendants": "comments"})
             link = item.get("url") if isinstance(item.get("url"), str) else None
             yield Sample(NAME, target.item_key, self.clock.now(), metrics, links_to=link)
 
@@ -88,10 +80,8 @@ class Collector:
                 "hitsPerPage": self.settings.search_hits,
             },
         )
-        body = expect(NAME, response, json_body(NAME, response, self.redact), dict, "search answer")
-        if response.status_code >= 400:
-            check_status(NAME, response, body, self.redact)
-        hits = expect(NAME, response, body.get("hits"), list, "hits")
+        body = self.decode.answer(response, dict, "search answer")
+        hits = self.decode.expect(response, body.get("hits"), list, "hits")
         for hit in hits:
             if not isinstance(hit, dict) or not isinstance(hit.get("url"), str):
                 continue
@@ -111,13 +101,10 @@ class Collector:
                 author=hit.get("author") if isinstance(hit.get("author"), str) else None,
             )
 
-    def discover(self, cursors: Mapping[str, str]) -> Iterator[Discovery | Sample | Cursor]:
+    def discover(self, cursors: Mapping[str, JsonValue]) -> Iterator[Discovery | Sample | Cursor]:
         """Front-page ranks: one request to topstories.json, a `rank` gauge per listed story."""
         response = self.firebase.get("/v0/topstories.json")
-        body = json_body(NAME, response, self.redact)
-        if response.status_code >= 400:
-            check_status(NAME, response, body, self.redact)
-        ids = expect(NAME, response, body, list, "topstories")
+        ids = self.decode.answer(response, list, "topstories")
         now = self.clock.now()
         for rank, item_id in enumerate(ids[: self.settings.rank_top], start=1):
             if isinstance(item_id, int):

@@ -20,15 +20,15 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from tracker.clock import Clock
-from tracker.collector import Credential, Cursor, Discovery, Gone, Limits, Sample, Target
-from tracker.decode import check_status, count, counts, expect, json_body, timestamp
+from tracker.collector import Credential, Cursor, Discovery, Gone, JsonValue, Limits, Sample, Target
+from tracker.collector_base import CollectorBase
+from tracker.decode import count, expect, timestamp
 from tracker.errors import BadResponse, UnknownURL
-from tracker.http import PlatformHTTP
-from tracker.secrets import Secret
 from tracker.urls import canonicalize
 
 NAME = "mastodon"
+ROLES = ("samples", "reads_trends")
+COLOR = "#6364ff"
 # 300 requests per 5 minutes per IP (and per account with a token), per instance; the batch
 # lookup caps ids at DEFAULT_STATUSES_LIMIT = 20.
 LIMITS = Limits(requests=300, per_seconds=300, max_batch=20, min_resample_s=60, header_style="mastodon")
@@ -64,16 +64,12 @@ class Instance:
     client: httpx.Client
 
 
-class Collector:
-    def __init__(
-        self, http: PlatformHTTP, settings: Settings, credentials: Mapping[str, Secret], clock: Clock
-    ) -> None:
-        self.settings = settings
-        self.clock = clock
-        self.redact = http.redact
-        token = credentials.get("access_token")
+class Collector(CollectorBase[Settings]):
+    def connect(self) -> None:
+        http = self.http
+        token = self.credentials.get("access_token")
         self.instances: dict[str, Instance] = {}
-        for i, base in enumerate(settings.instances):
+        for i, base in enumerate(self.settings.instances):
             parts = urlsplit(base.rstrip("/"))
             host = parts.netloc.lower()
             # A token is issued by one server: sending it to the others would leak it.
@@ -129,7 +125,8 @@ class Collector:
             return Gone(target, "not_found")
         if response.status_code == 403:  # servers that say "forbidden" for a private status
             return Gone(target, "private")
-        status = self._answer(response, dict, f"status {status_id}")
+        # 401: token refused or authorized-fetch mode
+        status = self.decode.answer(response, dict, f"status {status_id}")
         return self._sample(target, status, response)
 
     def _many(self, instance: Instance, wanted: list[tuple[Target, str]]) -> Iterator[Sample | Gone]:
@@ -138,7 +135,7 @@ class Collector:
             raise BadResponse(
                 NAME, 404, f"{instance.host} has no GET /api/v1/statuses", "needs Mastodon 4.3+"
             )
-        statuses = self._answer(response, list, "statuses")
+        statuses = self.decode.answer(response, list, "statuses")
         by_id = {s.get("id"): s for s in statuses if isinstance(s, dict)}
         for target, status_id in wanted:
             status = by_id.get(status_id)
@@ -146,19 +143,19 @@ class Collector:
             yield Gone(target, "not_found") if status is None else self._sample(target, status, response)
 
     def _sample(self, target: Target, status: Mapping[str, Any], response: httpx.Response) -> Sample:
-        metrics = counts(NAME, status, METRIC_FIELDS, response.status_code)
+        metrics = self.decode.counts(response, status, METRIC_FIELDS)
         return Sample(NAME, target.item_key, self.clock.now(), metrics)
 
-    def discover(self, cursors: Mapping[str, str]) -> Iterator[Discovery | Sample | Cursor]:
+    def discover(self, cursors: Mapping[str, JsonValue]) -> Iterator[Discovery | Sample | Cursor]:
         """Each instance's trending links: an article discovery, shares summed over the history, rank."""
         for instance in self.instances.values():
             response = instance.client.get(
                 "/api/v1/trends/links", params={"limit": self.settings.trend_links}
             )
-            links = self._answer(response, list, "trending links")
+            links = self.decode.answer(response, list, "trending links")
             now = self.clock.now()
             for rank, link in enumerate(links, start=1):
-                link = expect(NAME, response, link, dict, f"trending link {rank}")
+                link = self.decode.expect(response, link, dict, f"trending link {rank}")
                 url = link.get("url")
                 try:
                     canonical = canonicalize(url) if isinstance(url, str) else None
@@ -181,12 +178,6 @@ class Collector:
                 )
                 shares = _history_uses(link, response)
                 yield Sample(NAME, key, now, {"shares": shares}, {"rank": float(rank)})
-
-    def _answer(self, response: httpx.Response, kind: type, where: str) -> Any:
-        body = json_body(NAME, response, self.redact)
-        if response.status_code >= 400:
-            check_status(NAME, response, body, self.redact)  # 401: token refused or authorized-fetch mode
-        return expect(NAME, response, body, kind, where)
 
 
 def _history_uses(link: Mapping[str, Any], response: httpx.Response) -> int:

@@ -23,13 +23,15 @@ import httpx
 from tracker import __version__
 from tracker.clock import Clock
 from tracker.collector import Credential, Discovery, Gone, GoneReason, Limits, Sample, Target
-from tracker.decode import check_status, count, counts, expect, json_body
+from tracker.collector_base import CollectorBase
+from tracker.decode import Decoder, count, expect
 from tracker.errors import AuthFailed, BadResponse, ConfigError
-from tracker.http import PlatformHTTP
 from tracker.secrets import Redactor, Secret
 from tracker.urls import canonicalize
 
 NAME = "reddit"
+ROLES = ("samples", "searches_shares")
+COLOR = "#ff4500"
 MAX_BATCH = 100  # /by_id/ and /api/info take at most 100 fullnames
 # Reddit Data API wiki: 100 queries a minute per OAuth client id, 10 a minute without OAuth.
 OAUTH_LIMITS = Limits(
@@ -49,9 +51,15 @@ TOKEN_MARGIN_S = 60.0  # fetch a new token this long before the old one expires
 # removed_by_category values that mean the author deleted the post; any other value is a removal.
 _DELETED_BY_AUTHOR = frozenset({"deleted", "author"})
 # URLs on these hosts belong to reddit: one that `identify` does not recognise is an error, not an article.
-HOSTS = ("reddit.com", "old.reddit.com", "new.reddit.com", "np.reddit.com", "redd.it")
-
-_HOSTS = ("reddit.com", "www.reddit.com", "old.reddit.com", "new.reddit.com", "np.reddit.com", "m.reddit.com")
+HOSTS = (
+    "reddit.com",
+    "www.reddit.com",
+    "old.reddit.com",
+    "new.reddit.com",
+    "np.reddit.com",
+    "m.reddit.com",
+    "redd.it",  # short links: /<id> only
+)
 
 
 @dataclass(frozen=True)
@@ -63,7 +71,7 @@ class Settings:
     user_agent: str = f"python:virality-tracker:v{__version__} (newsroom engagement research)"
 
 
-def limits_for(credentials: Mapping[str, Any]) -> Limits:
+def limits_for(credentials: Mapping[str, Any], settings: Settings) -> Limits:
     """OAuth clients get ten times the anonymous budget."""
     return OAUTH_LIMITS if {"client_id", "client_secret"} <= set(credentials) else ANONYMOUS_LIMITS
 
@@ -120,9 +128,7 @@ class AppOnlyAuth(httpx.Auth):
             raise AuthFailed(
                 NAME, f"REDDIT_CLIENT_ID/REDDIT_CLIENT_SECRET refused (HTTP {response.status_code})"
             )
-        body = json_body(NAME, response, self._redact)
-        check_status(NAME, response, body, self._redact)
-        answer = expect(NAME, response, body, dict, "token answer")
+        answer = Decoder(NAME, self._redact).answer(response, dict, "token answer")
         if "error" in answer:  # Reddit answers some refusals with 200 {"error": "..."}
             raise AuthFailed(NAME, f"token request refused: {str(answer['error'])[:60]}")
         token = answer.get("access_token")
@@ -134,14 +140,11 @@ class AppOnlyAuth(httpx.Auth):
         return token, self._clock.now() + timedelta(seconds=max(0.0, lifetime_s - TOKEN_MARGIN_S))
 
 
-class Collector:
-    def __init__(
-        self, http: PlatformHTTP, settings: Settings, credentials: Mapping[str, Secret], clock: Clock
-    ) -> None:
-        self.clock = clock
-        self.redact = http.redact
+class Collector(CollectorBase[Settings]):
+    def connect(self) -> None:
+        http, settings, clock = self.http, self.settings, self.clock
         headers = {"User-Agent": settings.user_agent}
-        client_id, client_secret = credentials.get("client_id"), credentials.get("client_secret")
+        client_id, client_secret = self.credentials.get("client_id"), self.credentials.get("client_secret")
         if (client_id is None) != (client_secret is None):
             raise ConfigError(
                 "platforms.reddit: set both REDDIT_CLIENT_ID and REDDIT_CLIENT_SECRET, or neither"
@@ -163,7 +166,7 @@ class Collector:
         segments = [s for s in parts.path.split("/") if s]
         if host == "redd.it" and len(segments) == 1:
             return _base36(segments[0])
-        if host not in _HOSTS:
+        if host not in HOSTS or host == "redd.it":
             return None
         # /r/<sub>/comments/<id>/..., /user/<name>/comments/<id>/..., /comments/<id>/...
         for i, segment in enumerate(segments[:-1]):
@@ -172,21 +175,18 @@ class Collector:
         return None
 
     def sample(self, targets: Sequence[Target]) -> Iterator[Sample | Gone]:
-        for start in range(0, len(targets), MAX_BATCH):
-            yield from self._sample_batch(targets[start : start + MAX_BATCH])
-
-    def _sample_batch(self, targets: Sequence[Target]) -> Iterator[Sample | Gone]:
+        """One /by_id/ request for the batch (the runner hands over at most MAX_BATCH)."""
         if not targets:
             return
         names = ",".join(f"t3_{t.item_key}" for t in targets)
         response = self.api.get(f"/by_id/{names}.json", params={"raw_json": 1})
-        body = json_body(NAME, response, self.redact)
+        body = self.decode.json(response)
         if response.status_code == 404 and isinstance(body, dict) and body.get("error") == 404:
             # /by_id/ answers Reddit's own 404 when it finds none of the names.
             for target in targets:
                 yield Gone(target, "not_found")
             return
-        check_status(NAME, response, body, self.redact)
+        self.decode.check(response, body)
         things = {thing["id"]: thing for thing in _links(response, body)}
         now = self.clock.now()
         for target in targets:
@@ -200,7 +200,7 @@ class Collector:
                 continue
             # While a subreddit hides new scores (hide_score), `score` is a placeholder, not a count.
             mapping = COMMENTS_ONLY if thing.get("hide_score") else COUNTS
-            metrics = counts(NAME, thing, mapping, response.status_code)
+            metrics = self.decode.counts(response, thing, mapping)
             link = (
                 thing.get("url") if not thing.get("is_self") and isinstance(thing.get("url"), str) else None
             )
@@ -213,8 +213,8 @@ class Collector:
         seen: set[str] = set()
         for variant in url_variants(wanted):
             response = self.api.get("/api/info.json", params={"url": variant, "raw_json": 1})
-            body = json_body(NAME, response, self.redact)
-            check_status(NAME, response, body, self.redact)
+            body = self.decode.json(response)
+            self.decode.check(response, body)
             for thing in _links(response, body):
                 if thing["id"] in seen or _gone_reason(thing) is not None:
                     continue

@@ -11,22 +11,23 @@ needs a paid search tier.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from tracker.clock import Clock
 from tracker.collector import Credential, Gone, GoneReason, Limits, Sample, Target
-from tracker.decode import check_status, counts, expect, json_body
-from tracker.errors import AuthFailed
-from tracker.http import PlatformHTTP
-from tracker.secrets import Secret
+from tracker.collector_base import CollectorBase
+from tracker.decode import expect
 
 NAME = "x"
+ROLES = ("samples",)
+COLOR = "#111111"
 # docs.x.com rate limits: GET /2/tweets allows 3,500 requests / 15 min per app (bearer token).
-LIMITS = Limits(requests=3500, per_seconds=900, max_batch=100, min_resample_s=60, header_style="x")
+LIMITS = Limits(
+    requests=3500, per_seconds=900, max_batch=100, min_resample_s=60, header_style="x", error_style="x"
+)
 CREDENTIALS: tuple[Credential, ...] = (
     Credential("bearer_token", "X_BEARER_TOKEN", help="app-only bearer token from the X developer console"),
 )
@@ -44,9 +45,8 @@ _GONE_PROBLEMS: dict[str, GoneReason] = {
     "/2/problems/not-authorized-for-resource": "private",
 }
 _GONE_TITLES: dict[str, GoneReason] = {"Not Found Error": "not_found", "Authorization Error": "private"}
-_HOSTS = ("x.com", "www.x.com", "mobile.x.com", "twitter.com", "www.twitter.com", "mobile.twitter.com")
 # URLs on these hosts belong to x: one that `identify` does not recognise is an error, not an article.
-HOSTS = ("x.com", "twitter.com", "mobile.twitter.com", "mobile.x.com")
+HOSTS = ("x.com", "www.x.com", "mobile.x.com", "twitter.com", "www.twitter.com", "mobile.twitter.com")
 
 
 @dataclass(frozen=True)
@@ -55,22 +55,17 @@ class Settings:
     tweet_fields: str = "public_metrics,created_at,entities"
 
 
-class Collector:
-    def __init__(
-        self, http: PlatformHTTP, settings: Settings, credentials: Mapping[str, Secret], clock: Clock
-    ) -> None:
-        self.settings = settings
-        self.clock = clock
-        self.redact = http.redact
-        token = credentials["bearer_token"].reveal()
-        self.api = http.client(settings.api_url, headers={"Authorization": f"Bearer {token}"})
+class Collector(CollectorBase[Settings]):
+    def connect(self) -> None:
+        token = self.credentials["bearer_token"].reveal()
+        self.api = self.http.client(self.settings.api_url, headers={"Authorization": f"Bearer {token}"})
 
     def identify(self, url: str) -> str | None:
         try:
             parts = httpx.URL(url.strip())
         except (httpx.InvalidURL, TypeError):
             return None
-        if parts.host.lower() not in _HOSTS:
+        if parts.host.lower() not in HOSTS:
             return None
         segments = [s for s in parts.path.split("/") if s]
         # /<user>/status/<id>, /<user>/statuses/<id>, /i/web/status/<id>, /i/status/<id>, plus /photo/1 etc.
@@ -80,21 +75,15 @@ class Collector:
         return None
 
     def sample(self, targets: Sequence[Target]) -> Iterator[Sample | Gone]:
-        for start in range(0, len(targets), LIMITS.max_batch):
-            yield from self._sample_batch(targets[start : start + LIMITS.max_batch])
-
-    def _sample_batch(self, targets: Sequence[Target]) -> Iterator[Sample | Gone]:
+        """One lookup for the batch (the runner hands over at most 100 ids)."""
         if not targets:
             return
         response = self.api.get(
             "/2/tweets",
             params={"ids": ",".join(t.item_key for t in targets), "tweet.fields": self.settings.tweet_fields},
         )
-        body = json_body(NAME, response, self.redact)
-        if response.status_code == 403:  # the app's access level does not include this endpoint
-            raise AuthFailed(NAME, f"X_BEARER_TOKEN not allowed to read posts (HTTP 403): {_detail(body)}")
-        check_status(NAME, response, body, self.redact)
-        answer = expect(NAME, response, body, dict, "lookup answer")
+        # A 403 (the app's access level lacks this endpoint) is AuthFailed at the HTTP seam (error_style "x").
+        answer = self.decode.answer(response, dict, "lookup answer")
         posts = {post["id"]: post for post in _posts(response, answer.get("data"))}
         gone = _gone_ids(response, answer.get("errors"))
         now = self.clock.now()
@@ -105,10 +94,10 @@ class Collector:
                 if metrics_raw is None:
                     metrics: dict[str, int] = {}
                 else:
-                    source = expect(
-                        NAME, response, metrics_raw, dict, f"post {target.item_key} public_metrics"
+                    source = self.decode.expect(
+                        response, metrics_raw, dict, f"post {target.item_key} public_metrics"
                     )
-                    metrics = counts(NAME, source, PUBLIC_METRICS, response.status_code)
+                    metrics = self.decode.counts(response, source, PUBLIC_METRICS)
                 yield Sample(NAME, target.item_key, now, metrics, links_to=_shared_url(post))
             elif target.item_key in gone:
                 yield Gone(target, gone[target.item_key])
@@ -143,12 +132,6 @@ def _gone_ids(response: httpx.Response, errors: Any) -> dict[str, GoneReason]:
         if reason is not None:
             out[resource_id] = reason
     return out
-
-
-def _detail(body: Any) -> str:
-    if isinstance(body, dict):
-        return str(body.get("detail") or body.get("title") or "")[:120]
-    return ""
 
 
 def _shared_url(post: dict[str, Any]) -> str | None:

@@ -12,23 +12,20 @@ quota is a 403 whose `errors[].reason` is `quotaExceeded`, not a 429. There is n
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
-from zoneinfo import ZoneInfo
 
 import httpx
 
-from tracker.clock import Clock
 from tracker.collector import Credential, Gone, Limits, Sample, Target
-from tracker.decode import check_status, counts, expect, json_body, snippet
-from tracker.errors import AuthFailed, RateLimited
-from tracker.http import PlatformHTTP
-from tracker.secrets import Secret
+from tracker.collector_base import CollectorBase
+from tracker.decode import expect
 
 NAME = "youtube"
+ROLES = ("samples",)
+COLOR = "#cc0000"
 # No per-second limit is documented; the bucket is our own politeness. The binding budget is
 # the daily quota: 10,000 units, 1 unit per videos.list call of up to 50 ids.
 LIMITS = Limits(
@@ -37,6 +34,7 @@ LIMITS = Limits(
     max_batch=50,
     min_resample_s=300,
     header_style="none",
+    error_style="google",  # quotaExceeded -> wait for the quota day, keyInvalid -> AuthFailed
     quota_per_day=10_000,
     quota_cost=1,
     quota_reset_tz="America/Los_Angeles",
@@ -50,12 +48,6 @@ STATISTICS = {"viewCount": "views", "likeCount": "likes", "commentCount": "comme
 # URLs on these hosts belong to youtube: one that `identify` does not recognise is an error, not an article.
 HOSTS = ("youtube.com", "m.youtube.com", "music.youtube.com", "youtu.be")
 
-# errors[].reason values (developers.google.com/youtube/v3/docs/errors and Google's common errors).
-_QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded"})
-_RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
-_KEY_REASONS = frozenset({"keyInvalid", "keyExpired", "accessNotConfigured", "ipRefererBlocked"})
-_RATE_BACKOFF = timedelta(seconds=60)
-
 _VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _WATCH_HOSTS = frozenset({"youtube.com", "www.youtube.com", "m.youtube.com", "music.youtube.com"})
 _EMBED_HOSTS = _WATCH_HOSTS | {"youtube-nocookie.com", "www.youtube-nocookie.com"}
@@ -67,16 +59,10 @@ class Settings:
     api_url: str = "https://www.googleapis.com"
 
 
-class Collector:
-    def __init__(
-        self, http: PlatformHTTP, settings: Settings, credentials: Mapping[str, Secret], clock: Clock
-    ) -> None:
-        self.settings = settings
-        self.clock = clock
-        self.http = http
-        self.redact = http.redact
-        self.key = credentials["api_key"].reveal()
-        self.api = http.client(settings.api_url)
+class Collector(CollectorBase[Settings]):
+    def connect(self) -> None:
+        self.key = self.credentials["api_key"].reveal()
+        self.api = self.http.client(self.settings.api_url)
 
     def identify(self, url: str) -> str | None:
         """watch?v=, youtu.be/, /shorts/, /embed/ and /live/ URLs -> the 11-character video id."""
@@ -98,20 +84,15 @@ class Collector:
         return candidate if candidate and _VIDEO_ID.match(candidate) else None
 
     def sample(self, targets: Sequence[Target]) -> Iterator[Sample | Gone]:
-        for start in range(0, len(targets), LIMITS.max_batch):
-            yield from self._sample_batch(targets[start : start + LIMITS.max_batch])
-
-    def _sample_batch(self, targets: Sequence[Target]) -> Iterator[Sample | Gone]:
+        """One videos.list call for the batch (the runner hands over at most 50 ids). Quota,
+        rate and key refusals are raised at the HTTP seam (error_style "google")."""
         if not targets:
             return
         ids = ",".join(t.item_key for t in targets)
         response = self.api.get(
             "/youtube/v3/videos", params={"part": "statistics", "id": ids, "key": self.key}
         )
-        body = json_body(NAME, response, self.redact)
-        if response.status_code >= 400:
-            self._raise_for_error(response, body)
-        answer = expect(NAME, response, body, dict, "videos.list answer")
+        answer = self.decode.answer(response, dict, "videos.list answer")
         videos = _videos(response, answer.get("items"))
         now = self.clock.now()
         for target in targets:
@@ -124,34 +105,9 @@ class Collector:
             if stats is None:
                 metrics: dict[str, int] = {}
             else:
-                stats = expect(NAME, response, stats, dict, f"video {target.item_key} statistics")
-                metrics = counts(NAME, stats, STATISTICS, response.status_code)
+                stats = self.decode.expect(response, stats, dict, f"video {target.item_key} statistics")
+                metrics = self.decode.counts(response, stats, STATISTICS)
             yield Sample(NAME, target.item_key, now, metrics)
-
-    def _raise_for_error(self, response: httpx.Response, body: Any) -> None:
-        """Map Google's error reasons: quota -> RateLimited until the reset, a bad key -> AuthFailed."""
-        reasons, message = _error_reasons(body)
-        status = response.status_code
-        if reasons & _QUOTA_REASONS:
-            retry_at = self._next_quota_reset()
-            if self.http.quota is not None:
-                # YouTube says the day's units are gone (perhaps spent elsewhere): stop asking.
-                self.http.quota.restore(self.http.quota.per_day)
-            raise RateLimited(NAME, retry_at, "daily quota exceeded (quotaExceeded)")
-        if reasons & _RATE_REASONS:
-            raise RateLimited(NAME, self.clock.now() + _RATE_BACKOFF, f"HTTP {status} {sorted(reasons)[0]}")
-        key_refused = reasons & _KEY_REASONS or any(r.startswith("API_KEY_") for r in reasons)
-        if status in (400, 403) and (key_refused or "api key" in message.lower()):
-            why = snippet(message or ", ".join(sorted(reasons)), self.redact)
-            raise AuthFailed(NAME, f"YOUTUBE_API_KEY refused (HTTP {status}): {why}")
-        check_status(NAME, response, body, self.redact)
-
-    def _next_quota_reset(self) -> datetime:
-        if self.http.quota is not None:
-            return self.http.quota.next_reset()
-        tz = ZoneInfo(self.http.limits.quota_reset_tz)
-        local = self.clock.now().astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
-        return (local + timedelta(days=1)).astimezone(UTC)
 
 
 def _videos(response: httpx.Response, items: Any) -> dict[str, dict[str, Any]]:
@@ -162,17 +118,3 @@ def _videos(response: httpx.Response, items: Any) -> dict[str, dict[str, Any]]:
         video = expect(NAME, response, item, dict, "video")
         out[expect(NAME, response, video.get("id"), str, "video id")] = video
     return out
-
-
-def _error_reasons(body: Any) -> tuple[set[str], str]:
-    """The `reason`s of a Google JSON error (errors[] and details[] ErrorInfo) and its message."""
-    error = body.get("error") if isinstance(body, dict) else None
-    if not isinstance(error, dict):
-        return set(), ""
-    reasons = set()
-    entries = [e for part in ("errors", "details") if isinstance(error.get(part), list) for e in error[part]]
-    for entry in entries:
-        if isinstance(entry, dict) and isinstance(entry.get("reason"), str):
-            reasons.add(entry["reason"])
-    message = error.get("message")
-    return reasons, message if isinstance(message, str) else ""

@@ -3,21 +3,14 @@ be tested on a hand-made frame. Every platform keeps one colour on every chart."
 
 from __future__ import annotations
 
+import functools
+
 import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
 from tracker import metrics as metric_catalog
 
-PLATFORM_COLORS = {
-    "hackernews": "#f2a900",  # amber, so it stays apart from reddit's orange-red
-    "reddit": "#ff4500",
-    "bluesky": "#4aa8ff",  # sky blue, apart from facebook's navy
-    "mastodon": "#6364ff",
-    "youtube": "#cc0000",
-    "facebook": "#0b3d91",
-    "x": "#111111",
-}
 _FALLBACK = ("#4c78a8", "#72b7b2", "#54a24b", "#b279a2", "#9d755d", "#bab0ac")
 _FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 TITLE_CHARS = 48
@@ -29,10 +22,19 @@ def in_catalog_order(present: set[str]) -> list[str]:
     return [m for m in order if m in present] + sorted(present - set(order))
 
 
+@functools.cache
+def platform_colors() -> dict[str, str]:
+    """Each registered platform's COLOR, as its collector module declares it."""
+    from tracker.registry import load
+
+    return {name: p.color for name, p in load().items() if p.color}
+
+
 def platform_color(platform: str) -> str:
     """A fixed colour per known platform; unknown ones get a stable fallback."""
-    if platform in PLATFORM_COLORS:
-        return PLATFORM_COLORS[platform]
+    colors = platform_colors()
+    if platform in colors:
+        return colors[platform]
     return _FALLBACK[sum(map(ord, platform)) % len(_FALLBACK)]
 
 

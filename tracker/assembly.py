@@ -62,22 +62,23 @@ def build_platform(
             raise ConfigError(message)
         return Disabled(platform.name, f"credential {missing[0].name} missing (set ${env})")
     redactor.add(secrets.values())
-    limits = platform.limits_for(secrets)
-    if pconf.limits:
-        limits = dataclasses.replace(limits, **pconf.limits)
     values = dict(extra_settings or {})
     values.update(pconf.settings)
     try:
         settings = platform.settings(values)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"platforms.{platform.name}: {exc}") from None
+    limits = platform.limits_for(secrets, settings)
+    if pconf.limits:
+        limits = dataclasses.replace(limits, **pconf.limits)
     unusable = getattr(platform.module, "unusable", None)
     reason = unusable(settings) if unusable is not None else None
     if reason:
         if pconf.enabled:
             raise ConfigError(f"platforms.{platform.name}: {reason}")
         return Disabled(platform.name, reason)
-    http = PlatformHTTP(platform.name, limits, clock, redactor, http_options)
+    credential = "/".join(c.env for c in platform.credentials) or "credentials"
+    http = PlatformHTTP(platform.name, limits, clock, redactor, http_options, credential)
     collector = platform.build(http, settings, secrets, clock)
     return Active(platform, collector, http, limits, settings)
 
@@ -93,7 +94,7 @@ def build_all(
     active: dict[str, Active] = {}
     disabled: list[Disabled] = []
     for name, platform in platforms.items():
-        extra = {"sites": config.sites} if "sites" in platform.settings_fields() else {}
+        extra = {need: getattr(config, need) for need in platform.needs}
         built = build_platform(platform, config.platform(name), clock, redactor, environ, http_options, extra)
         if isinstance(built, Active):
             active[name] = built

@@ -91,9 +91,10 @@ def ensure_item(
 
 
 def record_discovery(
-    store: Store, found: Discovery, now: datetime, source: str
+    store: Store, found: Discovery, now: datetime, source: str, as_item: bool = True
 ) -> tuple[int | None, int, bool]:
-    """Store a Discovery: the article it links to, and the item itself. (article_id, item_id, new?)"""
+    """Store a Discovery: the article it links to, and (with `as_item`) the item itself.
+    (article_id, item_id, new?); item_id is 0 when no item was stored."""
     article_id = None
     if found.links_to:
         kind_source = source if found.kind == "article" else f"share:{found.platform}"
@@ -107,8 +108,8 @@ def record_discovery(
             author=found.author if found.kind == "article" else None,
             published_at=found.published_at if found.kind == "article" else None,
         )
-    if found.kind == "article" and found.platform == "feeds":
-        return article_id, 0, False  # feed entries are articles, not items of a platform
+    if found.kind == "article" and not as_item:
+        return article_id, 0, False  # the newsroom's own articles are not items of a platform
     item_id, created = ensure_item(
         store,
         found.platform,
@@ -163,16 +164,24 @@ def articles_for_share_search(
         store.cursor()
         .execute(
             """select a.article_id, a.url from tracked_articles a
-           left join cursors c on c.platform = ? and c.source = 'shares:' || a.url
+           left join share_searches s on s.platform = ? and s.article_id = a.article_id
            where a.untracked_at is null and a.discovered_at >= ?
-             and (c.updated_at is null or c.updated_at <= ? - to_seconds(?::double))
-           order by coalesce(c.updated_at, timestamptz '1970-01-01') , a.discovered_at desc
+             and (s.searched_at is null or s.searched_at <= ? - to_seconds(?::double))
+           order by coalesce(s.searched_at, timestamptz '1970-01-01') , a.discovered_at desc
            limit ?""",
             [platform, stop_before, now, every_s, limit],
         )
         .fetchall()
     )
     return [(int(a), str(u)) for a, u in rows]
+
+
+def note_share_search(store: Store, platform: str, article_id: int, found: int, now: datetime) -> None:
+    """Remember that `platform` was searched for posts sharing an article (and how many it found)."""
+    with store.transaction() as cur:
+        cur.execute(
+            "insert or replace into share_searches values (?, ?, ?, ?)", [platform, article_id, now, found]
+        )
 
 
 def untrack(store: Store, url_or_key: str, now: datetime) -> int:

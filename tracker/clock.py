@@ -12,7 +12,7 @@ class Clock(Protocol):
 
 
 class SystemClock:
-    """Wall-clock time in UTC, truncated to milliseconds (DuckDB stores microseconds)."""
+    """Wall-clock time in UTC, as an aware datetime (DuckDB keeps its microseconds)."""
 
     def now(self) -> datetime:
         return datetime.now(UTC)

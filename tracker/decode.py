@@ -111,3 +111,41 @@ def timestamp(value: Any) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo is not None else None
+
+
+class Decoder:
+    """The decoding helpers above bound to one platform and its redactor, so a collector writes
+    `self.decode.answer(response, dict, "search answer")` instead of repeating the preamble."""
+
+    def __init__(self, platform: str, redact: Redactor | None = None) -> None:
+        self.platform = platform
+        self.redact = redact
+
+    def json(self, response: httpx.Response) -> Any:
+        """The parsed JSON body, whatever the status (BadResponse when it is not JSON)."""
+        return json_body(self.platform, response, self.redact)
+
+    def check(self, response: httpx.Response, body: Any) -> None:
+        """Raise for an error status (401: AuthFailed, other 4xx/5xx: BadResponse)."""
+        check_status(self.platform, response, body, self.redact)
+
+    def answer(self, response: httpx.Response, kind: type | tuple[type, ...], where: str) -> Any:
+        """The body of a successful answer, of the expected JSON type: the common preamble."""
+        body = self.json(response)
+        self.check(response, body)
+        return self.expect(response, body, kind, where)
+
+    def expect(self, response: httpx.Response, value: Any, kind: type | tuple[type, ...], where: str) -> Any:
+        return expect(self.platform, response, value, kind, where)
+
+    def counts(
+        self, response: httpx.Response, source: Mapping[str, Any], mapping: Mapping[str, str]
+    ) -> dict[str, int]:
+        return counts(self.platform, source, mapping, response.status_code)
+
+    def bad(self, response: httpx.Response, detail: str, what: str) -> BadResponse:
+        """A BadResponse about this answer (to raise)."""
+        return BadResponse(self.platform, response.status_code, detail, what)
+
+    def snippet(self, text: str) -> str:
+        return snippet(text, self.redact)

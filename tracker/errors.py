@@ -8,6 +8,8 @@ CLI can turn it into one line on stderr and a non-zero exit:
     ├── StorageError
     │   └── MigrationError       an applied migration was edited or removed
     ├── QueryError               ad-hoc or named SQL failed, or was not read-only
+    ├── ContractViolation        a collector broke the contract (unknown metric, non-int count);
+    │                            a bug in that module, reported and never stored
     └── CollectorError           something went wrong talking to a platform
         ├── RateLimited          throttled; carries the time the platform may be asked again
         ├── AuthFailed           credentials refused; the platform is disabled
@@ -46,6 +48,10 @@ class MigrationError(StorageError):
 
 class QueryError(TrackerError):
     pass
+
+
+class ContractViolation(TrackerError, ValueError):
+    """A collector emitted what the contract forbids. Also a ValueError, as it always was."""
 
 
 class CollectorError(TrackerError):

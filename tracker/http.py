@@ -36,6 +36,8 @@ class HTTPOptions:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     user_agent: str = USER_AGENT
     sleep: Callable[[float], None] = time.sleep
+    # What finally sends a request (httpx's own transport); tests pass one that refuses.
+    inner_transport: Callable[[], httpx.BaseTransport] = httpx.HTTPTransport
 
 
 class PlatformHTTP:
@@ -48,8 +50,10 @@ class PlatformHTTP:
         clock: Clock,
         redactor: Redactor,
         options: HTTPOptions | None = None,
+        credential: str = "credentials",
     ) -> None:
         self.platform = platform
+        self.credential = credential  # env var names, for refusals ("X_BEARER_TOKEN refused")
         self.limits = limits
         self.clock = clock
         self.redact = redactor
@@ -88,9 +92,12 @@ class PlatformHTTP:
             self.bucket(limiter_key),
             self.clock,
             self.stats,
+            inner=self.options.inner_transport(),
             retry=self.options.retry,
             quota=self.quota,
             sleep=self.options.sleep,
+            credential=self.credential,
+            redact=self.redact,
         )
         client = httpx.Client(
             base_url=base_url,

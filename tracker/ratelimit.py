@@ -9,10 +9,12 @@ sees the wait. After a response it reads the platform's own rate-limit signals:
     x         x-rate-limit-remaining / x-rate-limit-reset (epoch seconds)
     reddit    x-ratelimit-remaining (a float string) / x-ratelimit-reset (seconds until reset)
     mastodon  X-RateLimit-Remaining / X-RateLimit-Reset (ISO-8601 timestamp)
-    facebook  x-app-usage JSON percentages; throttling as error codes 4, 17, 32, 613 in the body
+    facebook  x-app-usage JSON percentages (100 means throttled)
 
-plus Retry-After (seconds or an HTTP date) everywhere. Reset values are parsed by shape, not
-trusted to follow the family's convention, because real services mix them up. 5xx answers,
+plus Retry-After (seconds or an HTTP date) everywhere. Refusals written in an error body
+(Facebook's codes, Google's reasons, X's 403) are read by the platform's `error_style`
+(`tracker.errorstyles`) and raised here as RateLimited or AuthFailed. Reset values are parsed
+by shape, not trusted to follow the family's convention, because real services mix them up. 5xx answers,
 timeouts and connection errors get bounded exponential backoff with full jitter.
 """
 
@@ -33,10 +35,10 @@ import httpx
 from tracker.clock import Clock
 from tracker.collector import Limits
 from tracker.errors import AuthFailed, RateLimited, Unreachable
+from tracker.errorstyles import FACEBOOK_BACKOFF, Refusal, read_refusal
+from tracker.secrets import Redactor
 
 RETRYABLE_STATUS = frozenset({500, 502, 503, 504, 520, 522, 524})
-FACEBOOK_THROTTLE_CODES = frozenset({4, 17, 32, 613})
-FACEBOOK_AUTH_CODES = frozenset({190})
 _EPOCH_THRESHOLD = 1_000_000_000  # a "reset" number this large is a Unix time, not a delay
 
 
@@ -88,7 +90,6 @@ class Signals:
     remaining: float | None = None
     reset_at: datetime | None = None
     throttled: bool = False
-    auth_failed: str | None = None
 
 
 _HEADER_FAMILIES = {
@@ -100,7 +101,7 @@ _HEADER_FAMILIES = {
 
 
 def read_signals(style: str, response: httpx.Response, now: datetime) -> Signals:
-    """Parse the platform's rate-limit headers (and Facebook's body codes) from a response."""
+    """Parse the platform's rate-limit headers from a response."""
     headers = response.headers
     signals = Signals()
     family = _HEADER_FAMILIES.get(style)
@@ -134,16 +135,10 @@ def _read_facebook(response: httpx.Response, now: datetime, signals: Signals) ->
             usage_pct = max(usage_pct, value)
     if usage_pct:
         signals.remaining = max(0.0, 100.0 - usage_pct)
-    if response.status_code >= 400:
-        code = _facebook_error_code(response)
-        if code in FACEBOOK_THROTTLE_CODES:
-            signals.throttled = True
-        elif code in FACEBOOK_AUTH_CODES:
-            signals.auth_failed = f"access token refused (Graph API error {code})"
-    if signals.throttled or usage_pct >= 100:
+    if usage_pct >= 100:
         signals.throttled = True
         # The Graph API budget is a rolling hour; back off a few minutes and ask again.
-        signals.reset_at = signals.reset_at or now + timedelta(minutes=5)
+        signals.reset_at = signals.reset_at or now + FACEBOOK_BACKOFF
 
 
 def _numbers(value: object) -> list[float]:
@@ -156,15 +151,6 @@ def _numbers(value: object) -> list[float]:
     if isinstance(value, list):
         return [n for v in value for n in _numbers(v)]
     return []
-
-
-def _facebook_error_code(response: httpx.Response) -> int | None:
-    try:
-        body = json.loads(response.read())
-        code = body["error"]["code"]
-    except (ValueError, KeyError, TypeError):
-        return None
-    return code if isinstance(code, int) else None
 
 
 @dataclass
@@ -230,9 +216,7 @@ class QuotaMeter:
         return self._day_of(self.clock.now()).astimezone(UTC)
 
     def next_reset(self) -> datetime:
-        start = self._day_of(self.clock.now())
-        # ZoneInfo arithmetic is wall-clock, so this is the next local midnight across DST changes.
-        return (start + timedelta(days=1)).astimezone(UTC)
+        return next_quota_reset(self.tz, self.clock.now())
 
     def restore(self, spent: int) -> None:
         """Carry over units already spent today (read back from the runs table at start)."""
@@ -247,6 +231,13 @@ class QuotaMeter:
             if self.spent + units > self.per_day:
                 raise RateLimited(platform, self.next_reset(), f"daily quota of {self.per_day} units spent")
             self.spent += units
+
+
+def next_quota_reset(tz: ZoneInfo, now: datetime) -> datetime:
+    """The next local midnight in the quota's time zone, in UTC."""
+    start = now.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
+    # ZoneInfo arithmetic is wall-clock, so this is the next local midnight across DST changes.
+    return (start + timedelta(days=1)).astimezone(UTC)
 
 
 @dataclass
@@ -296,6 +287,8 @@ class RateLimitedTransport(httpx.BaseTransport):
         quota: QuotaMeter | None = None,
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
+        credential: str = "credentials",
+        redact: Redactor | None = None,
     ) -> None:
         self.platform = platform
         self.limits = limits
@@ -307,6 +300,8 @@ class RateLimitedTransport(httpx.BaseTransport):
         self.quota = quota
         self.sleep = sleep
         self.monotonic = monotonic
+        self.credential = credential  # how refusals name the credentials (env var names)
+        self.redact = redact
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         last_problem = ""
@@ -321,9 +316,10 @@ class RateLimitedTransport(httpx.BaseTransport):
                 last_problem = _describe_transport_error(exc)
             else:
                 signals = read_signals(self.limits.header_style, response, self.clock.now())
-                if signals.auth_failed:
+                refusal = read_refusal(self.limits.error_style, response, self.credential, self.redact)
+                if refusal is not None:
                     response.close()
-                    raise AuthFailed(self.platform, signals.auth_failed)
+                    raise self._refused(refusal, signals)
                 if signals.reset_at is not None and (signals.throttled or response.status_code == 429):
                     self.bucket.block(signals.reset_at)
                 if signals.throttled and response.status_code >= 400:
@@ -339,6 +335,24 @@ class RateLimitedTransport(httpx.BaseTransport):
                 self.stats.bump("retries")
                 self.sleep(random.uniform(0, min(self.retry.cap_s, self.retry.base_s * 2 ** (attempt - 1))))
         raise Unreachable(self.platform, f"{last_problem} after {self.retry.attempts} tries")
+
+    def _refused(self, refusal: Refusal, signals: Signals) -> AuthFailed | RateLimited:
+        """The error a refusal in the platform's error style stands for; throttling blocks the bucket."""
+        if refusal.kind == "auth":
+            return AuthFailed(self.platform, refusal.detail)
+        now = self.clock.now()
+        if refusal.kind == "quota":
+            if self.quota is not None:
+                # The platform says the day's units are gone (perhaps spent elsewhere): stop asking.
+                self.quota.restore(self.quota.per_day)
+                retry_at = self.quota.next_reset()
+            else:
+                retry_at = next_quota_reset(ZoneInfo(self.limits.quota_reset_tz), now)
+        else:
+            retry_at = signals.reset_at or now + refusal.backoff
+            self.bucket.block(retry_at)
+        self.stats.bump("rate_limit_waits")
+        return RateLimited(self.platform, retry_at, refusal.detail)
 
     def _wait_for_token(self) -> None:
         outcome = self.bucket.take(self.monotonic(), self.clock.now(), self.retry.max_wait_s)

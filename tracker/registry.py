@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import re
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,21 +15,33 @@ from importlib.metadata import entry_points
 from types import ModuleType
 from typing import Any
 
-from tracker.collector import Collector, Credential, Limits
+from tracker.collector import KNOWN_ROLES, Collector, Credential, Limits
 from tracker.errors import ConfigError
 
+# One line per platform. A new platform goes at the end: the simulator creates posts in this
+# order, so the posts of the platforms before it stay as they were.
 BUILTIN_COLLECTORS: tuple[str, ...] = (
     "collectors.hackernews",
     "collectors.reddit",
-    "collectors.x",
     "collectors.bluesky",
     "collectors.mastodon",
-    "collectors.feeds",
     "collectors.youtube",
     "collectors.facebook",
+    "collectors.x",
+    "collectors.feeds",
     "collectors.generic_json",
 )
 ENTRY_POINT_GROUP = "tracker.collectors"
+# Top-level configuration a module may ask for with NEEDS (it arrives as the Settings field).
+CONFIG_NEEDS: tuple[str, ...] = ("sites",)
+# Which Collector method each role calls; an optional method without its role is refused too.
+ROLE_METHODS: dict[str, str] = {
+    "samples": "sample",
+    "searches_shares": "find_shares",
+    "discovers_articles": "discover",
+    "reads_trends": "discover",
+}
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 @dataclass(frozen=True)
@@ -40,15 +53,20 @@ class Platform:
     limits: Limits
     credentials: tuple[Credential, ...]
     settings_type: type
+    roles: frozenset[str] = frozenset()
+    needs: tuple[str, ...] = ()
+    color: str | None = None
 
     @property
     def hosts(self) -> tuple[str, ...]:
         """Hosts whose URLs belong to this platform (optional module attribute HOSTS)."""
         return tuple(getattr(self.module, "HOSTS", ()))
 
-    def limits_for(self, credentials: Mapping[str, Any]) -> Limits:
+    def limits_for(self, credentials: Mapping[str, Any], settings: Any) -> Limits:
+        """The module's budget for these credentials and settings (its optional `limits_for` hook)."""
         hook = getattr(self.module, "limits_for", None)
-        return hook(credentials) if hook else self.limits
+        limits: Limits = hook(credentials, settings) if hook else self.limits
+        return limits
 
     def settings(self, values: Mapping[str, Any]) -> Any:
         """Build the module's Settings from (already type-checked) config values."""
@@ -89,9 +107,47 @@ def validate(module: ModuleType) -> Platform:
     for f in dataclasses.fields(settings_type):
         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
             raise ConfigError(f"collector module {where}: Settings.{f.name} needs a default")
-    if not callable(getattr(module, "Collector", None)):
+    collector = getattr(module, "Collector", None)
+    if not callable(collector):
         raise ConfigError(f"collector module {where}: Collector class missing")
-    return Platform(name, module, limits, credentials, typing.cast(type, settings_type))
+    roles = _roles(module, collector)
+    fields = {f.name for f in dataclasses.fields(settings_type)}
+    needs = tuple(getattr(module, "NEEDS", ()))
+    for need in needs:
+        if need not in CONFIG_NEEDS or need not in fields:
+            raise ConfigError(
+                f"collector module {where}: NEEDS {need!r} must be one of {', '.join(CONFIG_NEEDS)} "
+                "and a Settings field"
+            )
+    color = getattr(module, "COLOR", None)
+    if color is not None and not (isinstance(color, str) and _COLOR.match(color)):
+        raise ConfigError(f'collector module {where}: COLOR must be "#rrggbb"')
+    return Platform(name, module, limits, credentials, typing.cast(type, settings_type), roles, needs, color)
+
+
+def _roles(module: ModuleType, collector: Any) -> frozenset[str]:
+    """ROLES, checked against the Collector's methods in both directions."""
+    where = module.__name__
+    roles = getattr(module, "ROLES", None)
+    if not isinstance(roles, tuple | list | frozenset | set) or not roles:
+        raise ConfigError(
+            f"collector module {where}: ROLES must name at least one of {', '.join(KNOWN_ROLES)}"
+        )
+    unknown = sorted(set(roles) - set(KNOWN_ROLES))
+    if unknown:
+        raise ConfigError(
+            f"collector module {where}: unknown role {unknown[0]!r}; use {', '.join(KNOWN_ROLES)}"
+        )
+    for role in roles:
+        if not callable(getattr(collector, ROLE_METHODS[role], None)):
+            raise ConfigError(f"collector module {where}: role {role} needs Collector.{ROLE_METHODS[role]}()")
+    for method in ("find_shares", "discover"):
+        wanted = {r for r, m in ROLE_METHODS.items() if m == method}
+        if callable(getattr(collector, method, None)) and not wanted & set(roles):
+            raise ConfigError(
+                f"collector module {where}: Collector.{method}() needs one of the roles {', '.join(sorted(wanted))}"
+            )
+    return frozenset(roles)
 
 
 def load(

@@ -1,5 +1,5 @@
 """The record of collection: one `runs` row per platform round, its errors (redacted, one
-line each), discovery cursors, and until when a platform is throttled or why it is off."""
+line each), and until when a platform is throttled or why it is off."""
 
 from __future__ import annotations
 
@@ -68,18 +68,6 @@ def record_error(
         cur.execute(
             "insert into run_errors values (?, ?, ?, ?, ?, ?)", [run_id, platform, item_key, now, kind, line]
         )
-
-
-def cursors(store: Store, platform: str) -> dict[str, str]:
-    rows = (
-        store.cursor().execute("select source, value from cursors where platform = ?", [platform]).fetchall()
-    )
-    return {str(source): str(value) for source, value in rows}
-
-
-def set_cursor(store: Store, platform: str, source: str, value: str, now: datetime) -> None:
-    with store.transaction() as cur:
-        cur.execute("insert or replace into cursors values (?, ?, ?, ?)", [platform, source, value, now])
 
 
 def set_platform_state(

@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypeVar
 
 import polars as pl
 
-from tracker import cadence, catalog, metrics, runlog, timeseries
+from tracker import cadence, catalog, cursors, metrics, runlog, timeseries
 from tracker.assembly import Active
 from tracker.clock import Clock
 from tracker.collector import Cursor, Discovery, Gone, Sample, Target
 from tracker.config import Config
-from tracker.errors import AuthFailed, CollectorError, RateLimited, TrackerError
+from tracker.errors import AuthFailed, CollectorError, ContractViolation, RateLimited, TrackerError
 from tracker.secrets import Redactor
 from tracker.store import Store
 from tracker.urls import site_of as canonical_site
@@ -173,24 +173,29 @@ def sample_round(ctx: Collection, name: str, everything: bool = False) -> RoundR
     return run.finish()
 
 
-def _batches(active: Active, due: Sequence[catalog.DueItem]) -> Iterator[Sequence[catalog.DueItem]]:
-    """Batches of at most max_batch items; a collector's optional `batch_group(target)` keeps
-    items that must go to different hosts (Mastodon instances) in different batches."""
+def batches(active: Active, items: Sequence[T], target_of: Callable[[T], Target]) -> Iterator[Sequence[T]]:
+    """The only batching there is: at most `active.limits.max_batch` items a batch (collectors
+    make one request per batch and never split again); a collector's optional
+    `batch_group(target)` keeps items that must go to different hosts (Mastodon instances) apart."""
     group = getattr(active.collector, "batch_group", None)
     if group is None:
-        yield from chunks(due, active.limits.max_batch)
+        yield from chunks(items, active.limits.max_batch)
         return
-    groups: dict[str, list[catalog.DueItem]] = {}
-    for item in due:
-        groups.setdefault(group(item.target), []).append(item)
+    groups: dict[str, list[T]] = {}
+    for item in items:
+        groups.setdefault(group(target_of(item)), []).append(item)
     for members in groups.values():
         yield from chunks(members, active.limits.max_batch)
+
+
+def _due_target(item: catalog.DueItem) -> Target:
+    return item.target
 
 
 def _sample_batches(
     ctx: Collection, active: Active, run: _Round, due: Sequence[catalog.DueItem], now: datetime
 ) -> None:
-    for batch in _batches(active, due):
+    for batch in batches(active, due, _due_target):
         if ctx.stopping.is_set():
             break  # shutting down: what is done is recorded; the rest is due at the next start
         targets = [d.target for d in batch]
@@ -236,7 +241,7 @@ def _store_samples(
     previous = _totals(ctx.store, list(ids.values()))
     try:
         timeseries.write(ctx.store, samples)
-    except ValueError as exc:  # unknown metric names: a collector bug, reported, nothing stored
+    except ContractViolation as exc:  # a collector bug (unknown metric): reported, nothing stored
         run.error(exc)
         return 0
     catalog.mark_gone(ctx.store, gone, run.now)
@@ -325,7 +330,7 @@ def shares_round(ctx: Collection, name: str, limit: int = 50) -> RoundResult:
     if not articles:
         return RoundResult(name, "shares", status="idle")
     run = _Round(ctx, active, "shares")
-    for _article_id, url in articles:
+    for article_id, url in articles:
         if ctx.stopping.is_set():
             break
         try:
@@ -339,7 +344,7 @@ def shares_round(ctx: Collection, name: str, limit: int = 50) -> RoundResult:
         for discovery in found:
             _, _, created = catalog.record_discovery(ctx.store, discovery, run.now, f"share:{name}")
             run.result.discovered += int(created)
-        runlog.set_cursor(ctx.store, name, f"shares:{url}", str(len(found)), run.now)
+        catalog.note_share_search(ctx.store, name, article_id, len(found), run.now)
     return run.finish()
 
 
@@ -365,7 +370,7 @@ def discover_round(ctx: Collection, name: str) -> RoundResult:
     run = _Round(ctx, active, "discover")
     records: list[Discovery | Sample | Cursor] = []
     try:
-        for record in discover(runlog.cursors(ctx.store, name)):
+        for record in discover(cursors.load(ctx.store, name)):
             records.append(record)
             if ctx.stopping.is_set():
                 break
@@ -374,17 +379,27 @@ def discover_round(ctx: Collection, name: str) -> RoundResult:
     except Exception as exc:  # keep what the good sources gave before the failure
         run.error(exc)
     sites = _site_hosts(ctx)
+    # The newsroom's own articles (feeds) are ours by definition and are not items of the
+    # platform; trending links (reads_trends) count only when they point at our articles.
+    own_articles = "discovers_articles" in active.platform.roles
     for record in records:
         if isinstance(record, Discovery):
-            if name != "feeds" and record.links_to and not catalog.is_ours(ctx.store, record.links_to, sites):
+            if (
+                not own_articles
+                and record.links_to
+                and not catalog.is_ours(ctx.store, record.links_to, sites)
+            ):
                 continue  # a trending link to someone else's site: not ours to track
-            source = "feed" if name == "feeds" else f"trend:{name}"
-            _, _, created = catalog.record_discovery(ctx.store, record, run.now, source)
+            source = "feed" if own_articles else f"trend:{name}"
+            _, _, created = catalog.record_discovery(
+                ctx.store, record, run.now, source, as_item=not own_articles
+            )
             run.result.discovered += int(created)
     samples = [r for r in records if isinstance(r, Sample)]
     timeseries.write(ctx.store, samples)
     run.result.items += len(samples)
-    for record in records:
-        if isinstance(record, Cursor):
-            runlog.set_cursor(ctx.store, record.platform, record.source, record.value, run.now)
+    try:
+        cursors.save(ctx.store, [r for r in records if isinstance(r, Cursor)], run.now)
+    except ContractViolation as exc:  # a mark that is not JSON: a collector bug, reported
+        run.error(exc)
     return run.finish()

@@ -4,7 +4,7 @@ Two URLs that a reader would call "the same article" must canonicalise to the sa
 lower-case scheme and host, no fragment, no default port, no tracking parameters, one
 trailing-slash form, AMP variants folded, and the remaining query parameters sorted.
 Canonicalisation is idempotent: canonicalize(canonicalize(u)) == canonicalize(u).
-Following a page's rel=canonical needs HTTP and lives in `tracker.discovery`.
+Following a page's rel=canonical needs HTTP and lives in the `feeds` collector.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
+from tests.collectors.batching import sample_in_batches
 from tracker.assembly import Disabled, build_platform
 from tracker.collector import Discovery, Sample, Target
 from tracker.config import PlatformConfig
@@ -73,7 +74,7 @@ def test_facebook_batches_50_urls_per_request(sim, facebook):
     assert facebook.limits.max_batch == 50
     real = [Target("facebook", u, u) for u in _live_urls(sim, 5)]
     others = [Target("facebook", f"https://elsewhere.example.org/story-{i}/") for i in range(95)]
-    records = list(facebook.collector.sample(real + others))
+    records = sample_in_batches(facebook, real + others)
     assert facebook.http.stats.requests == 2  # ceil(100 / 50)
     assert [r.item_key for r in records] == [t.item_key for t in real + others]
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.collectors.batching import sample_in_batches
 from tracker.assembly import Active, build_platform
 from tracker.collector import Gone, Sample, Target
 from tracker.config import from_mapping
@@ -81,7 +82,7 @@ def _hn_posts(sim, n):
 
 def test_generic_json_per_item_template_maps_configured_paths(sim, hn):
     posts = _hn_posts(sim, 3)
-    records = list(hn.collector.sample([Target("generic_json", p.key) for p in posts]))
+    records = sample_in_batches(hn, [Target("generic_json", p.key) for p in posts])
     expected = []
     for post in posts:
         counts = sim.world.engagement(post)
@@ -146,7 +147,8 @@ def test_generic_json_batch_template_issues_ceil_n_over_max_batch_requests(sim, 
         p for p in sim.world.posts["youtube"].values() if p.created_at <= now and not sim.world.is_gone(p)
     ][:4]
     unknown = [Target("generic_json", f"gen{i:08d}") for i in range(116)]
-    records = list(active.collector.sample([Target("generic_json", p.key) for p in live] + unknown))
+    records = sample_in_batches(active, [Target("generic_json", p.key) for p in live] + unknown)
+    assert active.limits.max_batch == 50  # the configured batch size is the runner's batch size
     assert active.http.stats.requests == 3  # ceil(120 / 50)
     for post, record in zip(live, records, strict=False):
         counts = sim.world.engagement(post)
@@ -155,6 +157,30 @@ def test_generic_json_batch_template_issues_ceil_n_over_max_batch_requests(sim, 
         )
         assert record.metrics == expected
     assert records[4:] == [Gone(t, "not_found") for t in unknown]
+
+
+@pytest.mark.parametrize("template", ["items/{id}.json", "stats?ids={ids}"])
+def test_generic_json_against_its_own_fake_an_analytics_api(sim, sim_admin, configure, template):
+    for key in ("gj-1", "gj-2", "gj-3"):
+        sim_admin("posts", {"platform": "generic_json", "key": key, "article_url": None})
+    sim_admin("posts", {"platform": "generic_json", "key": "gj-gone", "article_url": None, "deleted": True})
+    batch = "ids" in template
+    active = configure(f"""
+        [platforms.generic_json]
+        url_template = "{sim.url}/generic_json/{template}"
+        max_batch = {3 if batch else 1}
+        items_path = "{"data.items" if batch else ""}"
+        metrics = {{ views = "stats.pageviews", shares = "stats.shares" }}
+    """)
+    targets = [Target("generic_json", k) for k in ("gj-1", "gj-2", "gj-3", "gj-gone")]
+    records = sample_in_batches(active, targets)
+    assert active.http.stats.requests == (2 if batch else 4)  # ceil(4 / max_batch)
+    for record, key in zip(records[:3], ("gj-1", "gj-2", "gj-3"), strict=True):
+        counts = sim.world.engagement(sim.world.posts["generic_json"][key])
+        assert record == Sample(
+            "generic_json", key, record.observed_at, {"views": counts["views"], "shares": counts["shares"]}
+        )
+    assert records[3] == Gone(targets[3], "not_found")
 
 
 def test_generic_json_sends_the_optional_token_as_bearer(sim, configure):

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from collectors.reddit import ANONYMOUS_LIMITS, OAUTH_LIMITS, url_variants
+from tests.collectors.batching import sample_in_batches
 from tracker.collector import Discovery, Gone, Sample, Target
 from tracker.errors import AuthFailed, BadResponse, ConfigError, RateLimited
 from tracker.simweb.reddit import ANONYMOUS_PER_WINDOW, upvote_ratio
@@ -68,7 +69,7 @@ def test_reddit_batches_100_fullnames_per_request(sim, reddit):
     assert reddit.limits.max_batch == 100
     real = [Target("reddit", p.key) for p in _live_posts(sim, 5)]
     unknown = [Target("reddit", _key(10**9 + i)) for i in range(145)]
-    records = list(reddit.collector.sample(real + unknown))
+    records = sample_in_batches(reddit, real + unknown)
     assert len(records) == 150
     assert reddit.http.stats.requests == 2  # ceil(150 / 100)
     assert all(isinstance(r, Sample) for r in records[:5])

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.collectors.batching import sample_in_batches
 from tracker.assembly import Disabled, build_platform
 from tracker.collector import Gone, Sample, Target
 from tracker.config import PlatformConfig
@@ -74,7 +75,7 @@ def test_x_batches_100_ids_per_request(sim, x):
     assert x.limits.max_batch == 100
     real = [Target("x", p.key) for p in _live_posts(sim, 4)]
     unknown = [Target("x", str(1_990_000_000_000_000_000 + i)) for i in range(146)]
-    records = list(x.collector.sample(real + unknown))
+    records = sample_in_batches(x, real + unknown)
     assert x.http.stats.requests == 2  # ceil(150 / 100)
     assert len(records) == 150
     assert all(isinstance(r, Gone) and r.reason == "not_found" for r in records[4:])

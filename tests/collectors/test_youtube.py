@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.collectors.batching import sample_in_batches
 from tracker.assembly import Active, Disabled, build_platform
 from tracker.clock import FrozenClock
 from tracker.collector import Gone, Sample, Target
@@ -111,7 +112,7 @@ def test_youtube_batches_50_ids_per_request(sim, youtube):
     assert youtube.limits.max_batch == 50
     real = [Target("youtube", p.key) for p in _live_posts(sim, 3)]
     unknown = [Target("youtube", f"zzUnknown{i:02d}") for i in range(97)]
-    records = list(youtube.collector.sample(real + unknown))
+    records = sample_in_batches(youtube, real + unknown)
     assert youtube.http.stats.requests == 2  # ceil(100 / 50)
     assert [r.item_key for r in records[:3]] == [t.item_key for t in real]
     assert records[3:] == [Gone(t, "not_found") for t in unknown]

@@ -28,7 +28,7 @@ def test_popularity_bars_stack_one_trace_per_platform_with_rank_one_on_top() -> 
     assert [t.name for t in fig.data] == ["bluesky", "reddit"]
     reddit = fig.data[1]
     assert (list(reddit.y), list(reddit.x)) == (["1. Summit", "2. Heatwave"], [1035, 165])
-    assert reddit.marker.color == figures.PLATFORM_COLORS["reddit"]
+    assert reddit.marker.color == figures.platform_colors()["reddit"]
     assert list(fig.layout.yaxis.categoryarray) == ["1. Summit", "2. Heatwave"]
     assert fig.layout.yaxis.autorange == "reversed"
 
@@ -89,12 +89,12 @@ def test_article_metrics_has_a_panel_per_metric_in_catalog_order_and_one_legend_
         ("reddit", "y4"): [10, 90],
     }
     assert [t.name for t in fig.data if t.showlegend] == ["x", "bluesky", "reddit"]
-    assert {t.line.color for t in fig.data if t.name == "reddit"} == {figures.PLATFORM_COLORS["reddit"]}
+    assert {t.line.color for t in fig.data if t.name == "reddit"} == {figures.platform_colors()["reddit"]}
 
 
 def test_unknown_platforms_get_a_stable_fallback_colour() -> None:
     assert figures.platform_color("threads") == figures.platform_color("threads")
-    assert figures.platform_color("threads") not in figures.PLATFORM_COLORS.values()
+    assert figures.platform_color("threads") not in figures.platform_colors().values()
 
 
 def test_counts_times_and_rates_read_the_same_everywhere() -> None:

@@ -16,6 +16,7 @@ import pytest
 from tracker.clock import FrozenClock
 from tracker.collector import Limits
 from tracker.errors import AuthFailed, RateLimited, Unreachable
+from tracker.errorstyles import read_refusal
 from tracker.ratelimit import (
     Bucket,
     QuotaMeter,
@@ -102,10 +103,11 @@ def test_parse_reset_gives_none_for_garbage_and_negative_values(value: str | Non
 
 
 def test_ietf_signals_from_bluesky_use_the_epoch_reset(shared_dir: Path) -> None:
-    signals = read_signals("ietf", sample_response(shared_dir, "bluesky", "getPosts"), NOW)
+    response = sample_response(shared_dir, "bluesky", "getPosts")
+    signals = read_signals("ietf", response, NOW)
     assert signals.remaining == 2985
     assert signals.reset_at == datetime(2025, 5, 12, 10, 10, tzinfo=UTC)
-    assert not signals.throttled and signals.auth_failed is None
+    assert not signals.throttled and read_refusal("plain", response) is None
 
 
 def test_ietf_signals_from_a_bluesky_429_are_throttled(shared_dir: Path) -> None:
@@ -190,21 +192,20 @@ def facebook_error(code: int, status: int = 400) -> httpx.Response:
 
 @pytest.mark.parametrize("code", [4, 17, 32, 613])
 def test_facebook_throttle_error_codes_are_throttled(code: int) -> None:
-    signals = read_signals("facebook", facebook_error(code), NOW)
-    assert signals.throttled and signals.auth_failed is None
-    assert signals.reset_at == NOW + timedelta(minutes=5)
+    refusal = read_refusal("facebook", facebook_error(code))
+    assert refusal is not None and refusal.kind == "throttled"
+    assert refusal.backoff == timedelta(minutes=5)
 
 
 def test_facebook_error_190_is_an_auth_failure() -> None:
-    signals = read_signals("facebook", facebook_error(190, status=401), NOW)
-    assert not signals.throttled
-    assert signals.auth_failed is not None and "190" in signals.auth_failed
+    refusal = read_refusal("facebook", facebook_error(190, status=401))
+    assert refusal is not None and refusal.kind == "auth" and "190" in refusal.detail
 
 
 def test_facebook_other_errors_and_broken_bodies_are_neither() -> None:
     for response in (facebook_error(100), httpx.Response(500, content=b"<html>oops</html>")):
         signals = read_signals("facebook", response, NOW)
-        assert not signals.throttled and signals.auth_failed is None
+        assert not signals.throttled and read_refusal("facebook", response) is None
 
 
 def test_garbage_headers_give_no_signals() -> None:
@@ -475,7 +476,9 @@ def test_4xx_other_than_429_is_returned_without_retry() -> None:
 
 
 def test_facebook_auth_error_raises_auth_failed_without_retry() -> None:
-    limits = Limits(requests=200, per_seconds=3600, max_batch=50, header_style="facebook")
+    limits = Limits(
+        requests=200, per_seconds=3600, max_batch=50, header_style="facebook", error_style="facebook"
+    )
     rig = Rig([lambda request: facebook_error(190, status=401)], limits)
     with pytest.raises(AuthFailed, match="190"):
         rig.get()

@@ -13,11 +13,12 @@ import zlib
 from datetime import datetime
 from typing import Any, ClassVar
 
+import numpy as np
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from tracker.simweb.fake import Fake, WindowCounter, json_response
-from tracker.simweb.world import SimPost
+from tracker.simweb.world import SimArticle, SimPost, base36
 
 COLLECTION = "app.bsky.feed.post"
 LIMIT, WINDOW_S = 3000, 300  # ratelimit-policy: 3000;w=300 (api-samples/bluesky/*.meta.json)
@@ -41,6 +42,10 @@ class PlatformFake(Fake):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.counter = WindowCounter(LIMIT, WINDOW_S)
+
+    @staticmethod
+    def post_key(article: SimArticle, j: int, serial: int, rng: np.random.Generator) -> str:
+        return f"did:plc:sim{article.article_id:05d}{j}/3l{base36(serial)}"
 
     def rules(self) -> list[Rule]:
         return [

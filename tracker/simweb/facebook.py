@@ -11,10 +11,12 @@ import json
 import zlib
 from typing import Any, ClassVar
 
+import numpy as np
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from tracker.simweb.fake import Fake, WindowCounter, json_response
+from tracker.simweb.world import SimArticle
 
 # The simulated app has 50 daily users: 200 calls x 50 users = 10,000 calls per rolling hour.
 CALLS_PER_HOUR = 200 * 50
@@ -43,6 +45,14 @@ class PlatformFake(Fake):
         super().__init__(*args, **kwargs)
         self.counter = WindowCounter(CALLS_PER_HOUR, 3600.0)
         self.revoked: set[str] = set()  # app tokens answered with error 190
+
+    @staticmethod
+    def posts_per_article(rng: np.random.Generator, viral: bool) -> int:
+        return 1  # engagement is per URL: the article itself is the one "post"
+
+    @staticmethod
+    def post_key(article: SimArticle, j: int, serial: int, rng: np.random.Generator) -> str:
+        return article.url
 
     def rules(self) -> list[Rule]:
         return [Rule("/facebook/graph/<version>/", endpoint=self.guard(self.root))]

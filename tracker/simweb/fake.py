@@ -7,13 +7,14 @@ import json
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
+import numpy as np
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from tracker.simweb.faults import Faults, render_fault
-from tracker.simweb.world import World
+from tracker.simweb.world import SimArticle, World
 
 Handler = Callable[..., Response]
 
@@ -53,9 +54,23 @@ def json_response(data: Any, status: int = 200, headers: Mapping[str, str] | Non
 
 
 class Fake:
-    """Base for one platform's fake. Subclasses set NAME and return werkzeug rules."""
+    """Base for one platform's fake. Subclasses set NAME, return werkzeug rules, and say what
+    their posts look like (`post_key`, and `posts_per_article` when not the default); the world
+    builds every platform's posts from these, so no list of platforms lives in the simulator."""
 
     NAME = ""
+    HOLDS_POSTS: ClassVar[bool] = True  # False: the fake serves no posts (the news site itself)
+
+    @staticmethod
+    def posts_per_article(rng: np.random.Generator, viral: bool) -> int:
+        """How many posts on this platform share one article (0..3 typically, more when viral)."""
+        return int(rng.poisson(3.0 if viral else 0.8))
+
+    @staticmethod
+    def post_key(article: SimArticle, j: int, serial: int, rng: np.random.Generator) -> str:
+        """The key of the j-th post sharing `article`, shaped like the platform's real ids
+        (`serial` is a random number drawn for every post, for keys that need one)."""
+        raise NotImplementedError
 
     def __init__(self, world: World, faults: Faults) -> None:
         self.world = world

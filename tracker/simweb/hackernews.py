@@ -7,11 +7,12 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+import numpy as np
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from tracker.simweb.fake import Fake, json_response
-from tracker.simweb.world import SimPost
+from tracker.simweb.world import SimArticle, SimPost
 
 
 class PlatformFake(Fake):
@@ -20,6 +21,10 @@ class PlatformFake(Fake):
         "algolia_url": "/hackernews/algolia",
         "firebase_url": "/hackernews/firebase",
     }
+
+    @staticmethod
+    def post_key(article: SimArticle, j: int, serial: int, rng: np.random.Generator) -> str:
+        return str(40_000_000 + article.article_id * 10 + j)
 
     def rules(self) -> list[Rule]:
         return [

@@ -14,11 +14,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import quote
 
+import numpy as np
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from tracker.simweb.fake import Fake, WindowCounter, json_response
-from tracker.simweb.world import SimPost
+from tracker.simweb.world import SimArticle, SimPost
 
 LIMIT, WINDOW_S = 300, 300  # 300 requests per 5 minutes per IP
 MAX_IDS = 20  # DEFAULT_STATUSES_LIMIT
@@ -37,6 +38,10 @@ class PlatformFake(Fake):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.counter = WindowCounter(LIMIT, WINDOW_S)
+
+    @staticmethod
+    def post_key(article: SimArticle, j: int, serial: int, rng: np.random.Generator) -> str:
+        return str(114_000_000_000_000_000 + article.article_id * 1000 + j)
 
     def rules(self) -> list[Rule]:
         return [

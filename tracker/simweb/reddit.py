@@ -14,11 +14,12 @@ import time
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+import numpy as np
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from tracker.simweb.fake import Fake, WindowCounter, json_response
-from tracker.simweb.world import SimPost
+from tracker.simweb.world import SimArticle, SimPost, base36
 
 WINDOW_S = 600.0  # Reddit counts in 10-minute windows (x-ratelimit-reset counts down from 600)
 OAUTH_PER_WINDOW = 1000  # 100 a minute per OAuth client id
@@ -64,6 +65,10 @@ class PlatformFake(Fake):
         self.issued: list[str] = []  # every token handed out (tests look for leaks)
         self.revoked_clients: set[str] = set()  # client ids the token endpoint refuses
         self._lock = threading.Lock()
+
+    @staticmethod
+    def post_key(article: SimArticle, j: int, serial: int, rng: np.random.Generator) -> str:
+        return base36(article.article_id * 1000 + j * 97 + serial)
 
     def rules(self) -> list[Rule]:
         rules = [

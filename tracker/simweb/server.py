@@ -1,16 +1,18 @@
 """One loopback HTTP server that routes to every platform's fake, plus a small admin API
 (`/_sim/...`) the tests and the demo use to inject faults, add posts and move the clock.
 
-Each fake module in `FAKE_MODULES` exposes `PlatformFake`, a `Fake` subclass whose `MOUNTS`
-maps the collector's base-URL settings to path prefixes on this server; `SimServer.overrides()`
-turns them into the configuration that points every collector here.
+Every built-in platform NAME has its fake in `tracker.simweb.NAME` (the list derives from the
+registry's BUILTIN_COLLECTORS; a test checks each exists). The module exposes `PlatformFake`, a
+`Fake` subclass whose `MOUNTS` maps the collector's base-URL settings to path prefixes on this
+server (`SimServer.overrides()` turns them into the configuration that points every collector
+here) and whose `post_key` shapes the posts the world creates for it.
 """
 
 from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,20 +22,22 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from tracker.owner.background import BackgroundServer
+from tracker.registry import BUILTIN_COLLECTORS
 from tracker.simweb.fake import Fake, json_response
 from tracker.simweb.faults import FaultRates, Faults
 from tracker.simweb.world import SITE_NAME, SITE_URL, SimClock, World
 
-FAKE_MODULES: tuple[str, ...] = (
-    "tracker.simweb.hackernews",
-    "tracker.simweb.reddit",
-    "tracker.simweb.x",
-    "tracker.simweb.bluesky",
-    "tracker.simweb.mastodon",
-    "tracker.simweb.site",
-    "tracker.simweb.youtube",
-    "tracker.simweb.facebook",
-)
+
+def fake_modules() -> tuple[str, ...]:
+    """The fake of every built-in platform: `tracker.simweb.<name>`."""
+    return tuple(f"tracker.simweb.{module.rsplit('.', 1)[-1]}" for module in BUILTIN_COLLECTORS)
+
+
+def fake_classes(modules: Sequence[str] | None = None) -> list[type[Fake]]:
+    classes: list[type[Fake]] = []
+    for name in fake_modules() if modules is None else modules:
+        classes.append(importlib.import_module(name).PlatformFake)
+    return classes
 
 
 @dataclass
@@ -49,7 +53,7 @@ class SimConfig:
 class SimApp:
     """The WSGI application: fakes plus the admin endpoints."""
 
-    def __init__(self, world: World, faults: Faults, fake_modules: tuple[str, ...] = FAKE_MODULES) -> None:
+    def __init__(self, world: World, faults: Faults, fakes: Sequence[type[Fake]]) -> None:
         self.world = world
         self.faults = faults
         self.fakes: list[Fake] = []
@@ -60,9 +64,8 @@ class SimApp:
             Rule("/_sim/clock", endpoint=self.set_clock, methods=["POST"]),
             Rule("/_sim/posts", endpoint=self.add_post, methods=["POST"]),
         ]
-        for name in fake_modules:
-            module = importlib.import_module(name)
-            fake: Fake = module.PlatformFake(world, faults)
+        for fake_class in fakes:
+            fake = fake_class(world, faults)
             self.fakes.append(fake)
             self.mounts[fake.NAME] = dict(fake.MOUNTS)  # type: ignore[attr-defined]
             rules.extend(fake.rules())
@@ -140,13 +143,19 @@ class SimServer:
         config: SimConfig | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
-        fake_modules: tuple[str, ...] = FAKE_MODULES,
+        fake_modules: Sequence[str] | None = None,
     ) -> None:
         self.config = config or SimConfig()
         start = self.config.start or datetime.now().astimezone()
-        self.world = World(SimClock(start, self.config.speed), self.config.n_articles, self.config.seed)
+        fakes = fake_classes(fake_modules)
+        self.world = World(
+            SimClock(start, self.config.speed),
+            self.config.n_articles,
+            self.config.seed,
+            makers=[f for f in fakes if f.HOLDS_POSTS],
+        )
         self.faults = Faults(FaultRates.parse(self.config.faults), timeout_s=self.config.timeout_s)
-        self.app = SimApp(self.world, self.faults, fake_modules)
+        self.app = SimApp(self.world, self.faults, fakes)
         self._server = BackgroundServer(self.app, host, port, name="simweb")
 
     @property

@@ -1,6 +1,11 @@
 """The simulated population: a fictional news site's articles and the posts that share them
 on every platform, whose engagement grows by a self-exciting (Hawkes-style) process.
 
+Which platforms hold posts, how many posts share an article and what their keys look like are
+declared by each platform's fake (`PostMaker`: its NAME, `posts_per_article`, `post_key`), in
+registry order; a platform added at the end of the registry leaves the posts of the platforms
+before it as they were (one random stream, drawn article by article, platform by platform).
+
 Each post has a background rate that decays after publication and an excitation that every
 interaction feeds and that decays exponentially. A few posts draw a branching ratio near 1
 and go viral until their finite audience saturates; most fizzle. Time is a `SimClock`: an
@@ -13,15 +18,16 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 import numpy as np
 
 SITE_URL = "https://news.example.com"
 SITE_NAME = "The Example Times"
 FLAGSHIP_TITLE = "K-pop drum duet between Japan and South Korea's leaders caps off summit talks"
-PLATFORMS = ("hackernews", "reddit", "bluesky", "mastodon", "youtube", "facebook", "x")
 STEP_S = 60.0  # the engagement process advances in simulated minutes
 
 SECTIONS = ("world", "politics", "culture", "business", "technology", "sport", "science", "local")
@@ -154,17 +160,35 @@ class SimPost:
         return {name: int(n * ratio) for name, ratio in self.ratios.items()}
 
 
+class PostMaker(Protocol):
+    """What a platform's fake tells the world about its posts (tracker.simweb.fake.Fake has it)."""
+
+    NAME: str
+
+    @staticmethod
+    def posts_per_article(rng: np.random.Generator, viral: bool) -> int: ...
+
+    @staticmethod
+    def post_key(article: SimArticle, j: int, serial: int, rng: np.random.Generator) -> str: ...
+
+
 class World:
     """Articles and posts; thread-safe reads of engagement at the current simulated time."""
 
     def __init__(
-        self, clock: SimClock, n_articles: int = 300, seed: int = 7, history_hours: float = 24.0
+        self,
+        clock: SimClock,
+        n_articles: int = 300,
+        seed: int = 7,
+        history_hours: float = 24.0,
+        makers: Sequence[PostMaker] = (),
     ) -> None:
         self.clock = clock
         self.seed = seed
         self.lock = threading.RLock()
         self.articles: list[SimArticle] = []
-        self.posts: dict[str, dict[str, SimPost]] = {p: {} for p in PLATFORMS}
+        self.makers = tuple(makers)
+        self.posts: dict[str, dict[str, SimPost]] = {m.NAME: {} for m in self.makers}
         self._build(n_articles, history_hours)
 
     # -- construction -------------------------------------------------------------------------
@@ -187,19 +211,21 @@ class World:
             url = f"{SITE_URL}/{published:%Y/%m/%d}/{slug}/"
             article = SimArticle(i + 1, url, slug, title, section, _AUTHORS[i % len(_AUTHORS)], published)
             self.articles.append(article)
-            self._spawn_posts(article, rng, viral=(i == flagship_index))
+            for maker in self.makers:
+                self._spawn_posts(maker, article, rng, viral=(i == flagship_index))
 
-    def _spawn_posts(self, article: SimArticle, rng: np.random.Generator, viral: bool) -> None:
-        for platform in PLATFORMS:
-            # Facebook engagement is per URL; other platforms have 0..3 posts sharing the article.
-            n_posts = 1 if platform == "facebook" else int(rng.poisson(3.0 if viral else 0.8))
-            for j in range(n_posts):
-                delay_min = float(rng.exponential(45.0)) if not viral else float(rng.exponential(10.0))
-                created = article.published_at + timedelta(minutes=delay_min)
-                key = self._post_key(platform, article, j, rng)
-                self.posts[platform][key] = self._new_post(
-                    platform, key, article.url, article.title, created, rng, viral and j == 0
-                )
+    def _spawn_posts(
+        self, maker: PostMaker, article: SimArticle, rng: np.random.Generator, viral: bool
+    ) -> None:
+        """The posts of one platform sharing one article."""
+        for j in range(maker.posts_per_article(rng, viral)):
+            delay_min = float(rng.exponential(45.0)) if not viral else float(rng.exponential(10.0))
+            created = article.published_at + timedelta(minutes=delay_min)
+            serial = int(rng.integers(10**6, 10**7))  # a random number the key may use
+            key = maker.post_key(article, j, serial, rng)
+            self.posts[maker.NAME][key] = self._new_post(
+                maker.NAME, key, article.url, article.title, created, rng, viral and j == 0
+            )
 
     def _new_post(
         self,
@@ -229,24 +255,6 @@ class World:
             ratios=_ratios(platform, rng),
             rng=np.random.default_rng(int(rng.integers(2**31))),
         )
-
-    def _post_key(self, platform: str, article: SimArticle, j: int, rng: np.random.Generator) -> str:
-        n = int(rng.integers(10**6, 10**7))
-        if platform == "facebook":
-            return article.url
-        if platform == "hackernews":
-            return str(40_000_000 + article.article_id * 10 + j)
-        if platform == "reddit":
-            return _base36(article.article_id * 1000 + j * 97 + n)
-        if platform == "x":
-            return str(1_900_000_000_000_000_000 + article.article_id * 1000 + j)
-        if platform == "youtube":
-            return _video_id(rng)
-        if platform == "mastodon":
-            return str(114_000_000_000_000_000 + article.article_id * 1000 + j)
-        if platform == "bluesky":
-            return f"did:plc:sim{article.article_id:05d}{j}/3l{_base36(n)}"
-        raise ValueError(platform)
 
     # -- queries ------------------------------------------------------------------------------
 
@@ -318,15 +326,10 @@ def _slugify(title: str) -> str:
     return "-".join(part for part in out.split("-") if part)
 
 
-def _base36(n: int) -> str:
+def base36(n: int) -> str:
     digits = "0123456789abcdefghijklmnopqrstuvwxyz"
     out = ""
     while n:
         n, r = divmod(n, 36)
         out = digits[r] + out
     return out or "0"
-
-
-def _video_id(rng: np.random.Generator) -> str:
-    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-    return "".join(alphabet[int(i)] for i in rng.integers(0, len(alphabet), size=11))

@@ -8,11 +8,12 @@ from __future__ import annotations
 import threading
 from typing import Any, ClassVar
 
+import numpy as np
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from tracker.simweb.fake import Fake, WindowCounter, json_response
-from tracker.simweb.world import SimPost
+from tracker.simweb.world import SimArticle, SimPost
 
 WINDOW_S = 900.0  # 15-minute windows
 PER_WINDOW = 3500  # GET /2/tweets, per app
@@ -29,6 +30,10 @@ class PlatformFake(Fake):
         self.counter = WindowCounter(PER_WINDOW, WINDOW_S)
         self.revoked: set[str] = set()  # bearer tokens answered with 401
         self._lock = threading.Lock()
+
+    @staticmethod
+    def post_key(article: SimArticle, j: int, serial: int, rng: np.random.Generator) -> str:
+        return str(1_900_000_000_000_000_000 + article.article_id * 1000 + j)
 
     def rules(self) -> list[Rule]:
         return [Rule("/x/api/2/tweets", endpoint=self.guard(self.tweets))]

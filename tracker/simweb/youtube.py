@@ -13,11 +13,12 @@ from datetime import date
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
 from tracker.simweb.fake import Fake, json_response
-from tracker.simweb.world import SimPost
+from tracker.simweb.world import SimArticle, SimPost
 
 QUOTA_PER_DAY = 10_000  # units per project (key) per day; videos.list costs 1
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -50,6 +51,9 @@ def google_error(code: int, message: str, reason: str, domain: str, **extra: Any
     return {"error": error}
 
 
+VIDEO_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
 class PlatformFake(Fake):
     NAME = "youtube"
     MOUNTS: ClassVar[dict[str, str]] = {"api_url": "/youtube/api"}
@@ -59,6 +63,11 @@ class PlatformFake(Fake):
         self.invalid_keys: set[str] = set()  # keys answered with 400 API_KEY_INVALID
         self.used: dict[str, tuple[date, int]] = {}  # key -> (Pacific day, units spent)
         self._lock = threading.Lock()
+
+    @staticmethod
+    def post_key(article: SimArticle, j: int, serial: int, rng: np.random.Generator) -> str:
+        """An 11-character video id."""
+        return "".join(VIDEO_ID_ALPHABET[int(i)] for i in rng.integers(0, len(VIDEO_ID_ALPHABET), size=11))
 
     def rules(self) -> list[Rule]:
         return [Rule("/youtube/api/youtube/v3/videos", endpoint=self.guard(self.videos))]

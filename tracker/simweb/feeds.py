@@ -32,7 +32,8 @@ _GENERATOR = f"https://wordpress.org/?v={WP_VERSION}"
 
 
 class PlatformFake(Fake):
-    NAME = "site"
+    NAME = "site"  # faults are queued for the news site, which the feeds collector reads
+    HOLDS_POSTS = False
     # No base-URL setting to override: [[sites]].fetch_base_url points the collector here.
     MOUNTS: ClassVar[dict[str, str]] = {}
 
