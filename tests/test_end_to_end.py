@@ -118,7 +118,8 @@ def test_unreachable_api_is_recorded_and_loses_nothing(sim, tmp_path, flagship):
     dead = tmp_path / "dead.toml"
     dead.write_text(config.read_text().replace(sim.url + "/hackernews", "http://127.0.0.1:9/hackernews"))
     result = tracker(dead, "collect", "--once", "--platform", "hackernews", check=False)
-    assert "connection refused" in result.stderr
+    assert "127.0.0.1:9: connection refused" in result.stderr  # the host is named
+    assert result.returncode == 1 and "error: none of the" in result.stderr  # nothing succeeded
     assert sql_json(config, "select count(*) as n from samples")[0]["n"] == kept
     errors = sql_json(config, "select kind, message from run_errors")
     assert errors and all(e["kind"] == "Unreachable" for e in errors)

@@ -82,7 +82,7 @@ def test_bad_answer_is_recorded_and_the_items_wait_then_succeed(sim, sim_admin, 
         posts = _track_posts(opened, sim, "hackernews", n=1)
         sim_admin("faults", {"platform": "hackernews", "queue": ["html"]})
         result = sample_round(opened.collection, "hackernews")
-        assert result.status == "partial" and result.errors == 1
+        assert result.status == "failed" and result.errors == 1  # its only batch failed
         [(kind, item_key, message)] = opened.collection.store.df(
             "select kind, item_key, message from run_errors"
         ).rows()

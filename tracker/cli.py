@@ -381,12 +381,10 @@ def collect(ctx: click.Context, platforms: tuple[str, ...], once: bool) -> None:
         _announce_disabled(opened)
         if once:
             results = collect_once(opened, list(platforms) or None, progress=_progress)
-            failed = [r for r in results if r.status in ("failed",)]
             errors = sum(r.errors for r in results)
             sampled = sum(r.items for r in results if r.kind == "sample")
             click.echo(f"done: {sampled} items sampled, {errors} errors", err=True)
-            if failed and len(failed) == len({r.platform for r in results}):
-                sys.exit(EXIT_ERROR)
+            _exit_if_nothing_succeeded(results)
             return
         _run_until_signal(owned, web=None)
 
@@ -414,8 +412,20 @@ def discover(ctx: click.Context) -> None:
 
     with _own(ctx, "discover") as owned:
         _announce_disabled(owned.opened)
+        results = []
         for name in owned.opened.collection.active:
-            _progress(discover_round(owned.opened.collection, name))
+            results.append(discover_round(owned.opened.collection, name))
+            _progress(results[-1])
+        _exit_if_nothing_succeeded(results)
+
+
+def _exit_if_nothing_succeeded(results: list[Any]) -> None:
+    """Exit non-zero when rounds had work to do and none of them succeeded (every one failed,
+    was throttled or skipped): a script or cron job must notice, not read 'done'."""
+    attempted = [r for r in results if r.status != "idle"]
+    if attempted and not any(r.status in ("ok", "partial") for r in attempted):
+        click.echo(f"error: none of the {len(attempted)} rounds succeeded", err=True)
+        sys.exit(EXIT_ERROR)
 
 
 @main.command()

@@ -313,7 +313,7 @@ class RateLimitedTransport(httpx.BaseTransport):
             try:
                 response = self.inner.handle_request(request)
             except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-                last_problem = _describe_transport_error(exc)
+                last_problem = _describe_transport_error(exc, request.url)
             else:
                 signals = read_signals(self.limits.header_style, response, self.clock.now())
                 refusal = read_refusal(self.limits.error_style, response, self.credential, self.redact)
@@ -367,9 +367,11 @@ class RateLimitedTransport(httpx.BaseTransport):
         self.inner.close()
 
 
-def _describe_transport_error(exc: Exception) -> str:
+def _describe_transport_error(exc: Exception, url: httpx.URL) -> str:
+    """What went wrong and with which host (never the path or query: they may carry keys)."""
+    host = f"{url.host}:{url.port}" if url.port else url.host
     if isinstance(exc, httpx.TimeoutException):
-        return "timed out"
+        return f"{host} timed out"
     if isinstance(exc, httpx.ConnectError):
-        return "connection refused or host unreachable"
-    return f"network error ({type(exc).__name__})"
+        return f"{host}: connection refused or host unreachable"
+    return f"{host}: network error ({type(exc).__name__})"

@@ -54,6 +54,7 @@ class RoundResult:
     discovered: int = 0
     requests: int = 0
     messages: list[str] = field(default_factory=list)
+    succeeded: int = 0  # batches, searches or sources that worked: none with errors = "failed"
 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -110,7 +111,7 @@ class _Round:
 
     def finish(self) -> RoundResult:
         if self.result.status == "ok" and self.result.errors:
-            self.result.status = "partial"
+            self.result.status = "partial" if self.result.succeeded else "failed"
         stats = self.active.http.stats.snapshot_and_reset()
         self.result.requests = stats["requests"]
         runlog.finish_run(
@@ -218,6 +219,7 @@ def _sample_batches(
             run.error(exc, ",".join(t.item_key for t in targets)[:200])
             continue
         run.result.items += _store_samples(ctx, active, batch, records, run)
+        run.result.succeeded += 1
 
 
 def _store_samples(
@@ -335,6 +337,7 @@ def shares_round(ctx: Collection, name: str, limit: int = 50) -> RoundResult:
             break
         try:
             found = list(find_shares(Target(name, url, url)))
+            run.result.succeeded += 1
         except (RateLimited, AuthFailed) as exc:
             run.stop_for(exc)
             break
@@ -374,10 +377,12 @@ def discover_round(ctx: Collection, name: str) -> RoundResult:
             records.append(record)
             if ctx.stopping.is_set():
                 break
+        run.result.succeeded += 1
     except (RateLimited, AuthFailed) as exc:
         run.stop_for(exc)
     except Exception as exc:  # keep what the good sources gave before the failure
         run.error(exc)
+        run.result.succeeded += int(bool(records))
     sites = _site_hosts(ctx)
     # The newsroom's own articles (feeds) are ours by definition and are not items of the
     # platform; trending links (reads_trends) count only when they point at our articles.
