@@ -138,6 +138,10 @@ class Collector:
             found.failures.append(
                 (source, BadResponse(NAME, 0, f"{type(exc).__name__}: {exc}", "request failed"))
             )
+        except (ValueError, UnicodeError) as exc:  # a document we could not make sense of: it fails alone
+            found.failures.append(
+                (source, BadResponse(NAME, 200, f"{type(exc).__name__}: {exc}", "unreadable"))
+            )
 
     def _read_document(
         self, site: SiteConfig, url: str, cursors: Mapping[str, str], found: _Found, depth: int
@@ -146,7 +150,7 @@ class Collector:
         response = self._get(site, url, FEED_ACCEPT, cursors.get(url))
         if response is None:
             return  # 304: nothing changed since last time
-        document = parse(response.content, url, self.settings.max_body_bytes)
+        document = parse(response.content, url, self.settings.max_body_bytes, response.headers)
         failed_before = len(found.failures)
         if document.kind == "sitemapindex":
             if depth > 0:
