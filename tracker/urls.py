@@ -59,6 +59,36 @@ _AMP_PATH_SUFFIX = re.compile(r"/amp/?$|\.amp(?=\.html?$)|\.amp$", re.I)
 _AMP_PATH_PREFIX = re.compile(r"^/amp(?=/)", re.I)
 
 
+MAX_INPUT_URL = 2048  # the de-facto limit of browsers and CDNs; nothing longer is a pasted link
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def printable(text: str) -> str:
+    """A URL as it may appear in an error: no password, no control characters, bounded."""
+    shown = _CONTROL.sub("?", text.encode("utf-8", "replace").decode("utf-8"))
+    shown = re.sub(r"(?<=://)[^/@?#]*@", "***@", shown)
+    return shown[:200] + ("…" if len(shown) > 200 else "")
+
+
+def check_input(url: str) -> str:
+    """A URL typed or pasted by a person, or UnknownURL in one line that never echoes a password."""
+    try:
+        url.encode("utf-8")
+    except UnicodeEncodeError:  # argv bytes that were not UTF-8 arrive as lone surrogates
+        raise UnknownURL(f"not valid UTF-8: {printable(url)!r}") from None
+    if _CONTROL.search(url):
+        raise UnknownURL(f"control characters (CR, LF, ...) in URL: {printable(url)!r}")
+    if len(url) > MAX_INPUT_URL:
+        raise UnknownURL(f"URL of {len(url)} characters is longer than {MAX_INPUT_URL}: {printable(url)!r}")
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError as exc:
+        raise UnknownURL(f"not a valid URL: {printable(url)!r} ({exc})") from None
+    if "@" in parts.netloc:
+        raise UnknownURL(f"URL with a user name or password refused: {printable(url)!r}")
+    return url.strip()
+
+
 def is_tracking_param(name: str) -> bool:
     lowered = name.lower()
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
@@ -71,10 +101,10 @@ def canonicalize(url: str) -> str:
         parts = urlsplit(text)
         port = parts.port
     except ValueError as exc:
-        raise UnknownURL(f"not a valid URL: {text[:200]!r} ({exc})") from None
+        raise UnknownURL(f"not a valid URL: {printable(text)!r} ({exc})") from None
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS or not parts.hostname:
-        raise UnknownURL(f"not an http(s) URL: {text[:200]!r}")
+        raise UnknownURL(f"not an http(s) URL: {printable(text)!r}")
     host = parts.hostname.lower().rstrip(".")
     if ":" in host:  # an IPv6 literal (urlsplit checked it); it keeps its brackets
         host = f"[{host}]"
@@ -85,7 +115,7 @@ def canonicalize(url: str) -> str:
         except UnicodeError:
             host = ""
         if not _HOST.fullmatch(host):
-            raise UnknownURL(f"not a valid host name in {text[:200]!r}")
+            raise UnknownURL(f"not a valid host name in {printable(text)!r}")
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     path = _canonical_path(parts.path)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_param(k)]
