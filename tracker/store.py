@@ -24,6 +24,17 @@ from tracker import migrations, sqlfiles
 from tracker.errors import QueryError, StorageError, StoreBusy
 
 _LOCK_PID = re.compile(r"PID (\d+)")
+# Set before anything runs: no extension is downloaded or loaded behind our back (a SQLite file
+# given as --db would otherwise fetch the sqlite extension at connect time), and DuckDB's memory
+# and spill space are bounded instead of its defaults (80 % of RAM, 90 % of free disk).
+MEMORY_LIMIT = "2GB"
+TEMP_SPACE_LIMIT = "8GB"
+CONNECT_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "memory_limit": MEMORY_LIMIT,
+    "max_temp_directory_size": TEMP_SPACE_LIMIT,
+}
 
 
 class Store:
@@ -43,7 +54,7 @@ class Store:
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only, config=CONNECT_CONFIG)
         except duckdb.IOException as exc:
             raise _busy_or_broken(path, exc) from None
         except duckdb.Error as exc:
@@ -125,13 +136,7 @@ class Store:
             frame: pl.DataFrame = pl.from_arrow(relation.to_arrow_table())  # type: ignore[assignment]
         except duckdb.Error as exc:
             raise QueryError(str(exc).splitlines()[0]) from None
-        # DuckDB names UTC "Etc/UTC"; one spelling keeps Polars joins and arithmetic simple.
-        zoned = [
-            name
-            for name, dtype in frame.schema.items()
-            if isinstance(dtype, pl.Datetime) and dtype.time_zone not in (None, "UTC")
-        ]
-        return frame.with_columns(pl.col(zoned).dt.convert_time_zone("UTC")) if zoned else frame
+        return utc_columns(frame)
 
     def named(self, name: str, **params: Any) -> pl.DataFrame:
         """Run sql/queries/<name>.sql with $named parameters bound, never formatted in."""
@@ -154,6 +159,16 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def utc_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    """DuckDB names UTC "Etc/UTC"; one spelling keeps Polars joins and arithmetic simple."""
+    zoned = [
+        name
+        for name, dtype in frame.schema.items()
+        if isinstance(dtype, pl.Datetime) and dtype.time_zone not in (None, "UTC")
+    ]
+    return frame.with_columns(pl.col(zoned).dt.convert_time_zone("UTC")) if zoned else frame
 
 
 def _busy_or_broken(path: Path, exc: duckdb.Error) -> Exception:
