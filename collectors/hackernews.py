@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from tracker.clock import Clock
 from tracker.collector import Credential, Cursor, Discovery, Gone, Limits, Sample, Target
 from tracker.decode import check_status, counts, expect, json_body
+from tracker.errors import BadResponse
 from tracker.http import PlatformHTTP
 from tracker.secrets import Secret
 from tracker.urls import canonicalize
@@ -58,8 +59,9 @@ class Collector:
         for target in targets:
             response = self.firebase.get(f"/v0/item/{target.item_key}.json")
             if response.status_code == 404:
-                yield Gone(target, "not_found")
-                continue
+                # Firebase answers a missing item with 200 and `null`; a 404 means the base URL is
+                # wrong, and retiring every tracked item for it would lose them all.
+                raise BadResponse(NAME, 404, f"{self.firebase.base_url} has no /v0/item/", "wrong base URL")
             body = json_body(NAME, response, self.redact)
             if response.status_code >= 400:
                 check_status(NAME, response, body, self.redact)

@@ -51,7 +51,17 @@ _DELETED_BY_AUTHOR = frozenset({"deleted", "author"})
 # URLs on these hosts belong to reddit: one that `identify` does not recognise is an error, not an article.
 HOSTS = ("reddit.com", "old.reddit.com", "new.reddit.com", "np.reddit.com", "redd.it")
 
-_HOSTS = ("reddit.com", "www.reddit.com", "old.reddit.com", "new.reddit.com", "np.reddit.com", "m.reddit.com")
+_HOSTS = (
+    "reddit.com",
+    "www.reddit.com",
+    "old.reddit.com",
+    "new.reddit.com",
+    "np.reddit.com",
+    "m.reddit.com",
+    "sh.reddit.com",
+    "i.reddit.com",
+    "amp.reddit.com",
+)
 
 
 @dataclass(frozen=True)
