@@ -10,7 +10,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tracker.errors import UnknownURL
-from tracker.urls import fold_host, TRACKING_PARAMS, canonicalize, is_tracking_param, site_of
+from tracker.urls import TRACKING_PARAMS, canonicalize, fold_host, is_tracking_param, site_of
 
 # --- strategies that build realistic URLs ------------------------------------------------------
 
