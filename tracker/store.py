@@ -68,8 +68,12 @@ class Store:
             if read_only:
                 migrations.verify(con)
             elif migrate:
-                migrations.migrate(con)
+                applied = migrations.migrate(con)
                 store.apply_definitions()
+                from tracker import rekey  # the canonical URL rules changed: re-key stored articles once
+
+                if rekey.TRIGGER in applied:
+                    rekey.rekey_articles(store)
         except Exception:
             con.close()
             raise
