@@ -107,7 +107,10 @@ def test_a_body_past_the_limit_is_refused_without_holding_it(server, path):
     assert refused is not None and f"body passed {LIMIT} bytes" in str(refused)
     # The limit is 4 MiB; the bomb is 1 MB on the wire and 1 GiB inflated, the plain body 100 MB.
     # Before this transport existed the bomb took the process past 1 GiB.
-    assert peak < 1.5 * LIMIT, f"peak {peak} bytes"
+    # The chunked plain body adds h11's read buffers, measured between 4.5 and 14 MB depending
+    # on what ran before; either way a small multiple of the limit, not the body.
+    bound = 1.5 * LIMIT if path == "/bomb" else 4 * LIMIT
+    assert peak < bound, f"peak {peak} bytes"
     assert time.monotonic() - started < 10
 
 
