@@ -16,6 +16,11 @@ Each run, per configured [[sites]] entry:
 - articles no newer than that mark were discovered before and are not yielded again;
 - with `follow_canonical`, each new article page is fetched once and its rel=canonical wins.
 
+Nothing is fetched outside a site's own hosts (those of its url, fetch_base_url, feeds,
+sitemaps and WordPress API, plus [platforms.feeds] allowed_hosts): a redirect or a listed
+article elsewhere is not followed, and no loopback, link-local or private address is fetched
+or tracked unless the site sets allow_private = true (the simulator does).
+
 A failing source (malformed or hostile XML, an error status, a timeout) does not stop the
 others. Everything the good sources gave is yielded first, with their cursors; then the run
 raises one BadResponse naming every failed source (RateLimited when all of them were
@@ -39,6 +44,7 @@ from tracker.config import SiteConfig
 from tracker.decode import expect, snippet
 from tracker.errors import BadResponse, CollectorError, RateLimited, UnknownURL
 from tracker.feedparse import Entry, FeedError, clean_title, find_canonical, parse, parse_date
+from tracker.netguard import host_of, host_problem, hosts, literal_problem
 from tracker.urls import canonicalize
 
 NAME = "feeds"
@@ -66,6 +72,7 @@ class Settings:
     max_child_sitemaps: int = 50  # most child sitemaps followed from one sitemap index
     max_page_fetches: int = 100  # most article pages fetched per site and run for rel=canonical
     max_body_bytes: int = 50 * 1024 * 1024  # the sitemap protocol's per-file limit
+    allowed_hosts: tuple[str, ...] = ()  # hosts any site may fetch besides its own (a CDN for feeds)
 
 
 @dataclass
@@ -79,6 +86,10 @@ class _Found:
     incomplete: bool = False  # some new article could not be resolved: keep every cursor where it was
 
 
+class Refused(BadResponse):
+    """A request the site's host rules forbid; nothing was sent to that address."""
+
+
 def unusable(settings: Settings) -> str | None:
     """Nothing to read without a [[sites]] entry."""
     return None if settings.sites else "no [[sites]] configured"
@@ -87,6 +98,8 @@ def unusable(settings: Settings) -> str | None:
 class Collector(CollectorBase[Settings]):
     def connect(self) -> None:
         self._canonical: dict[str, str | None] = {}  # listed URL -> rel=canonical (None: page gone)
+        self._guards: dict[str, Callable[[httpx.Request], None]] = {}
+        self._hosts: dict[str, set[str]] = {}  # site URL -> the hosts it may fetch
 
     def identify(self, url: str) -> str | None:
         return None  # articles are not items of this platform
@@ -133,6 +146,10 @@ class Collector(CollectorBase[Settings]):
             found.failures.append(
                 (source, BadResponse(NAME, 0, f"{type(exc).__name__}: {exc}", "request failed"))
             )
+        except (ValueError, UnicodeError) as exc:  # a document we could not make sense of: it fails alone
+            found.failures.append(
+                (source, BadResponse(NAME, 200, f"{type(exc).__name__}: {exc}", "unreadable"))
+            )
 
     def _read_document(
         self, site: SiteConfig, url: str, cursors: Mapping[str, JsonValue], found: _Found, depth: int
@@ -141,7 +158,7 @@ class Collector(CollectorBase[Settings]):
         response = self._get(site, url, FEED_ACCEPT, cursors.get(url))
         if response is None:
             return  # 304: nothing changed since last time
-        document = parse(response.content, url, self.settings.max_body_bytes)
+        document = parse(response.content, url, self.settings.max_body_bytes, response.headers)
         failed_before = len(found.failures)
         if document.kind == "sitemapindex":
             if depth > 0:
@@ -152,7 +169,7 @@ class Collector(CollectorBase[Settings]):
             for child in children[: self.settings.max_child_sitemaps]:
                 self._guarded(found, child, self._read_document, site, child, cursors, found, depth + 1)
         for entry in document.entries:
-            self._add(found, entry)
+            self._add(found, entry, site)
         validators = _validators(response)
         # An index whose child failed keeps its old validators, so the child is retried next run.
         if validators and len(found.failures) == failed_before:
@@ -181,7 +198,7 @@ class Collector(CollectorBase[Settings]):
                     continue
                 if mark is not None and entry.published_at is not None and entry.published_at <= mark:
                     reached_mark = True
-                self._add(found, entry)
+                self._add(found, entry, site)
             if reached_mark or not posts:
                 break
             page += 1
@@ -197,7 +214,9 @@ class Collector(CollectorBase[Settings]):
         """GET a public URL (from the site's fetch_base_url when set); None for 304 Not Modified."""
         target = _fetch_url(site, url)
         parts = urlsplit(target)
-        client = self.http.client(f"{parts.scheme}://{parts.netloc}", limiter_key=site.url)
+        client = self.http.client(
+            f"{parts.scheme}://{parts.netloc}", limiter_key=site.url, request_guard=self._guard(site)
+        )
         headers = {"Accept": accept, **_conditional_headers(validators)}
         response = client.get(target, params=params, headers=headers)
         if response.status_code == 304 and validators:
@@ -207,14 +226,45 @@ class Collector(CollectorBase[Settings]):
             raise BadResponse(NAME, response.status_code, text, "error answer")
         return response
 
+    def _site_hosts(self, site: SiteConfig) -> set[str]:
+        if site.url not in self._hosts:
+            urls = (site.url, site.fetch_base_url, site.wordpress_api, *site.feeds, *site.sitemaps)
+            extra = {host_of(h) for h in self.settings.allowed_hosts}
+            self._hosts[site.url] = hosts(u for u in urls if u) | extra
+        return self._hosts[site.url]
+
+    def _guard(self, site: SiteConfig) -> Callable[[httpx.Request], None]:
+        """Refuses every request (redirects included) to a host outside the site or to a
+        non-public address the site does not allow."""
+        if site.url not in self._guards:
+            allowed = self._site_hosts(site)
+
+            def guard(request: httpx.Request) -> None:
+                host = host_of(request.url.host)
+                if host not in allowed:
+                    raise Refused(
+                        NAME, 0, f"{host} is not one of the site's hosts ({request.url})", "refused"
+                    )
+                problem = None if site.allow_private else host_problem(host)
+                if problem:
+                    raise Refused(
+                        NAME, 0, f"{problem}; set allow_private for this site to fetch it", "refused"
+                    )
+
+            self._guards[site.url] = guard
+        return self._guards[site.url]
+
     # -- articles ------------------------------------------------------------------------------
 
-    def _add(self, found: _Found, entry: Entry) -> None:
+    def _add(self, found: _Found, entry: Entry, site: SiteConfig) -> None:
         """Merge one listed article (several sources may list it; the first value of a field wins)."""
         try:
             key = canonicalize(entry.url)
         except UnknownURL:
             return  # a mailto:, javascript: or garbage link is not an article
+        host = host_of(urlsplit(key).hostname)
+        if literal_problem(host) and not (site.allow_private and host in self._site_hosts(site)):
+            return  # http://169.254.169.254/, http://2130706433/: not an article unless the site is there
         entry = replace(entry, url=key)
         previous = found.entries.get(key)
         found.entries[key] = entry if previous is None else _merge(previous, entry)
@@ -230,7 +280,7 @@ class Collector(CollectorBase[Settings]):
         fetches = 0
         for entry in fresh:
             url: str | None = entry.url
-            if site.follow_canonical:
+            if site.follow_canonical and host_of(urlsplit(entry.url).hostname) in self._site_hosts(site):
                 if entry.url not in self._canonical:
                     if fetches >= self.settings.max_page_fetches:
                         found.incomplete = True  # the rest waits for the next run (oldest last)
@@ -262,6 +312,9 @@ class Collector(CollectorBase[Settings]):
         """Fetch an article page once and remember its canonical URL; False when that failed."""
         try:
             response = self._get(site, url, PAGE_ACCEPT, None)
+        except Refused:
+            self._remember(url, url)  # a redirect off the site: keep the listed URL, fetch nothing
+            return True
         except BadResponse as exc:
             if exc.status in (404, 410):
                 self._remember(url, None)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from tracker.collector import Credential, Cursor, Discovery, Gone, JsonValue, Limits, Sample, Target
 from tracker.collector_base import CollectorBase
+from tracker.errors import BadResponse
 from tracker.urls import canonicalize
 
 NAME = "hackernews"
@@ -51,8 +52,9 @@ class Collector(CollectorBase[Settings]):
         for target in targets:
             response = self.firebase.get(f"/v0/item/{target.item_key}.json")
             if response.status_code == 404:
-                yield Gone(target, "not_found")
-                continue
+                # Firebase answers a missing item with 200 and `null`; a 404 means the base URL is
+                # wrong, and retiring every tracked item for it would lose them all.
+                raise BadResponse(NAME, 404, f"{self.firebase.base_url} has no /v0/item/", "wrong base URL")
             body = self.decode.json(response)
             self.decode.check(response, body)
             if body is None:  # the API's way of saying "no such item"

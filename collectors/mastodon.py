@@ -144,7 +144,12 @@ class Collector(CollectorBase[Settings]):
 
     def _sample(self, target: Target, status: Mapping[str, Any], response: httpx.Response) -> Sample:
         metrics = self.decode.counts(response, status, METRIC_FIELDS)
-        return Sample(NAME, target.item_key, self.clock.now(), metrics)
+        # The link preview card names the article the status shares: that is how it joins it.
+        card = status.get("card")
+        link = card.get("url") if isinstance(card, dict) else None
+        return Sample(
+            NAME, target.item_key, self.clock.now(), metrics, links_to=link if isinstance(link, str) else None
+        )
 
     def discover(self, cursors: Mapping[str, JsonValue]) -> Iterator[Discovery | Sample | Cursor]:
         """Each instance's trending links: an article discovery, shares summed over the history, rank."""

@@ -59,6 +59,9 @@ HOSTS = (
     "np.reddit.com",
     "m.reddit.com",
     "redd.it",  # short links: /<id> only
+    "sh.reddit.com",
+    "i.reddit.com",
+    "amp.reddit.com",
 )
 
 

@@ -46,7 +46,21 @@ _GONE_PROBLEMS: dict[str, GoneReason] = {
 }
 _GONE_TITLES: dict[str, GoneReason] = {"Not Found Error": "not_found", "Authorization Error": "private"}
 # URLs on these hosts belong to x: one that `identify` does not recognise is an error, not an article.
-HOSTS = ("x.com", "www.x.com", "mobile.x.com", "twitter.com", "www.twitter.com", "mobile.twitter.com")
+HOSTS = (
+    "x.com",
+    "www.x.com",
+    "mobile.x.com",
+    "twitter.com",
+    "www.twitter.com",
+    "mobile.twitter.com",
+    # embed fixers and mirrors that keep the /<user>/status/<id> shape of the post they show
+    "fxtwitter.com",
+    "vxtwitter.com",
+    "fixupx.com",
+    "fixvx.com",
+    "nitter.net",
+    "nitter.poast.org",
+)
 
 
 @dataclass(frozen=True)

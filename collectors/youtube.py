@@ -77,6 +77,9 @@ class Collector(CollectorBase[Settings]):
         candidate = None
         if host in ("youtu.be", "www.youtu.be") and segments:
             candidate = segments[0]
+        elif host in _WATCH_HOSTS and segments == ["attribution_link"]:  # ?u=/watch%3Fv%3DID%26feature...
+            inner = (parse_qs(parts.query).get("u") or [""])[0]
+            return self.identify("https://www.youtube.com" + inner) if inner.startswith("/watch") else None
         elif host in _WATCH_HOSTS and segments == ["watch"]:
             candidate = (parse_qs(parts.query).get("v") or [""])[0]
         elif host in _EMBED_HOSTS and len(segments) >= 2 and segments[0] in _PATH_PREFIXES:

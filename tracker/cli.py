@@ -172,11 +172,16 @@ def track(ctx: click.Context, urls: tuple[str, ...]) -> None:
     with _connect(ctx) as db:
         rows = db.track(list(urls))
     for row in rows:
+        if row.error:
+            click.echo(f"error: {row.url}: {row.error}", err=True)
+            continue
         what = f"{row.platform} item {row.key}" if row.kind == "item" else "article"
         state = "now tracking" if row.created else "already tracked"
         click.echo(f"{state}: {what}  {row.url}")
         if row.note:
             click.echo(f"note: {row.note}", err=True)
+    if any(row.error for row in rows):
+        ctx.exit(1)
 
 
 @main.command()

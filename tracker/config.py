@@ -100,6 +100,7 @@ class SiteConfig:
     wordpress_api: str = ""  # e.g. https://news.example.com/wp-json/wp/v2/posts
     fetch_base_url: str = ""  # fetch the site's pages and feeds from here instead (a mirror, the simulator)
     follow_canonical: bool = False  # fetch each new article and follow its rel=canonical
+    allow_private: bool = False  # may fetch loopback/private addresses (a mirror on the LAN, the simulator)
 
 
 @dataclass(frozen=True)

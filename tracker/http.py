@@ -5,6 +5,12 @@ Collectors ask `PlatformHTTP.client(base_url)` for a client instead of building 
 every request a platform makes passes through `RateLimitedTransport`. A platform that talks
 to several hosts (Hacker News: Algolia and Firebase) shares one budget unless a separate
 `limiter_key` says the hosts are budgeted apart (one Mastodon instance per key).
+
+No answer may cost more memory than `HTTPOptions.max_body_bytes`: `BoundedBodyTransport`
+inflates gzip and deflate itself, in small steps, while the body streams in, and stops the
+moment the *decompressed* size passes the limit (a 1 MB gzip that inflates to 1 GiB is refused
+after the limit, not after the gigabyte). A `request_guard` given to `client()` sees every
+request, redirects included, so a platform can refuse hosts it must not reach.
 """
 
 from __future__ import annotations
@@ -12,7 +18,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+import zlib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import httpx
@@ -20,6 +27,7 @@ import httpx
 from tracker import __version__
 from tracker.clock import Clock
 from tracker.collector import Limits
+from tracker.errors import BadResponse
 from tracker.ratelimit import Bucket, QuotaMeter, RateLimitedTransport, RetryPolicy, Stats
 from tracker.secrets import Redactor
 
@@ -38,6 +46,94 @@ class HTTPOptions:
     sleep: Callable[[float], None] = time.sleep
     # What finally sends a request (httpx's own transport); tests pass one that refuses.
     inner_transport: Callable[[], httpx.BaseTransport] = httpx.HTTPTransport
+    # The sitemap protocol's per-file limit; no API answer we read is anywhere near it.
+    max_body_bytes: int = 50 * 1024 * 1024
+
+
+# Raw bytes fed to the inflater per step, and the most it may produce per call: the running
+# total is checked every 256 KiB however well the body compresses.
+_INFLATE_STEP = 4096
+_INFLATE_OUT = 256 * 1024
+_ENCODINGS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+
+
+class BodyTooLarge(BadResponse):
+    """An answer whose (decompressed) body passed the size limit; nothing past it was kept."""
+
+
+class BoundedBodyTransport(httpx.BaseTransport):
+    """Decompresses bodies itself and refuses any that grow past `max_bytes` while streaming."""
+
+    def __init__(self, platform: str, max_bytes: int, inner: httpx.BaseTransport | None = None) -> None:
+        self.platform = platform
+        self.max_bytes = max_bytes
+        self.inner = inner or httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.headers["Accept-Encoding"] = "gzip, deflate"
+        response = self.inner.handle_request(request)
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        if encoding not in ("", "identity", *_ENCODINGS):
+            response.close()
+            raise BadResponse(
+                self.platform, response.status_code, f"Content-Encoding {encoding[:30]!r}", "unsupported"
+            )
+        headers = [
+            (k, v)
+            for k, v in response.headers.multi_items()
+            if k.lower() not in ("content-encoding", "content-length")
+        ]
+        stream = _BoundedStream(self, response, _ENCODINGS.get(encoding))
+        return httpx.Response(
+            response.status_code, headers=headers, stream=stream, extensions=response.extensions
+        )
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class _BoundedStream(httpx.SyncByteStream):
+    def __init__(self, owner: BoundedBodyTransport, response: httpx.Response, wbits: int | None) -> None:
+        self.owner = owner
+        self.response = response
+        self.wbits = wbits
+        self.seen = 0  # decompressed bytes passed on so far
+
+    def __iter__(self) -> Iterator[bytes]:
+        inflater = zlib.decompressobj(self.wbits) if self.wbits is not None else None
+        for raw in self.response.iter_raw():
+            if inflater is None:
+                yield self._count(raw)
+                continue
+            for start in range(0, len(raw), _INFLATE_STEP):
+                data = raw[start : start + _INFLATE_STEP]
+                while data:
+                    try:
+                        out = inflater.decompress(data, _INFLATE_OUT)
+                    except zlib.error as exc:
+                        raise BadResponse(
+                            self.owner.platform, self.response.status_code, str(exc), "bad compressed body"
+                        ) from None
+                    data = inflater.unconsumed_tail
+                    if out:
+                        yield self._count(out)
+        if inflater is not None and (rest := inflater.flush()):
+            yield self._count(rest)
+
+    def _count(self, chunk: bytes) -> bytes:
+        self.seen += len(chunk)
+        if self.seen > self.owner.max_bytes:
+            self.close()
+            raise BodyTooLarge(
+                self.owner.platform,
+                self.response.status_code,
+                f"body passed {self.owner.max_bytes} bytes (decompressed); refused while reading",
+                "too large",
+            )
+        return chunk
+
+    def close(self) -> None:
+        self.response.close()
 
 
 class PlatformHTTP:
@@ -79,8 +175,10 @@ class PlatformHTTP:
         limiter_key: str = "",
         headers: Mapping[str, str] | None = None,
         auth: httpx.Auth | None = None,
+        request_guard: Callable[[httpx.Request], None] | None = None,
     ) -> httpx.Client:
-        """The (cached) client for one base URL; all share this platform's budget by default."""
+        """The (cached) client for one base URL; all share this platform's budget by default.
+        `request_guard` is called with every request, each redirect hop included, and may raise."""
         key = (base_url, limiter_key)
         with self._lock:
             existing = self._clients.get(key)
@@ -92,12 +190,14 @@ class PlatformHTTP:
             self.bucket(limiter_key),
             self.clock,
             self.stats,
-            inner=self.options.inner_transport(),
             retry=self.options.retry,
             quota=self.quota,
             sleep=self.options.sleep,
             credential=self.credential,
             redact=self.redact,
+            inner=BoundedBodyTransport(
+                self.platform, self.options.max_body_bytes, self.options.inner_transport()
+            ),
         )
         client = httpx.Client(
             base_url=base_url,
@@ -106,7 +206,10 @@ class PlatformHTTP:
             headers={"User-Agent": self.options.user_agent, "Accept": "application/json", **(headers or {})},
             auth=auth,
             follow_redirects=True,
-            event_hooks={"response": [self._log_response]},
+            event_hooks={
+                "request": [request_guard] if request_guard else [],
+                "response": [self._log_response],
+            },
         )
         with self._lock:
             return self._clients.setdefault(key, client)

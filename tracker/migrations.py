@@ -80,9 +80,28 @@ def _applied(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, datetime]]:
     }
 
 
+def refuse_foreign(con: duckdb.DuckDBPyConnection) -> None:
+    """MigrationError for a file with tables but no record of our migrations."""
+    if _applied(con):
+        return
+    found = con.execute(
+        "select table_name from information_schema.tables "
+        "where table_schema = 'main' and table_name <> '_migrations' order by table_name limit 3"
+    ).fetchall()
+    if found:
+        names = ", ".join(str(row[0]) for row in found)
+        raise MigrationError(
+            f"this DuckDB file has tables ({names}) but no record of our migrations: "
+            "it was made by another program; give a new path or an existing tracker database"
+        )
+
+
 def verify(con: duckdb.DuckDBPyConnection, folder: Path | None = None) -> list[Migration]:
-    """Check applied migrations against the files; return the pending ones."""
+    """Check applied migrations against the files; return the pending ones. A file with tables
+    but no migrations record was made by another program: refused, never taken over."""
     applied = _applied(con)
+    if not applied:
+        refuse_foreign(con)
     files = discover(folder)
     by_name = {m.name: m for m in files}
     for name, (checksum, _) in sorted(applied.items()):
@@ -101,6 +120,7 @@ def verify(con: duckdb.DuckDBPyConnection, folder: Path | None = None) -> list[M
 
 def migrate(con: duckdb.DuckDBPyConnection, folder: Path | None = None) -> list[str]:
     """Apply every pending migration, each in its own transaction. Returns their names."""
+    refuse_foreign(con)  # before BOOTSTRAP adds anything to it
     con.execute(BOOTSTRAP)
     done = []
     for migration in verify(con, folder):

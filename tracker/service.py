@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tracker import catalog, registry
 from tracker import config as config_mod
@@ -17,10 +18,11 @@ from tracker.collector import Collector
 from tracker.config import Config
 from tracker.errors import TrackerError, UnknownURL
 from tracker.http import HTTPOptions, PlatformHTTP
+from tracker.netguard import host_of, hosts, literal_problem
 from tracker.runner import Collection, RoundResult, discover_round, sample_round, shares_round
 from tracker.secrets import Redactor, Secret
 from tracker.store import Store
-from tracker.urls import canonicalize, site_of
+from tracker.urls import canonicalize, check_input, printable, site_of
 
 log = logging.getLogger("tracker")
 
@@ -115,6 +117,7 @@ class Tracked:
     key: str
     created: bool
     note: str = ""
+    error: str = ""  # why this URL was not tracked (kind "error")
 
 
 def _identifiers(opened: Opened) -> list[tuple[str, Collector, str]]:
@@ -160,33 +163,48 @@ def _refuse_platform_pages(opened: Opened, url: str, canonical: str) -> None:
 
 
 def track(opened: Opened, urls: list[str]) -> list[Tracked]:
-    """Track article URLs or platform post URLs (recognised automatically). All or nothing."""
+    """Track article URLs or platform post URLs (recognised automatically). Each URL stands
+    alone: a bad one comes back with `error` set and the others are still tracked."""
     ctx = opened.collection
-    plan: list[tuple[str, str | None, str, str]] = []
     identifiers = _identifiers(opened)
-    for url in urls:
-        for name, collector, note in identifiers:
-            key = collector.identify(url)
-            if key:
-                resolve = getattr(collector, "resolve", None)
-                if resolve is not None and not note:
-                    key = resolve(key)
-                plan.append((url, name, key, note))
-                break
-        else:
-            canonical = canonicalize(url)  # UnknownURL for anything not http(s)
-            _refuse_platform_pages(opened, url, canonical)
-            plan.append((url, None, canonical, ""))
     now = ctx.clock.now()
     done = []
-    for url, platform, key, note in plan:
-        if platform is None:
-            _, created = catalog.upsert_article(ctx.store, key, now, "manual")
-            done.append(Tracked(key, "article", None, key, created))
-        else:
-            _, created = catalog.ensure_item(ctx.store, platform, key, now, url=url)
-            done.append(Tracked(url, "item", platform, key, created, note))
+    for url in urls:
+        try:
+            done.append(_track_one(opened, identifiers, url, now))
+        except TrackerError as exc:
+            done.append(Tracked(printable(url), "error", None, "", False, error=str(exc)))
     return done
+
+
+def _track_one(
+    opened: Opened, identifiers: list[tuple[str, Collector, str]], url: str, now: datetime
+) -> Tracked:
+    ctx = opened.collection
+    url = check_input(url)
+    for name, collector, note in identifiers:
+        key = collector.identify(url)
+        if key:
+            resolve = getattr(collector, "resolve", None)
+            if resolve is not None and not note:
+                key = resolve(key)
+            _, created = catalog.ensure_item(ctx.store, name, key, now, url=url)
+            return Tracked(url, "item", name, key, created, note)
+    canonical = canonicalize(url)  # UnknownURL for anything not http(s)
+    _refuse_platform_pages(opened, url, canonical)
+    _refuse_private(ctx.config, canonical)
+    _, created = catalog.upsert_article(ctx.store, canonical, now, "manual")
+    return Tracked(canonical, "article", None, canonical, created)
+
+
+def _refuse_private(config: Config, canonical: str) -> None:
+    """An article at a loopback or private address (http://2130706433/, http://[::1]/) only
+    on a configured site that allows it."""
+    host = host_of(urlsplit(canonical).hostname)
+    problem = literal_problem(host)
+    allowed = any(s.allow_private and host in hosts([s.url, s.fetch_base_url]) for s in config.sites)
+    if problem and not allowed:
+        raise UnknownURL(f"{problem}: not an article; only a [[sites]] entry with allow_private may be there")
 
 
 def untrack(opened: Opened, urls: list[str]) -> int:

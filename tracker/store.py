@@ -29,6 +29,17 @@ from tracker.errors import QueryError, StorageError, StoreBusy
 _LOCK_PID = re.compile(r"PID (\d+)")
 log = logging.getLogger("tracker.store")
 RECOVER_EVERY_S = 5.0  # how often a failed database is reopened to see whether it works again
+# Set before anything runs: no extension is downloaded or loaded behind our back (a SQLite file
+# given as --db would otherwise fetch the sqlite extension at connect time), and DuckDB's memory
+# and spill space are bounded instead of its defaults (80 % of RAM, 90 % of free disk).
+MEMORY_LIMIT = "2GB"
+TEMP_SPACE_LIMIT = "8GB"
+CONNECT_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "memory_limit": MEMORY_LIMIT,
+    "max_temp_directory_size": TEMP_SPACE_LIMIT,
+}
 
 
 class Store:
@@ -61,7 +72,7 @@ class Store:
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only, config=CONNECT_CONFIG)
         except duckdb.IOException as exc:
             raise _busy_or_broken(path, exc) from None
         except duckdb.Error as exc:
@@ -72,8 +83,12 @@ class Store:
             if read_only:
                 migrations.verify(con)
             elif migrate:
-                migrations.migrate(con)
+                applied = migrations.migrate(con)
                 store.apply_definitions(catalog or metrics.load())
+                from tracker import rekey  # the canonical URL rules changed: re-key stored articles once
+
+                if rekey.TRIGGER in applied:
+                    rekey.rekey_articles(store)
         except duckdb.Error as exc:
             con.close()
             if _is_fatal(exc):
@@ -169,13 +184,7 @@ class Store:
             if _is_fatal(exc):
                 raise self._failed(exc) from None
             raise QueryError(str(exc).splitlines()[0]) from None
-        # DuckDB names UTC "Etc/UTC"; one spelling keeps Polars joins and arithmetic simple.
-        zoned = [
-            name
-            for name, dtype in frame.schema.items()
-            if isinstance(dtype, pl.Datetime) and dtype.time_zone not in (None, "UTC")
-        ]
-        return frame.with_columns(pl.col(zoned).dt.convert_time_zone("UTC")) if zoned else frame
+        return utc_columns(frame)
 
     def named(self, name: str, **params: Any) -> pl.DataFrame:
         """Run sql/queries/<name>.sql with $named parameters bound, never formatted in."""
@@ -224,7 +233,7 @@ class Store:
             with contextlib.suppress(duckdb.Error):
                 self._con.close()
             try:
-                con = duckdb.connect(str(self.path), read_only=self.read_only)
+                con = duckdb.connect(str(self.path), read_only=self.read_only, config=CONNECT_CONFIG)
                 _configure(con)
                 if not self.read_only:
                     con.execute("checkpoint")
@@ -265,6 +274,16 @@ def _reason(exc: duckdb.Error) -> str:
         return "disk full (No space left on device)"
     lines = [line for line in text.splitlines() if line.strip()]
     return lines[0] if lines else type(exc).__name__
+
+
+def utc_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    """DuckDB names UTC "Etc/UTC"; one spelling keeps Polars joins and arithmetic simple."""
+    zoned = [
+        name
+        for name, dtype in frame.schema.items()
+        if isinstance(dtype, pl.Datetime) and dtype.time_zone not in (None, "UTC")
+    ]
+    return frame.with_columns(pl.col(zoned).dt.convert_time_zone("UTC")) if zoned else frame
 
 
 def _busy_or_broken(path: Path, exc: duckdb.Error) -> Exception:

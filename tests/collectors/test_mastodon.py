@@ -252,7 +252,7 @@ def test_mastodon_against_real_samples(replay, make_collector):
     samples = [r for r in records if isinstance(r, Sample)]
     assert discoveries[0].links_to == ARTICLE and discoveries[0].item_key == f"{host}/link:{ARTICLE}"
     assert discoveries[0].author == "Jane Park" and discoveries[0].title.startswith("Seoul–Tokyo")
-    assert discoveries[1].links_to == "https://www.nbcnews.com/specials/plan-your-vote-2022-elections/"
+    assert discoveries[1].links_to == "https://nbcnews.com/specials/plan-your-vote-2022-elections/"
     assert [s.metrics["shares"] for s in samples] == [455 + 101, 7 + 23, 40 + 12]
     assert [s.gauges["rank"] for s in samples] == [1.0, 2.0, 3.0]
     assert "limit=20" in server.requests[-1]

@@ -178,7 +178,7 @@ def test_hostile_sql_is_refused_in_one_line_and_stores_nothing(store, hostile):
 
 
 def test_select_that_reads_host_files_is_refused(store):
-    with pytest.raises(QueryError, match="disabled"):
+    with pytest.raises(QueryError, match=r"not allowed|disabled"):
         run(store, "select * from read_csv('/etc/passwd')")
 
 

@@ -40,7 +40,10 @@ _LOCAL_PATHS = frozenset({"/api/sql", "/api/named", "/api/query", "/api/track", 
 
 def _is_loopback(address: str | None) -> bool:
     try:
-        return address is not None and ipaddress.ip_address(address).is_loopback
+        ip = ipaddress.ip_address((address or "").split("%", 1)[0])
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped  # a dual-stack socket shows 127.0.0.1 as ::ffff:127.0.0.1
+        return address is not None and ip.is_loopback
     except ValueError:
         return False
 

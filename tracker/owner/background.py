@@ -27,8 +27,10 @@ class BackgroundServer:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        name = host.decode() if isinstance(host, bytes) else host
-        return f"http://{name}:{port}"
+        name = bytes(host).decode() if isinstance(host, (bytes, bytearray)) else str(host)
+        # A wildcard address is reached through loopback; an IPv6 address needs brackets.
+        name = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(name, name)
+        return f"http://[{name}]:{port}" if ":" in name else f"http://{name}:{port}"
 
     def start(self) -> BackgroundServer:
         self._thread.start()

@@ -185,6 +185,7 @@ class SimServer:
             "sitemaps": [SITE_URL + "/sitemap.xml"],
             "wordpress_api": SITE_URL + "/wp-json/wp/v2/posts",
             "fetch_base_url": self.url + "/site",
+            "allow_private": True,  # the simulator listens on 127.0.0.1
         }
 
     def start(self) -> SimServer:
