@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from tracker.web import _is_loopback
-from tracker.wsgi import BackgroundServer
+
+from tracker.owner.api import _is_loopback
+from tracker.owner.background import BackgroundServer
 
 
 def _hello(environ, start_response):

@@ -18,13 +18,13 @@ from typing import Any
 import feedparser
 import httpx
 import pytest
-from tracker.wsgi import BackgroundServer
 from werkzeug.wrappers import Request, Response
 
 from tracker.collector import Discovery
 from tracker.config import from_mapping
 from tracker.errors import BadResponse
 from tracker.feedparse import Document, FeedError, parse
+from tracker.owner.background import BackgroundServer
 
 CORPUS = Path(__file__).parent.parent / "feed_corpus"
 _HEADER = re.compile(rb"^\s*Header:\s*([\w-]+):\s*(.*?)\s*$", re.M)

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracker.wsgi import BackgroundServer
 from werkzeug.wrappers import Request, Response
 
 from tracker.collector import Discovery
 from tracker.config import from_mapping
 from tracker.errors import BadResponse
+from tracker.owner.background import BackgroundServer
 
 
 class Site:

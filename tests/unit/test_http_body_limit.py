@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from tracker.wsgi import BackgroundServer
 from werkzeug.wrappers import Request, Response
 
 from tracker.clock import FrozenClock
 from tracker.collector import Limits
 from tracker.http import BodyTooLarge, HTTPOptions, PlatformHTTP
+from tracker.owner.background import BackgroundServer
 from tracker.ratelimit import RetryPolicy
 from tracker.secrets import Redactor
 
