@@ -424,6 +424,44 @@ def config_show(ctx: click.Context) -> None:
     click.echo(render_effective(_config(ctx)), nl=False)
 
 
+@main.group(name="forecast")
+def forecast_group() -> None:
+    """Forecasts of where each story is heading (the `forecasts` view; docs/accuracy.md)."""
+
+
+@forecast_group.command(name="fit")
+@click.option(
+    "--horizon-h", type=click.FloatRange(min=0, min_open=True), help="Override [forecast] horizon_h."
+)
+@click.pass_context
+def forecast_fit(ctx: click.Context, horizon_h: float | None) -> None:
+    """Refit the models from finished curves now and renew every young story's forecast."""
+    import dataclasses
+    from datetime import UTC, datetime
+
+    from tracker import owner
+    from tracker.errors import StoreBusy
+    from tracker.forecast import fit
+    from tracker.store import Store
+
+    config = _config(ctx)
+    live = owner.current(config.db_path)
+    if live is not None:
+        raise StoreBusy(
+            f"`tracker run` (PID {live.pid}) owns {config.db_path} and refits forecasts on its schedule"
+        )
+    settings = (
+        config.forecast if horizon_h is None else dataclasses.replace(config.forecast, horizon_h=horizon_h)
+    )
+    with Store.open(config.db_path) as store:
+        report = fit.run(store, settings, datetime.now(UTC))
+    for line in report.lines:
+        click.echo(line)
+    click.echo(
+        f"{report.forecasts} forecasts written ({report.fitted} fitted models, {report.priors} on the prior)"
+    )
+
+
 @main.command()
 @click.pass_context
 def collectors(ctx: click.Context) -> None:

@@ -59,6 +59,15 @@ class CadenceConfig:
 
 
 @dataclass(frozen=True)
+class ForecastConfig:
+    horizon_h: float = 168.0  # forecast each story's interactions at this age (and at twice its age)
+    refit_every_s: float = 3600.0  # the daemon refits the models and renews the forecasts this often
+    min_history: int = (
+        30  # finished curves a site and platform needs before a fitted model replaces the prior
+    )
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     name: str = ""
     url: str = ""  # the public base URL of the site, e.g. https://news.example.com
@@ -86,6 +95,7 @@ class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     daemon: DaemonConfig = field(default_factory=DaemonConfig)
     cadence: CadenceConfig = field(default_factory=CadenceConfig)
+    forecast: ForecastConfig = field(default_factory=ForecastConfig)
     sites: tuple[SiteConfig, ...] = ()
     platforms: Mapping[str, PlatformConfig] = field(default_factory=dict)
     source: str = "(defaults)"
@@ -111,6 +121,7 @@ _SECTIONS = {
     "server": ServerConfig,
     "daemon": DaemonConfig,
     "cadence": CadenceConfig,
+    "forecast": ForecastConfig,
 }
 
 
@@ -144,7 +155,7 @@ def from_mapping(
     raw: Mapping[str, Any], platform_settings: Mapping[str, type] | None = None, source: str = "(defaults)"
 ) -> Config:
     """Validate parsed TOML. `platform_settings` maps platform name -> its Settings dataclass."""
-    known = {"storage", "server", "daemon", "cadence", "sites", "platforms"}
+    known = {"storage", "server", "daemon", "cadence", "forecast", "sites", "platforms"}
     for key in raw:
         if key not in known:
             raise ConfigError(f"unknown config key {key!r}; expected one of {', '.join(sorted(known))}")
@@ -181,6 +192,9 @@ def _check_ranges(config: Config) -> None:
         "cadence.stop_after_days": config.cadence.stop_after_days,
         "storage.query_timeout_s": config.storage.query_timeout_s,
         "server.refresh_s": config.server.refresh_s,
+        "forecast.horizon_h": config.forecast.horizon_h,
+        "forecast.refit_every_s": config.forecast.refit_every_s,
+        "forecast.min_history": config.forecast.min_history,
     }
     for key, value in positive.items():
         if value <= 0:

@@ -17,11 +17,18 @@ OFF_PAGE_RANK = 60.0  # the rank given to an item not seen on the page (twice HN
 RANK_FRESH_H = 0.75  # a rank older than this, relative to t, means the item has left the page
 
 
-def counts_at(curves: pl.DataFrame, age_h: pl.Expr | float, prefix: str) -> pl.DataFrame:
-    """Per key: the value and the age of the last sample at or before `age_h` (a column or a number)."""
-    limit = age_h if isinstance(age_h, pl.Expr) else pl.lit(age_h)
+def _ages(curves: pl.DataFrame, age_h: float | pl.DataFrame) -> pl.DataFrame:
+    """`(key, obs_h)`: one observation age for every key, or each key's own."""
+    if isinstance(age_h, pl.DataFrame):
+        return age_h.select("key", obs_h=pl.col("age_h").cast(pl.Float64))
+    return curves.select("key").unique().with_columns(obs_h=pl.lit(float(age_h)))
+
+
+def counts_at(curves: pl.DataFrame, ages: pl.DataFrame, frac: float, prefix: str) -> pl.DataFrame:
+    """Per key: the value and age of the last sample at or before `frac` of its observation age."""
     return (
-        curves.filter(pl.col("age_h") <= limit + 1e-9)
+        curves.join(ages, on="key")
+        .filter(pl.col("age_h") <= pl.col("obs_h") * frac + 1e-9)
         .sort("key", "age_h")
         .group_by("key")
         .agg(pl.col("value").last().alias(prefix), pl.col("age_h").last().alias(f"{prefix}_age"))
@@ -30,25 +37,32 @@ def counts_at(curves: pl.DataFrame, age_h: pl.Expr | float, prefix: str) -> pl.D
 
 def curve_features(
     curves: pl.DataFrame,
-    age_h: float,
+    age_h: float | pl.DataFrame,
     ranks: pl.DataFrame | None = None,
     sides: dict[str, pl.DataFrame] | None = None,
 ) -> pl.DataFrame:
-    """One row per key with a sample at or before `age_h`: n_t, n_q25/n_q50/n_q75, staleness,
-    side counts and rank features. Keys whose curve starts after `age_h` are absent."""
-    out = counts_at(curves, age_h, "n_t").rename({"n_t_age": "last_age_h"})
+    """One row per key with a sample at or before its observation age (`age_h`: one number for
+    all keys, or a `(key, age_h)` frame): n_t, n_q25/n_q50/n_q75, staleness, side counts and
+    rank features. Keys whose curve starts after the observation age are absent."""
+    ages = _ages(curves, age_h)
+    out = counts_at(curves, ages, 1.0, "n_t").rename({"n_t_age": "last_age_h"}).join(ages, on="key")
     for frac in QUARTERS:
-        part = counts_at(curves, age_h * frac, f"n_q{int(frac * 100)}").drop(f"n_q{int(frac * 100)}_age")
-        out = out.join(part, on="key", how="left")
+        name = f"n_q{int(frac * 100)}"
+        out = out.join(counts_at(curves, ages, frac, name).drop(f"{name}_age"), on="key", how="left")
     out = out.with_columns(
         [pl.col(f"n_q{int(f * 100)}").fill_null(0) for f in QUARTERS]
-        + [pl.lit(age_h).alias("age_h"), ((age_h - pl.col("last_age_h")) / max(age_h, 1e-9)).alias("stale")]
+        + [
+            pl.col("obs_h").alias("age_h"),
+            ((pl.col("obs_h") - pl.col("last_age_h")) / pl.max_horizontal(pl.col("obs_h"), 1e-9)).alias(
+                "stale"
+            ),
+        ]
     )
     for name, side in (sides or {}).items():
-        part = counts_at(side, age_h, name).drop(f"{name}_age")
+        part = counts_at(side, ages, 1.0, name).drop(f"{name}_age")
         out = out.join(part, on="key", how="left").with_columns(pl.col(name).fill_null(0))
     if ranks is not None:
-        seen = ranks.filter(pl.col("age_h") <= age_h + 1e-9)
+        seen = ranks.join(ages, on="key").filter(pl.col("age_h") <= pl.col("obs_h") + 1e-9)
         last = (
             seen.sort("key", "age_h")
             .group_by("key")
@@ -60,18 +74,18 @@ def curve_features(
             )
         )
         out = out.join(last, on="key", how="left").with_columns(
-            off_page=(pl.col("rank_age").is_null() | ((age_h - pl.col("rank_age")) > RANK_FRESH_H)).cast(
-                pl.Float64
-            )
+            off_page=(
+                pl.col("rank_age").is_null() | ((pl.col("obs_h") - pl.col("rank_age")) > RANK_FRESH_H)
+            ).cast(pl.Float64)
         )
         out = out.with_columns(
             rank_t=pl.when(pl.col("off_page") > 0).then(OFF_PAGE_RANK).otherwise(pl.col("rank_t")),
             rank_best=pl.col("rank_best").fill_null(OFF_PAGE_RANK),
             rank_mean=pl.col("rank_mean").fill_null(OFF_PAGE_RANK),
         ).drop("rank_age")
-    return out.sort("key")
+    return out.drop("obs_h").sort("key")
 
 
-def value_at(curves: pl.DataFrame, age_h: float) -> pl.DataFrame:
+def value_at(curves: pl.DataFrame, age_h: float | pl.DataFrame) -> pl.DataFrame:
     """Per key, the count at the last sample at or before `age_h` (the target when training)."""
-    return counts_at(curves, age_h, "target").drop("target_age")
+    return counts_at(curves, _ages(curves, age_h), 1.0, "target").drop("target_age")
