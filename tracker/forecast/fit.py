@@ -60,7 +60,8 @@ def load_history(store: Store) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame
         .with_row_index("key")
     )
     curves = (
-        raw.join(
+        raw.drop("born_at", "site")
+        .join(
             subjects.select("key", "subject_kind", "subject_id", "platform", "born_at"),
             on=["subject_kind", "subject_id", "platform"],
         )
