@@ -75,7 +75,10 @@ def hn_tasks(root: Path) -> Iterator[Task]:
     for age in (1.0, 2.0, 4.0):
         feats = curve_features(curves, age, ranks=ranks, sides={"comments": comments})
         rows = (
-            first.join(feats, on="key").filter((pl.col("n_t") > 0) & (pl.col("final") > 0)).sort("t0", "key")
+            first.join(feats, on="key")
+            .filter((pl.col("n_t") > 0) & (pl.col("final") > 0))
+            .with_columns(born_hour=pl.col("t0").dt.hour() + pl.col("t0").dt.minute() / 60.0)
+            .sort("t0", "key")
         )
         yield Task(
             "HN front page (points)",

@@ -112,11 +112,16 @@ def training_rows(
         )
         final = value_at(sub_curves, target_age).rename({"target": "final"})
         rows = feats.join(final, on="key").join(done.select("key", "born_at"), on="key")
+        rows = rows.with_columns(born_hour=_hour_of_day("born_at"))
         frames.append(rows.with_columns(target_age_h=pl.lit(target_age)))
     if not frames:
         return pl.DataFrame(), 0
     rows = pl.concat(frames, how="diagonal_relaxed").sort("born_at", "key", "age_h")
     return rows, rows["key"].n_unique()
+
+
+def _hour_of_day(column: str) -> pl.Expr:
+    return pl.col(column).dt.hour() + pl.col(column).dt.minute() / 60.0
 
 
 def version_of(model: GrowthModel, fitted_at: datetime) -> str:
@@ -147,7 +152,8 @@ def run(store: Store, config: ForecastConfig, now: datetime) -> FitReport:
             curves.join(members.select("key"), on="key"),
             members.select("key", "age_h"),
             ranks=group_ranks if not group_ranks.is_empty() else None,
-        ).join(members.select("key", "subject_id", "last_ts"), on="key")
+        ).join(members.select("key", "subject_id", "last_ts", "born_at"), on="key")
+        feats = feats.with_columns(born_hour=_hour_of_day("born_at"))
         if feats.is_empty():
             continue
         for target in ("horizon", "double"):

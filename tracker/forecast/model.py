@@ -34,8 +34,8 @@ PRIOR_EXPONENT, PRIOR_LOW_EXPONENT, PRIOR_HIGH_EXPONENT = 0.25, 0.0, 0.8
 
 FEATURE_SETS: dict[str, tuple[str, ...]] = {
     "count": ("lnt",),
-    "curve": ("lnt", "lnt2", "d25", "d50", "d75", "stale", "sides", "age"),
-    "full": ("lnt", "lnt2", "d25", "d50", "d75", "stale", "sides", "age", "rank"),
+    "curve": ("lnt", "lnt2", "d25", "d50", "d75", "stale", "sides", "age", "clock"),
+    "full": ("lnt", "lnt2", "d25", "d50", "d75", "stale", "sides", "age", "clock", "rank"),
 }
 
 
@@ -61,6 +61,12 @@ def design(
     if "age" in parts and "target_age_h" in f.columns:
         cols["log_age"] = np.log(f["age_h"].to_numpy().astype(float))
         cols["log_ratio"] = np.log(f["target_age_h"].to_numpy().astype(float) / f["age_h"].to_numpy())
+    if "clock" in parts and "born_hour" in f.columns:
+        # the hour (UTC) a story started: audiences and front pages follow the day
+        angle = f["born_hour"].to_numpy().astype(float) / 24.0 * 2 * math.pi
+        for k in (1, 2):
+            cols[f"sin{k}_hour"] = np.sin(k * angle)
+            cols[f"cos{k}_hour"] = np.cos(k * angle)
     if "rank" in parts and "rank_t" in f.columns:
         off = f["off_page"].to_numpy().astype(float)
         lr = np.log(f["rank_t"].to_numpy().astype(float))
@@ -73,6 +79,12 @@ def design(
         if "d75" in cols:
             cols["off_x_d75"] = off * cols["d75"]
             cols["on_x_d75"] = (1 - off) * cols["d75"]
+        rank = f["rank_t"].to_numpy().astype(float)
+        for low, high in ((1, 3), (4, 10), (11, 20)):  # page position bands, by themselves and with the slope
+            band = ((rank >= low) & (rank <= high)).astype(float)
+            cols[f"rank_{low}_{high}"] = band
+            if "d75" in cols:
+                cols[f"rank_{low}_{high}_x_d75"] = band * cols["d75"]
     names = list(cols)
     matrix = np.column_stack([cols[n] for n in names]) if names else np.zeros((f.height, 0))
     return matrix, names
@@ -172,7 +184,7 @@ def _apply(x: Array, mean: Array, scale: Array, beta: Array) -> Array:
 def best_offset(n_t: Array, g_hat: Array, final: Array) -> tuple[float, float]:
     """The shift of the log forecast that minimises median APE (over-forecasts cost more in
     APE than under-forecasts of the same log size, so the median in logs is not optimal)."""
-    grid = np.arange(-0.6, 0.601, 0.01)
+    grid = np.arange(-2.0, 1.001, 0.01)
     base = np.log1p(n_t) + g_hat
     scores = [median_ape(np.maximum(np.expm1(base + c), n_t), final) for c in grid]
     i = int(np.nanargmin(scores))
