@@ -48,6 +48,7 @@ def test_example_config_loads_and_names_every_setting():
         ("server", config_mod.ServerConfig),
         ("daemon", config_mod.DaemonConfig),
         ("cadence", config_mod.CadenceConfig),
+        ("forecast", config_mod.ForecastConfig),
     ):
         assert set(raw[section]) == {f.name for f in dataclasses.fields(cls)}, section
     assert set(raw["sites"][0]) == {f.name for f in dataclasses.fields(config_mod.SiteConfig)}

@@ -578,6 +578,37 @@ def config_show(ctx: click.Context) -> None:
     click.echo(render_effective(_config(ctx)), nl=False)
 
 
+@main.group(name="forecast")
+def forecast_group() -> None:
+    """Forecasts of where each story is heading (the `forecasts` view; docs/accuracy.md)."""
+
+
+@forecast_group.command(name="fit")
+@click.option(
+    "--horizon-h", type=click.FloatRange(min=0, min_open=True), help="Override [forecast] horizon_h."
+)
+@click.pass_context
+def forecast_fit(ctx: click.Context, horizon_h: float | None) -> None:
+    """Refit the models from finished curves now and renew every young story's forecast."""
+    import dataclasses
+    from datetime import UTC, datetime
+
+    from tracker.forecast import fit
+
+    config = _config(ctx)
+    settings = (
+        config.forecast if horizon_h is None else dataclasses.replace(config.forecast, horizon_h=horizon_h)
+    )
+    # Refused in one line while `tracker run` owns the file: it refits on its own schedule.
+    with _own(ctx, "forecast fit") as owned:
+        report = fit.run(owned.opened.collection.store, settings, datetime.now(UTC))
+    for line in report.lines:
+        click.echo(line)
+    click.echo(
+        f"{report.forecasts} forecasts written ({report.fitted} fitted models, {report.priors} on the prior)"
+    )
+
+
 @main.command()
 @click.pass_context
 def collectors(ctx: click.Context) -> None:

@@ -92,6 +92,15 @@ class AlertsConfig:
 
 
 @dataclass(frozen=True)
+class ForecastConfig:
+    horizon_h: float = 168.0  # forecast each story's interactions at this age (and at twice its age)
+    refit_every_s: float = 3600.0  # the daemon refits the models and renews the forecasts this often
+    min_history: int = (
+        30  # finished curves a site and platform needs before a fitted model replaces the prior
+    )
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     name: str = ""
     url: str = ""  # the public base URL of the site, e.g. https://news.example.com
@@ -121,6 +130,7 @@ class Config:
     daemon: DaemonConfig = field(default_factory=DaemonConfig)
     cadence: CadenceConfig = field(default_factory=CadenceConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    forecast: ForecastConfig = field(default_factory=ForecastConfig)
     sites: tuple[SiteConfig, ...] = ()
     platforms: Mapping[str, PlatformConfig] = field(default_factory=dict)
     source: str = "(defaults)"
@@ -147,6 +157,7 @@ _SECTIONS = {
     "daemon": DaemonConfig,
     "cadence": CadenceConfig,
     "alerts": AlertsConfig,
+    "forecast": ForecastConfig,
 }
 
 
@@ -221,6 +232,9 @@ def _check_ranges(config: Config) -> None:
         "cadence.flat_recheck_s": config.cadence.flat_recheck_s,
         "storage.query_timeout_s": config.storage.query_timeout_s,
         "server.refresh_s": config.server.refresh_s,
+        "forecast.horizon_h": config.forecast.horizon_h,
+        "forecast.refit_every_s": config.forecast.refit_every_s,
+        "forecast.min_history": config.forecast.min_history,
     }
     for key, value in positive.items():
         if value <= 0:

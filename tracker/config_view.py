@@ -31,7 +31,7 @@ def render_effective(config: Config, platforms: dict[str, registry.Platform] | N
     platforms = platforms if platforms is not None else registry.load()
     source = config.source if not config.source.startswith("(") else config.source.strip("()")
     lines = [f"# effective configuration: {source}; valid TOML, credentials only as env-var names"]
-    for section in ("storage", "server", "daemon", "cadence"):
+    for section in ("storage", "server", "daemon", "cadence", "forecast"):
         lines.append(f"\n[{section}]")
         for key, value in dataclasses.asdict(getattr(config, section)).items():
             lines.append(f"{key} = {_toml_value(value)}")

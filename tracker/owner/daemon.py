@@ -1,8 +1,8 @@
 """The collection daemon: APScheduler jobs rebuilt from configuration at every start.
 
 Per enabled platform there is a sampling tick, a share-search tick and (for discovery
-sources) a discovery job; plus a Parquet export, a checkpoint and, when rules are configured,
-the alert rules. Job ids derive from the
+sources) a discovery job; plus a Parquet export, a checkpoint, the forecast refit and, when
+rules are configured, the alert rules. Job ids derive from the
 configuration, so reconciling twice adds nothing. `coalesce` and `max_instances=1` mean a
 slow platform never runs two rounds at once and never queues a backlog; each platform's jobs
 only touch that platform, so a throttled one waits without slowing the others. The job store
@@ -67,6 +67,7 @@ class Daemon:
         if config.storage.export_every_s > 0:
             jobs.append(("export", self._export, config.storage.export_every_s))
         jobs.append(("checkpoint", ctx.store.checkpoint, 600.0))
+        jobs.append(("forecast", self._forecast, config.forecast.refit_every_s))
         if self.alerting is not None and self.alerting.live:
             jobs.append(("alerts", self.alerting.tick, config.alerts.every_s))
         for job_id, func, every_s in jobs:
@@ -104,6 +105,13 @@ class Daemon:
     def _export(self) -> None:
         ctx = self.opened.collection
         export.to_parquet(ctx.store, ctx.config.export_dir)
+
+    def _forecast(self) -> None:
+        """Refit the forecast models from finished curves and renew every young story's forecast."""
+        from tracker.forecast import fit
+
+        ctx = self.opened.collection
+        fit.run(ctx.store, ctx.config.forecast, ctx.clock.now())
 
     def _job_failed(self, event: JobExecutionEvent) -> None:
         if event.code == EVENT_JOB_MISSED:
