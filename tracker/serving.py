@@ -29,13 +29,22 @@ def serve(
     """Block until a signal (or `stop` is set), then shut everything down in order."""
     stop = stop or threading.Event()
     ctx = opened.collection
+    from dashboards.access import Access
     from tracker.web import add_api
     from tracker.wsgi import BackgroundServer
 
+    settings = ctx.config.server
+    access = Access.from_settings(
+        web[0] if web is not None else "127.0.0.1",
+        settings.users,
+        settings.token_env,
+        settings.public_box,
+        settings.allowed_hosts,
+    )
     if web is not None:
         from dashboards import create_app
 
-        app = create_app(ctx.store, refresh_s=ctx.config.server.refresh_s)
+        app = create_app(ctx.store, refresh_s=settings.refresh_s, timezone=settings.timezone, access=access)
         add_api(app.server, opened)
         server = BackgroundServer(app.server, web[0], web[1], name="web").start()
         announce(
@@ -48,6 +57,7 @@ def serve(
         from flask import Flask
 
         api = Flask("tracker-api")
+        access.install(api)
         add_api(api, opened)
         server = BackgroundServer(api, name="api").start()
     owner.claim(ctx.config.db_path, server.url)

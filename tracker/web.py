@@ -73,7 +73,10 @@ def add_api(server: Flask, opened: Opened) -> None:
 
     @server.get("/api/health")
     def health() -> Response:
-        return jsonify({"ok": True, "db": str(store.path)})
+        from dashboards.access import authenticated
+
+        # The database's path only to a logged-in caller: file paths tell an attacker too much.
+        return jsonify({"ok": True, "db": str(store.path)} if authenticated() else {"ok": True})
 
     @server.post("/api/sql")
     def sql() -> Response:
