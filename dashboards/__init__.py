@@ -111,6 +111,7 @@ def create_app(
     data = Data(store, clock, ttl_s=min(refresh_s / 2, 5.0))
     app = dash.Dash(__name__, title=title, update_title="", suppress_callback_exceptions=True)
     app.layout = _shell(title, refresh_s)
+    app.server.extensions["tracker_data"] = data  # tests and bench/dashboard.py count its queries
     app.server.debug = False  # never Dash or Flask debug: no dev tools, no tracebacks to callers
     (access or Access("127.0.0.1", {})).install(app.server)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -68,7 +69,7 @@ class Data:
         self.store = store
         self.clock = clock
         self.ttl_s = ttl_s
-        self.queries_run = 0  # how many queries reached the store (the single-flight test reads it)
+        self.queries: Counter[str] = Counter()  # queries that reached the store, by name (for tests and bench)
         self._cache: dict[tuple[Any, ...], tuple[float, Result]] = {}
         self._flights: dict[tuple[Any, ...], _Flight] = {}
         self._lock = threading.Lock()
@@ -95,7 +96,7 @@ class Data:
         try:
             as_of = self.now()
             with self._lock:
-                self.queries_run += 1
+                self.queries[str(key[0])] += 1
             flight.result = Result(compute(as_of), as_of)
             if self.ttl_s > 0:
                 with self._lock:

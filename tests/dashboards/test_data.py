@@ -272,5 +272,5 @@ def test_concurrent_misses_share_one_query(seeded: Seeded) -> None:
         t.start()
     for t in threads:
         t.join()
-    assert data.queries_run == 1
+    assert data.queries == {"ranking": 1}
     assert len({id(r) for r in results}) == 1

@@ -503,3 +503,35 @@ def test_an_empty_store_renders_every_page_with_explanations(empty_client: Flask
     assert "No collector has run yet." in texts(page(empty_client, "/health"))
     assert texts(freshness(empty_client)) == ["No data yet"]
     assert empty_client.get("/api/most-popular").get_json()["articles"] == []
+
+
+def test_fifty_concurrent_readers_of_the_box_cost_one_query(seeded: Seeded) -> None:
+    """Real HTTP, a cold cache, fifty readers at once: the store runs the ranking once."""
+    import threading
+
+    import httpx
+
+    from tracker.wsgi import BackgroundServer
+
+    app = create_app(seeded.store, refresh_s=60)
+    data = app.server.extensions["tracker_data"]
+    server = BackgroundServer(app.server, name="box-test").start()
+    try:
+        barrier = threading.Barrier(50)
+        answers: list[list[str]] = []
+
+        def read() -> None:
+            barrier.wait()
+            body = httpx.get(f"{server.url}/api/most-popular?window=24h&limit=5", timeout=60).json()
+            answers.append([a["title"] for a in body["articles"]])
+
+        threads = [threading.Thread(target=read) for _ in range(50)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        server.stop()
+    assert len(answers) == 50
+    assert all(a == ["Summit ends in surprise deal", "Heatwave breaks decade-old record"] for a in answers)
+    assert data.queries["ranking"] == 1
