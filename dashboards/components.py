@@ -110,10 +110,11 @@ def _header(column: Column, view: View, pathname: str) -> html.Th:
     flip = column.key if descending else f"-{column.key}"
     href = pathname + view.with_(sort=flip if active else first).search()
     arrow = (" ▼" if descending else " ▲") if active else ""
+    aria: dict[str, Any] = {"aria-sort": ("descending" if descending else "ascending") if active else "none"}
     return html.Th(
         dcc.Link(column.label + arrow, href=href, className="sort-link"),
         className=classes + (" sorted" if active else ""),
-        **{"aria-sort": ("descending" if descending else "ascending") if active else "none"},
+        **aria,
     )
 
 
@@ -155,7 +156,7 @@ def table(
     body = [
         html.Tr(
             [
-                html.Td(c.cell(row), className="num" if c.numeric else None, **{"data-label": c.label})
+                html.Td(c.cell(row), className="num" if c.numeric else None, **data_attr("label", c.label))
                 for c in columns
             ],
             **(row_attrs(row) if row_attrs else {}),

@@ -69,7 +69,9 @@ class Data:
         self.store = store
         self.clock = clock
         self.ttl_s = ttl_s
-        self.queries: Counter[str] = Counter()  # queries that reached the store, by name (for tests and bench)
+        self.queries: Counter[str] = (
+            Counter()
+        )  # queries that reached the store, by name (for tests and bench)
         self._cache: dict[tuple[Any, ...], tuple[float, Result]] = {}
         self._flights: dict[tuple[Any, ...], _Flight] = {}
         self._lock = threading.Lock()

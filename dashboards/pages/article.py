@@ -25,12 +25,12 @@ def _latest_table(series: pl.DataFrame) -> html.Table:
     values = {(p, m): v for p, m, v in latest.iter_rows()}
     rows = [
         html.Tr(
-            [html.Td(components.platform_chip(p), **{"data-label": "Platform"})]
+            [html.Td(components.platform_chip(p), **components.data_attr("label", "Platform"))]
             + [
                 html.Td(
                     fmt.count(values[(p, m)]) if (p, m) in values else None,
                     className="num",
-                    **{"data-label": m},
+                    **components.data_attr("label", m),
                 )
                 for m in metrics
             ]
