@@ -1,9 +1,13 @@
-"""The newsroom dashboards: Most Popular, Trending, one page per story, collector Health, and
-the JSON the news site's Most Popular box fetches, all read through `dashboards.data`.
+"""The newsroom dashboards: Most Popular, Trending, one page per story, collector Health, the JSON
+and the embeddable snippet for the news site's Most Popular box, all read through `dashboards.data`.
 
 `create_app(store)` builds a fresh Dash app. Nothing is read at import and nothing is global:
 pages are routed by a plain `dcc.Location` callback instead of Dash's `pages` registry (a
 module-global), so two apps on two stores can live in one process, as the tests do.
+
+A page is a function of its URL: the router renders it from the path and the query string
+(`dashboards.view`), each control writes its choice back into the query string (a new browser
+history entry, so back and forward work), and a timer refreshes the data part in place.
 """
 
 from __future__ import annotations
@@ -11,15 +15,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import dash
-from dash import Input, Output, dcc, html
+from dash import Input, Output, State, dcc, html
 from flask import Response, request
 
-from dashboards import api, components
+from dashboards import api, components, downloads, embed
 from dashboards.data import Data
 from dashboards.pages import article, health, most_popular, not_found, trending
+from dashboards.view import Ctx, parse, valid_zone
 from tracker.clock import Clock
+from tracker.errors import ConfigError
+from tracker.owner.access import Access
 from tracker.store import Store
 
 __all__ = ["Route", "create_app", "resolve"]
@@ -27,6 +35,9 @@ __all__ = ["Route", "create_app", "resolve"]
 _ARTICLE = re.compile(r"^/article/(\d{1,18})$")
 _PAGES = {"/": "most_popular", "/trending": "trending", "/health": "health"}
 _INDEX_RULES = {"/", "/<path:path>"}  # Dash's index and catch-all routes
+_BROWSER_ZONE = """function(_) {
+    try { return Intl.DateTimeFormat().resolvedOptions().timeZone || null; } catch (e) { return null; }
+}"""
 
 
 @dataclass(frozen=True)
@@ -46,11 +57,23 @@ def resolve(pathname: str | None) -> Route:
     return Route("not_found", {"pathname": pathname or "/"})
 
 
+def context(
+    route: Route, pathname: str | None, search: str | None, browser_zone: str | None, default_zone: str
+) -> Ctx:
+    """The page's view from the URL and its display time zone: the URL's `tz`, else the
+    browser's, else the configured default."""
+    view = parse(route.page, search)
+    name = view.get("tz") or (browser_zone if browser_zone and valid_zone(browser_zone) else default_zone)
+    return Ctx(view, ZoneInfo(name), name, (pathname or "/").rstrip("/") or "/")
+
+
 def _shell(title: str, refresh_s: float) -> html.Div:
     """The frame around every page: brand, navigation, freshness badge; the router fills `page`."""
     return html.Div(
         [
-            dcc.Location(id="url"),
+            dcc.Location(id="url", refresh=False),
+            dcc.Store(id="browser-tz"),
+            html.Div(id="tz-probe", hidden=True),
             html.Header(
                 [
                     dcc.Link(title, href="/", className="brand"),
@@ -60,55 +83,117 @@ def _shell(title: str, refresh_s: float) -> html.Div:
                 className="topbar",
             ),
             html.Main(id="page", className="container"),
-            dcc.Interval(id="shell-tick", interval=int(refresh_s * 1000)),
+            html.Footer(
+                f"Refreshes every {refresh_s:g} s. Times in your browser's zone unless the link says otherwise.",
+                className="footer",
+            ),
+            dcc.Interval(id="tick", interval=int(refresh_s * 1000)),
         ]
     )
 
 
 def create_app(
-    store: Store, refresh_s: float = 10.0, title: str = "Virality tracker", clock: Clock | None = None
+    store: Store,
+    refresh_s: float = 60.0,
+    title: str = "Virality tracker",
+    clock: Clock | None = None,
+    timezone: str = "UTC",
+    access: Access | None = None,
 ) -> dash.Dash:
     """A Dash app over `store`; pages and the JSON API re-read data every `refresh_s` seconds.
 
-    `clock` sets the time rankings are computed for (default: the wall clock).
+    `clock` sets the time rankings are computed for (default: the wall clock); `timezone` is the
+    display zone when the browser does not say; `access` guards the server (default: a loopback
+    policy, which still refuses foreign Host and Origin headers).
     """
+    if not valid_zone(timezone):
+        raise ConfigError(f"unknown time zone {timezone!r}; use an IANA name such as Europe/Paris")
     data = Data(store, clock, ttl_s=min(refresh_s / 2, 5.0))
     app = dash.Dash(__name__, title=title, update_title="", suppress_callback_exceptions=True)
     app.layout = _shell(title, refresh_s)
+    app.server.extensions["tracker_data"] = data  # tests and bench/dashboard.py count its queries
+    app.server.debug = False  # never Dash or Flask debug: no dev tools, no tracebacks to callers
+    (access or Access("127.0.0.1", {})).install(app.server)
 
-    def render(route: Route) -> Any:
+    def render(route: Route, ctx: Ctx) -> Any:
         if route.page == "most_popular":
-            return most_popular.layout(data, refresh_s)
+            return most_popular.layout(data, ctx)
         if route.page == "trending":
-            return trending.layout(data, refresh_s)
+            return trending.layout(data, ctx)
         if route.page == "health":
-            return health.layout(data, refresh_s)
+            return health.layout(data, ctx)
         if route.page == "article":
-            return article.layout(data, refresh_s, **route.args)
+            return article.layout(data, ctx, **route.args)
         return not_found.layout(**route.args)
 
-    @app.callback(Output("page", "children"), Output("nav", "children"), Input("url", "pathname"))
-    def route(pathname: str | None) -> tuple[Any, Any]:
-        return render(resolve(pathname)), components.nav(pathname)
+    def refresh(route: Route, ctx: Ctx) -> Any:
+        if route.page == "most_popular":
+            return most_popular.content(data, ctx)
+        if route.page == "trending":
+            return trending.content(data, ctx)
+        if route.page == "health":
+            return health.content(data, ctx)
+        if route.page == "article":
+            return article.content(data, ctx, **route.args)
+        return dash.no_update
+
+    app.clientside_callback(_BROWSER_ZONE, Output("browser-tz", "data"), Input("tz-probe", "children"))
 
     @app.callback(
-        Output("freshness", "children"), Input("shell-tick", "n_intervals"), Input("url", "pathname")
+        Output("page", "children"),
+        Output("nav", "children"),
+        Input("url", "pathname"),
+        Input("url", "search"),
+        Input("browser-tz", "data"),
     )
-    def freshness(_tick: int | None, _pathname: str | None) -> Any:
-        result = data.freshness()
-        return components.freshness_badge(result.rows["latest_sample_at"][0], result.as_of)
+    def route(pathname: str | None, search: str | None, zone: str | None) -> tuple[Any, Any]:
+        where = resolve(pathname)
+        ctx = context(where, pathname, search, zone, timezone)
+        return render(where, ctx), components.nav(pathname, ctx.view.get("tz"))
 
-    for page in (most_popular, trending, article, health):
-        page.register(app, data)
-    api.register(app.server, data, max_age_s=max(1, int(refresh_s)))
+    @app.callback(
+        Output("page-content", "children"),
+        Input("tick", "n_intervals"),
+        State("url", "pathname"),
+        State("url", "search"),
+        State("browser-tz", "data"),
+        prevent_initial_call=True,
+    )
+    def tick(_n: int | None, pathname: str | None, search: str | None, zone: str | None) -> Any:
+        where = resolve(pathname)
+        return refresh(where, context(where, pathname, search, zone, timezone))
+
+    @app.callback(
+        Output("freshness", "children"),
+        Input("tick", "n_intervals"),
+        Input("url", "search"),
+        Input("browser-tz", "data"),
+        State("url", "pathname"),
+    )
+    def freshness(_tick: int | None, search: str | None, zone: str | None, pathname: str | None) -> Any:
+        result = data.freshness()
+        ctx = context(resolve(pathname), pathname, search, zone, timezone)
+        return components.freshness_badge(result.rows["latest_sample_at"][0], result.as_of, ctx.tz)
+
+    for page in (most_popular, trending, article):
+        page.register(app)
+    api.register(app.server, data, max_age_s=max(1, int(min(refresh_s, 60))))
+    embed.register(app.server, data, max_age_s=max(1, int(min(refresh_s, 60))))
+    downloads.register(
+        app.server, data, lambda path, search: context(resolve(path), path, search, None, timezone)
+    )
 
     @app.server.after_request
     def not_found_status(response: Response) -> Response:
-        # Dash answers every path with its page shell; unknown paths should still say 404
-        # to crawlers and link checkers (the page itself renders "Page not found").
+        # Dash answers every path with its page shell; unknown paths and unknown articles should
+        # still say 404 to crawlers and link checkers (the page itself says "not found").
         rule = request.url_rule.rule if request.url_rule else None
-        if request.method == "GET" and rule in _INDEX_RULES and resolve(request.path).page == "not_found":
-            response.status_code = 404
+        if request.method == "GET" and rule in _INDEX_RULES and response.status_code == 200:
+            where = resolve(request.path)
+            if where.page == "not_found" or (
+                where.page == "article" and data.article(where.args["article_id"]).is_empty()
+            ):
+                response.status_code = 404
         return response
 
     return app

@@ -1,38 +1,43 @@
-"""Pieces every page shares: the navigation bar, the "data as of" freshness badge, the window
-and platform selectors, and the ranked-stories table (Most Popular and Trending)."""
+"""Pieces every page shares: the navigation bar, the "data as of" freshness badge, pill and
+drop-down controls, and the sortable table every page uses (headers are links that put the sort
+in the URL; each cell carries its column's label so the phone layout can show rows as cards)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 import polars as pl
 from dash import dcc, html
 
 from dashboards import format as fmt
-from dashboards.data import WINDOWS
+from dashboards.colors import platform_chip_class
+from dashboards.view import View
 
 NAV = (("/", "Most popular"), ("/trending", "Trending"), ("/health", "Health"))
 STALE_AFTER = timedelta(minutes=15)  # older than this, the badge turns amber
 
 
-def nav(pathname: str | None) -> list[dcc.Link]:
-    """Links to the top-level pages, the current one marked."""
+def nav(pathname: str | None, tz: str = "") -> list[dcc.Link]:
+    """Links to the top-level pages, the current one marked (a chosen time zone travels along)."""
     current = (pathname or "/").rstrip("/") or "/"
+    suffix = f"?tz={tz}" if tz else ""
     return [
-        dcc.Link(label, href=href, className="nav-link active" if href == current else "nav-link")
+        dcc.Link(label, href=href + suffix, className="nav-link active" if href == current else "nav-link")
         for href, label in NAV
     ]
 
 
-def freshness_badge(latest_sample_at: datetime | None, as_of: datetime) -> html.Span:
+def freshness_badge(latest_sample_at: datetime | None, as_of: datetime, tz: tzinfo) -> html.Span:
     """'Data as of 21:14:47 UTC · 3 min ago': when the newest observation was made."""
     if latest_sample_at is None:
         return html.Span("No data yet", className="badge badge-stale", id="freshness-text")
     stale = as_of - latest_sample_at > STALE_AFTER
     return html.Span(
         [
-            f"Data as of {fmt.clock_time(latest_sample_at)}",
+            f"Data as of {fmt.clock_time(latest_sample_at, tz)}",
             html.Span(f" · {fmt.ago(latest_sample_at, as_of)}", className="badge-ago"),
         ],
         className="badge badge-stale" if stale else "badge",
@@ -41,11 +46,11 @@ def freshness_badge(latest_sample_at: datetime | None, as_of: datetime) -> html.
     )
 
 
-def window_selector(component_id: str, value: str) -> dcc.RadioItems:
-    """1h / 6h / 24h / 7d as a row of pills."""
+def pills(component_id: str, options: Sequence[tuple[str, str]], value: str) -> dcc.RadioItems:
+    """A row of pills, one selected: [(value, label), ...]."""
     return dcc.RadioItems(
         id=component_id,
-        options=[{"label": name, "value": name} for name in WINDOWS],
+        options=[{"label": label, "value": v} for v, label in options],
         value=value,
         inline=True,
         className="pills",
@@ -53,70 +58,158 @@ def window_selector(component_id: str, value: str) -> dcc.RadioItems:
     )
 
 
-def platform_filter(component_id: str, platforms: list[str], value: str = "") -> dcc.RadioItems:
-    """'All platforms' plus one pill per platform with data ('' means all)."""
-    return dcc.RadioItems(
+def choice(component_id: str, placeholder: str, values: Sequence[str], value: str) -> dcc.Dropdown:
+    """A searchable drop-down; clearing it means "all"."""
+    return dcc.Dropdown(
         id=component_id,
-        options=[{"label": "All platforms", "value": ""}] + [{"label": p, "value": p} for p in platforms],
-        value=value,
-        inline=True,
-        className="pills",
-        labelClassName="pill",
+        options=[{"label": v, "value": v} for v in values],
+        value=value or None,
+        placeholder=placeholder,
+        clearable=True,
+        className="choice",
     )
 
 
-def _data_attr(name: str, value: object) -> dict[str, Any]:
+def control(label: str, widget: Any) -> html.Div:
+    return html.Div([html.Label(label), widget], className="control")
+
+
+def platform_chip(platform: str, text: str | None = None) -> html.Span:
+    return html.Span(text or platform, className=f"chip {platform_chip_class(platform)}")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One table column: its header, how a row renders in it, and the frame column it sorts by."""
+
+    key: str  # the URL's sort=<key>
+    label: str
+    cell: Callable[[dict[str, Any]], Any]
+    sort_by: str | None = None  # a frame column; None = not sortable
+    numeric: bool = False
+    csv: str | None = None  # the frame column the CSV download writes for it (default sort_by)
+
+
+def sort_frame(frame: pl.DataFrame, columns: Sequence[Column], view: View) -> pl.DataFrame:
+    """The frame in the order the URL asks for (`sort=key` or `sort=-key`), else as it came."""
+    key, descending = view.sort_key()
+    by = next((c.sort_by for c in columns if c.key == key and c.sort_by), None)
+    if by is None or by not in frame.columns:
+        return frame
+    return frame.sort(by, descending=descending, nulls_last=True, maintain_order=True)
+
+
+def _header(column: Column, view: View, pathname: str) -> html.Th:
+    classes = "num" if column.numeric else ""
+    if not column.sort_by:
+        return html.Th(column.label, className=classes)
+    key, descending = view.sort_key()
+    active = key == column.key
+    # First click sorts numbers high-to-low and text A-Z; a second click reverses.
+    first = f"-{column.key}" if column.numeric else column.key
+    flip = column.key if descending else f"-{column.key}"
+    href = pathname + view.with_(sort=flip if active else first).search()
+    arrow = (" ▼" if descending else " ▲") if active else ""
+    aria: dict[str, Any] = {"aria-sort": ("descending" if descending else "ascending") if active else "none"}
+    return html.Th(
+        dcc.Link(column.label + arrow, href=href, className="sort-link"),
+        className=classes + (" sorted" if active else ""),
+        **aria,
+    )
+
+
+def header_row(columns: Sequence[Column], view: View, pathname: str) -> html.Thead:
+    """A table head whose sortable headers are links carrying the sort in the URL."""
+    return html.Thead(html.Tr([_header(c, view, pathname) for c in columns]))
+
+
+def label_cells(table: html.Table) -> html.Table:
+    """Give each body cell its column's header as `data-label` (the phone layout shows rows as
+    cards, each value under its label). For tables built cell by cell, like Health's."""
+    head, body = table.children[0], table.children[1]
+    labels = [_text(th) for th in head.children.children]
+    for tr in body.children:
+        for label, td in zip(labels, tr.children, strict=False):
+            setattr(td, "data-label", label)
+    return table
+
+
+def _text(component: Any) -> str:
+    if isinstance(component, str):
+        return component
+    children = getattr(component, "children", "")
+    if isinstance(children, list):
+        return "".join(_text(c) for c in children)
+    return _text(children) if children is not None else ""
+
+
+def table(
+    frame: pl.DataFrame,
+    columns: Sequence[Column],
+    view: View,
+    pathname: str,
+    class_name: str,
+    row_attrs: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> html.Table:
+    """A sortable table of `frame` (already sorted by `sort_frame`)."""
+    head = header_row(columns, view, pathname)
+    body = [
+        html.Tr(
+            [
+                html.Td(c.cell(row), className="num" if c.numeric else None, **data_attr("label", c.label))
+                for c in columns
+            ],
+            **(row_attrs(row) if row_attrs else {}),
+        )
+        for row in frame.iter_rows(named=True)
+    ]
+    return html.Table([head, html.Tbody(body)], className=f"sortable {class_name}")
+
+
+def csv_frame(frame: pl.DataFrame, columns: Sequence[Column]) -> pl.DataFrame:
+    """The columns a table shows, raw values (lists joined by spaces), for the CSV download."""
+    names = [c.csv or c.sort_by for c in columns]
+    picked = [n for n in dict.fromkeys(n for n in names if n) if n in frame.columns]
+    out = frame.select(picked)
+    return out.with_columns(
+        pl.col(n).cast(pl.List(pl.String)).list.join(" ")
+        for n in picked
+        if isinstance(out.schema[n], pl.List)
+    )
+
+
+def download_link(href: str) -> html.A:
+    return html.A("Download CSV", href=href, className="download", download="", id="download-csv")
+
+
+def data_attr(name: str, value: object) -> dict[str, Any]:
     """A `data-*` attribute for a Dash html component (tests and scripts find rows by it)."""
     return {f"data-{name}": str(value)}
 
 
-def _platform_chips(platforms: list[str] | None) -> list[html.Span]:
-    return [html.Span(p, className=f"chip chip-{p}") for p in platforms or []]
-
-
-def ranking_table(rows: pl.DataFrame, gained_label: str, empty_message: str) -> html.Table | html.P:
-    """Ranked stories: rank, title (linking to its article page), interactions gained, total."""
-    if rows.is_empty():
-        return html.P(empty_message, className="empty")
-    head = html.Thead(
-        html.Tr(
-            [
-                html.Th("#", className="num"),
-                html.Th("Story"),
-                html.Th(gained_label, className="num"),
-                html.Th("Total interactions", className="num"),
-                html.Th("Views gained", className="num"),
-                html.Th("Platforms"),
-            ]
-        )
-    )
-    body = []
-    for row in rows.iter_rows(named=True):
-        story = html.Td(
-            [
-                dcc.Link(
-                    row["title"] or row["url"], href=f"/article/{row['article_id']}", className="story-link"
-                ),
-                html.Div(
-                    [
-                        html.Span(" · ".join(filter(None, [row["site"], row["section"]]))),
-                        html.A("open ↗", href=row["url"], target="_blank", rel="noopener", className="ext"),
-                    ],
-                    className="story-meta",
-                ),
-            ]
-        )
-        body.append(
-            html.Tr(
+def story_cell(row: dict[str, Any], tz: tzinfo, now: datetime) -> html.Div:
+    """Title (linking to its page), then site · section · author, publication time and age, and
+    a link to the story itself."""
+    published = row.get("published_at")
+    meta = " · ".join(filter(None, [row.get("site"), row.get("section"), row.get("author")]))
+    return html.Div(
+        [
+            dcc.Link(
+                row["title"] or row["url"], href=f"/article/{row['article_id']}", className="story-link"
+            ),
+            html.Div(
                 [
-                    html.Td(row["rank"], className="num rank"),
-                    story,
-                    html.Td(fmt.count(row["interactions"]), className="num strong"),
-                    html.Td(fmt.count(row["total_interactions"]), className="num"),
-                    html.Td(fmt.count(row["views"]) if row["views"] else "–", className="num muted"),
-                    html.Td(_platform_chips(row["platforms"])),
+                    html.Span(meta) if meta else None,
+                    html.Span(
+                        f"{fmt.when(published, tz)} ({fmt.ago(published, now)})"
+                        if published
+                        else "unpublished",
+                        className="published",
+                        title=fmt.iso(published) or "",
+                    ),
+                    html.A("open ↗", href=row["url"], target="_blank", rel="noopener", className="ext"),
                 ],
-                **_data_attr("article-id", row["article_id"]),
-            )
-        )
-    return html.Table([head, html.Tbody(body)], className="ranking")
+                className="story-meta",
+            ),
+        ]
+    )

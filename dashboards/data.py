@@ -1,17 +1,20 @@
-"""The dashboards' only door to the store: every number on a page or in the JSON API comes from
-a canned query in sql/queries, run with $named parameters and returned as a Polars frame.
+"""The dashboards' only door to the store: every number on a page, in the JSON API or in the
+embed comes from a canned query in sql/queries, run with $named parameters bound (never formatted
+in) and returned as a Polars frame.
 
-Answers are cached for a few seconds (less than the page refresh), so the table, the chart and
-many readers of the site's Most Popular box polling at once cost one query, not one each.
+Answers are cached for a few seconds (less than the page refresh), and concurrent misses of one
+key share one computation (single-flight): when a news site's box is read by fifty readers at
+the moment the cache expires, the store runs the query once, not fifty times.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import polars as pl
@@ -20,9 +23,26 @@ from tracker.clock import Clock
 from tracker.store import Store
 
 # Window names editors pick, and the interval strings the queries cast (`cast($win as interval)`).
-WINDOWS = {"1h": "1 hour", "6h": "6 hours", "24h": "24 hours", "7d": "7 days"}
+WINDOWS = {"1h": "1 hour", "6h": "6 hours", "24h": "24 hours", "7d": "7 days", "30d": "30 days"}
+WINDOW_SPAN = {
+    "1h": timedelta(hours=1),
+    "6h": timedelta(hours=6),
+    "24h": timedelta(hours=24),
+    "7d": timedelta(days=7),
+    "30d": timedelta(days=30),
+}
 DEFAULT_WINDOW = "24h"
 MAX_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What narrows a ranking; an empty string means "all"."""
+
+    platform: str = ""
+    site: str = ""
+    section: str = ""
+    author: str = ""
 
 
 @dataclass(frozen=True)
@@ -33,6 +53,15 @@ class Result:
     as_of: datetime
 
 
+class _Flight:
+    """One computation in progress; later callers of the same key wait for its result."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.result: Result | None = None
+        self.error: BaseException | None = None
+
+
 class Data:
     """Named queries over one store, with a short time-to-live cache per (query, parameters)."""
 
@@ -40,7 +69,11 @@ class Data:
         self.store = store
         self.clock = clock
         self.ttl_s = ttl_s
+        self.queries: Counter[str] = (
+            Counter()
+        )  # queries that reached the store, by name (for tests and bench)
         self._cache: dict[tuple[Any, ...], tuple[float, Result]] = {}
+        self._flights: dict[tuple[Any, ...], _Flight] = {}
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
@@ -48,30 +81,87 @@ class Data:
         return self.clock.now() if self.clock else datetime.now(UTC)
 
     def _cached(self, key: tuple[Any, ...], compute: Callable[[datetime], pl.DataFrame]) -> Result:
-        if self.ttl_s > 0:
-            with self._lock:
-                hit = self._cache.get(key)
+        with self._lock:
+            hit = self._cache.get(key)
             if hit and hit[0] > time.monotonic():
                 return hit[1]
-        as_of = self.now()
-        result = Result(compute(as_of), as_of)
-        if self.ttl_s > 0:
+            flight = self._flights.get(key)
+            leader = flight is None
+            if flight is None:
+                flight = self._flights[key] = _Flight()
+        if not leader:
+            flight.done.wait()
+            if flight.error is not None:
+                raise flight.error
+            assert flight.result is not None
+            return flight.result
+        try:
+            as_of = self.now()
             with self._lock:
-                self._cache[key] = (time.monotonic() + self.ttl_s, result)
-        return result
+                self.queries[str(key[0])] += 1
+            flight.result = Result(compute(as_of), as_of)
+            if self.ttl_s > 0:
+                with self._lock:
+                    self._cache[key] = (time.monotonic() + self.ttl_s, flight.result)
+            return flight.result
+        except BaseException as exc:
+            flight.error = exc
+            raise
+        finally:
+            with self._lock:
+                del self._flights[key]
+            flight.done.set()
 
     def _named(self, name: str, **params: Any) -> Result:
         """Run a query that ranks relative to `as_of`; the current time is bound on a cache miss."""
-        key = (name, *sorted(params.items()))
+        key = (name, *sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
         return self._cached(key, lambda as_of: self.store.named(name, as_of=as_of, **params))
 
-    def most_popular(self, window: str = DEFAULT_WINDOW, platform: str = "", limit: int = 10) -> Result:
-        """Articles ranked by interactions gained in the window (the page and the JSON API)."""
-        return self._named("most_popular", win=WINDOWS[window], platform=platform, limit=limit)
+    def _plain(self, name: str, **params: Any) -> pl.DataFrame:
+        """Run a query that takes no ranking time."""
+        key = (name, *sorted(params.items()))
+        return self._cached(key, lambda _: self.store.named(name, **params)).rows
 
-    def platform_breakdown(self, window: str = DEFAULT_WINDOW, platform: str = "", limit: int = 10) -> Result:
-        """Interactions gained per platform by each of the most popular articles."""
-        return self._named("platform_breakdown", win=WINDOWS[window], platform=platform, limit=limit)
+    def ranking(
+        self, window: str = DEFAULT_WINDOW, filters: Filters = Filters(), limit: int = 10, shift_s: int = 0
+    ) -> Result:
+        """Articles ranked by interactions gained in the window, filtered (page, box and embed).
+
+        `shift_s` ranks as of that many seconds earlier (the page's rank change); it is a whole
+        number of seconds so it can be part of the cache key.
+        """
+        params = dict(
+            win=WINDOWS[window],
+            platform=filters.platform,
+            site=filters.site,
+            section=filters.section,
+            author=filters.author,
+            limit=limit,
+        )
+        if not shift_s:
+            return self._named("ranking", **params)
+        key = ("ranking", shift_s, *sorted(params.items()))
+        return self._cached(
+            key,
+            lambda as_of: self.store.named("ranking", as_of=as_of - timedelta(seconds=shift_s), **params),
+        )
+
+    def most_popular(self, window: str = DEFAULT_WINDOW, platform: str = "", limit: int = 10) -> Result:
+        """The ranking on all platforms or one, without the other filters."""
+        return self.ranking(window, Filters(platform), limit)
+
+    def ranking_inputs(self, window: str, platform: str, article_ids: Sequence[int]) -> Result:
+        """Per article, platform and metric: what it gained in the window and its total."""
+        return self._named(
+            "ranking_inputs",
+            win=WINDOWS[window],
+            platform=platform,
+            article_ids=[int(a) for a in article_ids],
+        )
+
+    def facets(self) -> pl.DataFrame:
+        """Sites, sections and authors of tracked articles (the filters' choices)."""
+        return self._plain("facets")
 
     def trending(self, platform: str = "", limit: int = 10) -> Result:
         """Articles ranked by interactions gained in the last hour."""
@@ -87,13 +177,23 @@ class Data:
 
     def article(self, article_id: int) -> pl.DataFrame:
         """One article with its latest totals; no rows when the id is unknown."""
-        key = ("article_detail", article_id)
-        return self._cached(key, lambda _: self.store.named("article_detail", article_id=article_id)).rows
+        return self._plain("article_detail", article_id=article_id)
 
     def article_series(self, article_id: int) -> pl.DataFrame:
         """Every metric of one article per platform over time."""
-        key = ("article_series", article_id)
-        return self._cached(key, lambda _: self.store.named("article_series", article_id=article_id)).rows
+        return self._plain("article_series", article_id=article_id)
+
+    def article_timeline(self, article_id: int, metric: str) -> pl.DataFrame:
+        """One article's cumulative `metric` ('interactions' or a metric name) per platform."""
+        return self._plain("article_timeline", article_id=article_id, metric=metric)
+
+    def article_hourly(self, article_id: int, metric: str) -> pl.DataFrame:
+        """What one article gained per platform in each clock hour."""
+        return self._plain("article_hourly", article_id=article_id, metric=metric)
+
+    def article_posts(self, article_id: int) -> pl.DataFrame:
+        """The posts sharing one article with their own latest counts."""
+        return self._plain("article_posts", article_id=article_id)
 
     def health(self) -> pl.DataFrame:
         """Collector health, one row per platform; its state (blocked, off, ...) as of the ranking time."""
@@ -101,5 +201,4 @@ class Data:
 
     def platforms(self) -> list[str]:
         """Platforms with posts sharing a tracked article (the platform filter's choices)."""
-        rows = self._cached(("platforms",), lambda _: self.store.named("platforms")).rows
-        return [str(p) for p in rows["platform"]]
+        return [str(p) for p in self._plain("platforms")["platform"]]

@@ -1,41 +1,31 @@
 """Pure functions from query frames to Plotly figures: no store, no Dash, no clock, so each can
-be tested on a hand-made frame. Every platform keeps one colour on every chart."""
+be tested on a hand-made frame. Every platform keeps one colour on every chart
+(`dashboards.colors.platform_color`), counts get whole-number ticks, and times are drawn in the
+display time zone."""
 
 from __future__ import annotations
 
-import functools
+import itertools
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
-from plotly.subplots import make_subplots
 
+from dashboards.colors import platform_color
 from tracker import metrics as metric_catalog
 
-_FALLBACK = ("#4c78a8", "#72b7b2", "#54a24b", "#b279a2", "#9d755d", "#bab0ac")
 _FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 TITLE_CHARS = 48
+BAR_TITLE_CHARS = 28  # bar labels share the width with the bars (a phone is 390 px wide)
+GAP_FACTOR = 3.0  # a pause this many times the usual spacing between samples is drawn as a gap
+MIN_GAP = timedelta(minutes=15)  # ...and only when it is also longer than this
 
 
 def in_catalog_order(present: set[str]) -> list[str]:
     """Metric names in the order editors read them (the metric catalog's counts), then any others."""
     order = metric_catalog.counts()
     return [m for m in order if m in present] + sorted(present - set(order))
-
-
-@functools.cache
-def platform_colors() -> dict[str, str]:
-    """Each registered platform's COLOR, as its collector module declares it."""
-    from tracker.registry import load
-
-    return {name: p.color for name, p in load().items() if p.color}
-
-
-def platform_color(platform: str) -> str:
-    """A fixed colour per known platform; unknown ones get a stable fallback."""
-    colors = platform_colors()
-    if platform in colors:
-        return colors[platform]
-    return _FALLBACK[sum(map(ord, platform)) % len(_FALLBACK)]
 
 
 def short(title: str | None, limit: int = TITLE_CHARS) -> str:
@@ -47,16 +37,23 @@ def short(title: str | None, limit: int = TITLE_CHARS) -> str:
 def _style(fig: go.Figure, height: int) -> go.Figure:
     fig.update_layout(
         height=height,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
         font={"family": _FONT, "size": 13, "color": "#222"},
         plot_bgcolor="white",
         paper_bgcolor="white",
-        legend={"orientation": "h", "y": -0.12, "x": 0},
+        legend={"orientation": "h", "y": -0.15, "yanchor": "top", "x": 0},
         hoverlabel={"font_family": _FONT},
     )
-    fig.update_xaxes(gridcolor="#eee", zeroline=False)
-    fig.update_yaxes(gridcolor="#eee", zeroline=False)
+    fig.update_xaxes(gridcolor="#eee", zeroline=False, automargin=True)
+    fig.update_yaxes(gridcolor="#eee", zeroline=False, automargin=True)
     return fig
+
+
+def whole_number_axis(fig: go.Figure, top: float) -> None:
+    """Counts are whole: ',d' labels, and a step of 1 when the axis is too short for more."""
+    fig.update_yaxes(tickformat=",d", rangemode="tozero")
+    if top < 5:
+        fig.update_yaxes(dtick=1, range=[0, max(top, 1) * 1.1])
 
 
 def empty(message: str, height: int = 240) -> go.Figure:
@@ -76,15 +73,20 @@ def empty(message: str, height: int = 240) -> go.Figure:
     return _style(fig, height)
 
 
+def _local(frame: pl.DataFrame, column: str, tz: tzinfo) -> list[Any]:
+    """A timestamp column as naive wall-clock times in the display zone (what Plotly draws)."""
+    return [t.astimezone(tz).replace(tzinfo=None) if t is not None else None for t in frame[column]]
+
+
 def popularity_bars(breakdown: pl.DataFrame) -> go.Figure:
     """Stacked horizontal bars: interactions each platform gave each ranked story, #1 on top.
 
-    `breakdown` has the platform_breakdown query's columns: rank, title, platform, interactions.
+    `breakdown` has columns rank, title, platform, interactions.
     """
     if breakdown.is_empty():
         return empty("No interactions in this window yet")
     stories = breakdown.select("rank", "title").unique("rank").sort("rank")
-    labels = {r: f"{r}. {short(t)}" for r, t in stories.iter_rows()}
+    labels = {r: f"{r}. {short(t, BAR_TITLE_CHARS)}" for r, t in stories.iter_rows()}
     order = [labels[r] for r in stories["rank"]]
     fig = go.Figure()
     for platform in sorted(breakdown["platform"].unique()):
@@ -97,76 +99,136 @@ def popularity_bars(breakdown: pl.DataFrame) -> go.Figure:
             marker_color=platform_color(platform),
             hovertemplate="%{y}<br>" + platform + ": %{x:,} interactions<extra></extra>",
         )
-    fig.update_layout(barmode="stack", title={"text": "Interactions gained, by platform", "x": 0})
+    fig.update_layout(barmode="stack")
     fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed")
-    fig = _style(fig, 150 + 40 * len(order))
-    # Legend above the bars, in platform order: below, it collides with the axis on short charts.
-    fig.update_layout(
-        legend={
-            "orientation": "h",
-            "y": 1.0,
-            "yanchor": "bottom",
-            "x": 1,
-            "xanchor": "right",
-            "traceorder": "normal",
-        },
-        margin={"t": 60},
-    )
+    fig.update_xaxes(tickformat=",d")
+    fig = _style(fig, 120 + 34 * len(order))
+    # No title inside the figure (the page's heading names it) so the legend never overlaps one.
+    fig.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0}, margin={"t": 30})
     return fig
 
 
-def trending_lines(series: pl.DataFrame) -> go.Figure:
+def trending_lines(series: pl.DataFrame, scale: str, tz: tzinfo) -> go.Figure:
     """One line per trending story: interactions gained since the hour began, every 5 minutes.
 
-    `series` has the trending_series query's columns: rank, title, ts, gained.
+    `series` has the trending_series query's columns: rank, title, ts, gained. `scale` is
+    'share' (each story's line as a % of its own hour, so a small story's shape shows next to a
+    big one), 'log' (a logarithmic axis) or 'linear'.
     """
     if series.is_empty():
         return empty("Nothing gained interactions in the last hour")
     fig = go.Figure()
     for (rank,), part in series.sort("rank", "ts").group_by("rank", maintain_order=True):
         title = part["title"][0]
+        gained = part["gained"].to_list()
+        final = max(gained[-1], 1)
+        if scale == "share":
+            y: list[float | None] = [100 * g / final for g in gained]
+            hover = "%{x|%H:%M}: +%{customdata:,} (%{y:.0f}% of the hour)"
+        else:
+            y = [g if (g > 0 or scale != "log") else None for g in gained]
+            hover = "%{x|%H:%M}: +%{customdata:,}"
         fig.add_scatter(
-            name=f"{rank}. {short(title, 32)}",
-            x=part["ts"].to_list(),
-            y=part["gained"].to_list(),
+            name=f"{rank}. {short(title, BAR_TITLE_CHARS)}",
+            x=_local(part, "ts", tz),
+            y=y,
+            customdata=gained,
             mode="lines",
             line={"width": 3 if rank == 1 else 2, "shape": "hv"},
-            hovertemplate=short(title) + "<br>%{x|%H:%M} UTC: +%{y:,}<extra></extra>",
+            hovertemplate=short(title) + "<br>" + hover + "<extra></extra>",
         )
-    fig.update_layout(title={"text": "Interactions gained in the last hour", "x": 0})
     fig.update_xaxes(tickformat="%H:%M")
-    return _style(fig, 320)
+    fig = _style(fig, 360)
+    if scale == "share":
+        fig.update_yaxes(ticksuffix="%", range=[0, 105], title_text="% of the story's gain this hour")
+    elif scale == "log":
+        fig.update_yaxes(type="log", tickformat=",d", title_text="gained (log scale)")
+    else:
+        whole_number_axis(fig, float(series["gained"].max() or 0))  # type: ignore[arg-type]
+        fig.update_yaxes(title_text="gained")
+    fig.update_layout(legend={"orientation": "h", "y": -0.15, "yanchor": "top"}, margin={"b": 10})
+    return fig
 
 
-def article_metrics(series: pl.DataFrame) -> go.Figure:
-    """One panel per metric, one line per platform: how one story's counts grew.
+def with_gaps(ts: list[datetime], values: list[Any]) -> tuple[list[datetime | None], list[Any]]:
+    """Insert a break (None) where the pause between two samples is much longer than usual, so a
+    collection outage is drawn as a gap instead of a straight line across it."""
+    if len(ts) < 3:
+        return list(ts), list(values)
+    steps = sorted((b - a).total_seconds() for a, b in itertools.pairwise(ts))
+    usual = steps[len(steps) // 2]
+    limit = max(usual * GAP_FACTOR, MIN_GAP.total_seconds())
+    out_ts: list[datetime | None] = [ts[0]]
+    out_values: list[Any] = [values[0]]
+    for previous, at, value in zip(ts, ts[1:], values[1:], strict=False):
+        if (at - previous).total_seconds() > limit:
+            out_ts.append(previous + (at - previous) / 2)
+            out_values.append(None)
+        out_ts.append(at)
+        out_values.append(value)
+    return out_ts, out_values
 
-    `series` has the article_series query's columns: platform, metric, ts, value.
+
+def article_chart(
+    series: pl.DataFrame,
+    kind: str,
+    label: str,
+    start: datetime | None,
+    end: datetime,
+    tz: tzinfo,
+) -> go.Figure:
+    """One story on one chart, a line (or bars) per platform.
+
+    kind 'cumulative': `series` has platform, ts, value (the article_timeline query); the line
+    steps at each sample and breaks across collection gaps. kind 'hourly': `series` has platform,
+    hour, gained (article_hourly), drawn as stacked bars. The x axis runs from `start` (the
+    story's publication, or its first sample) to `end` (now), so the story's whole life shows.
     """
     if series.is_empty():
         return empty("No samples of this story yet")
-    present = set(series["metric"].unique())
-    metrics = in_catalog_order(present)
-    fig = make_subplots(
-        rows=len(metrics), cols=1, shared_xaxes=True, vertical_spacing=0.06, subplot_titles=metrics
-    )
-    shown: set[str] = set()
-    for row, metric in enumerate(metrics, start=1):
-        for platform in sorted(series.filter(pl.col("metric") == metric)["platform"].unique()):
-            part = series.filter((pl.col("metric") == metric) & (pl.col("platform") == platform)).sort("ts")
-            fig.add_scatter(
-                row=row,
-                col=1,
+    fig = go.Figure()
+    top = 0.0
+    for (platform,), part in series.sort("platform").group_by("platform", maintain_order=True):
+        platform = str(platform)
+        color = platform_color(platform)
+        if kind == "hourly":
+            part = part.sort("hour")
+            fig.add_bar(
                 name=platform,
-                legendgroup=platform,
-                showlegend=platform not in shown,
-                x=part["ts"].to_list(),
-                y=part["value"].to_list(),
-                mode="lines+markers",
-                line={"color": platform_color(platform), "shape": "hv"},
-                marker={"size": 5},
-                hovertemplate=platform + " " + metric + "<br>%{x|%d %b %H:%M} UTC: %{y:,}<extra></extra>",
+                x=_local(part, "hour", tz),
+                y=part["gained"].to_list(),
+                marker_color=color,
+                hovertemplate=platform + " %{x|%d %b %H:00}: +%{y:,} " + label + "<extra></extra>",
             )
-            shown.add(platform)
-    fig.update_annotations(font={"size": 13}, xanchor="left", x=0)
-    return _style(fig, 60 + 200 * len(metrics))
+            continue
+        part = part.sort("ts")
+        xs, ys = with_gaps(_local(part, "ts", tz), part["value"].to_list())
+        top = max(top, float(part["value"].max() or 0))  # type: ignore[arg-type]
+        fig.add_scatter(
+            name=platform,
+            x=xs,
+            y=ys,
+            mode="lines+markers",
+            connectgaps=False,
+            line={"color": color, "shape": "hv", "width": 2.5},
+            marker={"size": 5},
+            hovertemplate=platform + " %{x|%d %b %H:%M}: %{y:,} " + label + "<extra></extra>",
+        )
+    if kind == "hourly":
+        fig.update_layout(barmode="stack")
+        totals = series.group_by("hour").agg(pl.col("gained").sum())
+        top = float(totals["gained"].max() or 0)  # type: ignore[arg-type]
+    fig = _style(fig, 380)
+    whole_number_axis(fig, top)
+    first = start
+    if first is None:
+        column = "hour" if kind == "hourly" else "ts"
+        first = min(series[column])
+    pad = max((end - first) * 0.02, timedelta(minutes=1))
+    fig.update_xaxes(
+        range=[
+            (first - pad).astimezone(tz).replace(tzinfo=None),
+            (end + pad).astimezone(tz).replace(tzinfo=None),
+        ]
+    )
+    return fig

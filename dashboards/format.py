@@ -1,9 +1,10 @@
-"""How numbers and times read on the dashboards: thousands separators, UTC clock times, and
-"5 min ago" relative to the ranking time, so every page words them the same way."""
+"""How numbers and times read on the dashboards: thousands separators, clock times in the display
+time zone (named on every time), and "5 min ago" relative to the ranking time, so every page words
+them the same way."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 
 def count(value: int | float | None) -> str:
@@ -18,14 +19,14 @@ def percent(ratio: float | None) -> str:
     return f"{ratio:.1%}" if 0 < ratio < 0.1 else f"{ratio:.0%}"
 
 
-def clock_time(at: datetime | None) -> str:
-    """'21:14:47 UTC'."""
-    return "–" if at is None else at.astimezone(UTC).strftime("%H:%M:%S UTC")
+def clock_time(at: datetime | None, tz: tzinfo = UTC) -> str:
+    """'21:14:47 UTC' (or '22:14:47 CET' in Europe/Paris)."""
+    return "–" if at is None else at.astimezone(tz).strftime("%H:%M:%S %Z")
 
 
-def when(at: datetime | None) -> str:
+def when(at: datetime | None, tz: tzinfo = UTC) -> str:
     """'23 Nov 21:14 UTC'."""
-    return "–" if at is None else at.astimezone(UTC).strftime("%d %b %H:%M UTC").lstrip("0")
+    return "–" if at is None else at.astimezone(tz).strftime("%d %b %H:%M %Z").lstrip("0")
 
 
 def ago(at: datetime | None, now: datetime) -> str:
@@ -36,15 +37,19 @@ def ago(at: datetime | None, now: datetime) -> str:
     future, seconds = seconds < 0, abs(seconds)
     if seconds < 5:
         return "just now"
-    if seconds < 60:
-        text = f"{seconds:.0f} s"
-    elif seconds < 3600:
-        text = f"{seconds // 60:.0f} min"
-    elif seconds < 86400:
-        text = f"{seconds // 3600:.0f} h"
-    else:
-        text = f"{seconds // 86400:.0f} d"
+    text = duration(seconds)
     return f"in {text}" if future else f"{text} ago"
+
+
+def duration(seconds: float) -> str:
+    """12 -> '12 s', 300 -> '5 min', 7200 -> '2 h', 90000 -> '1 d'."""
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds // 60:.0f} min"
+    if seconds < 86400:
+        return f"{seconds // 3600:.0f} h"
+    return f"{seconds // 86400:.0f} d"
 
 
 def iso(at: datetime | None) -> str | None:

@@ -40,7 +40,12 @@ class StorageConfig:
 class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 8050
-    refresh_s: float = 10.0  # dashboard auto-refresh
+    refresh_s: float = 60.0  # dashboard auto-refresh
+    timezone: str = "UTC"  # display time zone when the browser does not tell (IANA name)
+    token_env: str = "TRACKER_DASHBOARD_TOKEN"  # env var holding the login token (non-loopback binds)
+    users: tuple[str, ...] = ()  # "name:<password hash>" (python -m tracker.owner.access hash)
+    public_box: bool = True  # /api/most-popular and /embed/most-popular need no login
+    allowed_hosts: tuple[str, ...] = ()  # DNS names this server answers to (besides loopback and IPs)
 
 
 @dataclass(frozen=True)

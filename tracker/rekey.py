@@ -5,16 +5,25 @@ change is recorded in `url_rekeys`, and no sample is touched (items keep their i
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
+from typing import Protocol
+
+import duckdb
 
 from tracker.errors import UnknownURL
-from tracker.store import Store
 from tracker.urls import canonicalize
+
+
+class Writable(Protocol):
+    """What re-keying needs of the store (the Store calls it while opening: no import back)."""
+
+    def transaction(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]: ...
 
 TRIGGER = "0025_url_rekeys"
 
 
-def rekey_articles(store: Store) -> tuple[int, int]:
+def rekey_articles(store: Writable) -> tuple[int, int]:
     """(renamed, merged): articles whose key changed, and of those how many joined another."""
     renamed = merged = 0
     now = datetime.now(UTC)

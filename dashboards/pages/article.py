@@ -1,5 +1,7 @@
-"""One story (`/article/<article_id>`): what we know about it, its latest count per platform and
-metric, and one chart panel per metric with a line per platform, refreshed every `refresh_s`."""
+"""One story (`/article/<article_id>`): what we know about it, one chart of its interactions per
+platform over its whole life (cumulative or per hour; one metric on demand), its latest count per
+platform and metric, and the posts that spread it, each linked with its own counts and when we
+first saw it. The metric and the chart kind live in the URL."""
 
 from __future__ import annotations
 
@@ -8,27 +10,28 @@ from typing import Any
 import polars as pl
 from dash import Dash, Input, Output, State, dcc, html
 
-from dashboards import figures
+from dashboards import components, figures
 from dashboards import format as fmt
+from dashboards.components import Column
 from dashboards.data import Data
+from dashboards.view import ARTICLE_VIEWS, Ctx, parse
 
 
-def _latest_table(series: pl.DataFrame) -> html.Table | html.P:
+def _latest_table(series: pl.DataFrame) -> html.Table:
     """Platforms as rows, metrics as columns: each platform's latest value (blank = not reported)."""
-    if series.is_empty():
-        return html.P(
-            "No samples of this story yet; the collectors sample it once posts sharing it are found.",
-            className="empty",
-        )
     latest = series.sort("ts").group_by("platform", "metric").agg(pl.col("value").last())
     present = set(latest["metric"])
     metrics = figures.in_catalog_order(present)
     values = {(p, m): v for p, m, v in latest.iter_rows()}
     rows = [
         html.Tr(
-            [html.Td(html.Span(p, className=f"chip chip-{p}"))]
+            [html.Td(components.platform_chip(p), **components.data_attr("label", "Platform"))]
             + [
-                html.Td(fmt.count(values[(p, m)]) if (p, m) in values else "", className="num")
+                html.Td(
+                    fmt.count(values[(p, m)]) if (p, m) in values else None,
+                    className="num",
+                    **components.data_attr("label", m),
+                )
                 for m in metrics
             ]
         )
@@ -38,27 +41,120 @@ def _latest_table(series: pl.DataFrame) -> html.Table | html.P:
     return html.Table([head, html.Tbody(rows)], className="latest")
 
 
-def body(data: Data, article_id: int) -> Any:
-    """Everything below the page's heading; a short message when the id is unknown."""
+def post_columns(ctx: Ctx, now: Any) -> list[Column]:
+    def post(row: dict[str, Any]) -> Any:
+        text = row["title"] or row["item_key"]
+        return [
+            html.A(figures.short(text, 80), href=row["url"], target="_blank", rel="noopener")
+            if row["url"]
+            else text,
+            html.Div(
+                [
+                    row["author"] or "",
+                    html.Span(f" ({row['gone_reason']})", className="muted") if row["gone_reason"] else None,
+                ],
+                className="story-meta",
+            ),
+        ]
+
+    return [
+        Column("platform", "Platform", lambda r: components.platform_chip(r["platform"]), "platform"),
+        Column("post", "Post", post, "title", csv="url"),
+        Column(
+            "interactions",
+            "Interactions",
+            lambda r: fmt.count(r["interactions"]),
+            "interactions",
+            numeric=True,
+        ),
+        Column("views", "Views", lambda r: fmt.count(r["views"]), "views", numeric=True),
+        Column("posted", "Posted", lambda r: fmt.when(r["created_at"], ctx.tz), "created_at"),
+        Column("seen", "First seen", lambda r: fmt.when(r["first_seen_at"], ctx.tz), "first_seen_at"),
+    ]
+
+
+def not_found(article_id: int) -> html.Div:
+    return html.Div(
+        [
+            html.H1("Story not found"),
+            html.P(f"No article has id {article_id}."),
+            html.P(dcc.Link("Back to Most popular", href="/")),
+        ]
+    )
+
+
+def content(data: Data, ctx: Ctx, article_id: int) -> Any:
+    """Everything that refreshes: facts, the chart, the latest counts and the posts."""
     found = data.article(article_id)
     if found.is_empty():
-        return html.Div(
-            [
-                html.H1("Story not found"),
-                html.P(f"No article has id {article_id}."),
-                html.P(dcc.Link("Back to Most popular", href="/")),
-            ]
-        )
+        return not_found(article_id)
     article = found.row(0, named=True)
-    series = data.article_series(article_id)
+    now = data.now()
+    metric, kind = ctx.view.get("metric"), ctx.view.get("view")
+    if kind == "hourly":
+        series = data.article_hourly(article_id, metric)
+    else:
+        series = data.article_timeline(article_id, metric)
+    start = article["published_at"] or article["discovered_at"]
+    figure = figures.article_chart(series, kind, metric, start, now, ctx.tz)
+    latest = data.article_series(article_id)
+    posts = data.article_posts(article_id)
+    cols = post_columns(ctx, now)
     facts = [
         ("Total interactions", fmt.count(article["total_interactions"])),
         ("Views", fmt.count(article["total_views"]) if article["total_views"] else "–"),
         ("Posts tracked", fmt.count(article["items"])),
-        ("Published", fmt.when(article["published_at"])),
-        ("Last sampled", fmt.when(article["last_sample_at"])),
+        ("Published", f"{fmt.when(article['published_at'], ctx.tz)}"),
+        ("Age", fmt.ago(article["published_at"], now) if article["published_at"] else "–"),
+        ("Last sampled", fmt.when(article["last_sample_at"], ctx.tz)),
     ]
-    return html.Div(
+    return [
+        html.Dl([html.Div([html.Dt(label), html.Dd(value)]) for label, value in facts], className="facts"),
+        dcc.Graph(id="article-graph", figure=figure, config={"displayModeBar": False, "responsive": True}),
+        html.H2("Latest counts per platform"),
+        _latest_table(latest)
+        if not latest.is_empty()
+        else html.P(
+            "No samples of this story yet; the collectors sample it once posts sharing it are found.",
+            className="empty",
+        ),
+        html.H2(f"Posts that spread it ({len(posts)})"),
+        components.table(components.sort_frame(posts, cols, ctx.view), cols, ctx.view, ctx.pathname, "posts")
+        if not posts.is_empty()
+        else html.P("No post sharing this story has been found yet.", className="empty"),
+        html.Div(
+            components.download_link(f"/download/article/{article_id}.csv" + ctx.view.search()),
+            className="table-foot",
+        ),
+    ]
+
+
+def csv(data: Data, ctx: Ctx, article_id: int) -> pl.DataFrame:
+    posts = data.article_posts(article_id)
+    cols = post_columns(ctx, data.now())
+    shown = components.sort_frame(posts, cols, ctx.view)
+    return shown.select(
+        "platform",
+        "item_key",
+        "url",
+        "title",
+        "author",
+        "interactions",
+        "views",
+        "created_at",
+        "first_seen_at",
+    )
+
+
+def layout(data: Data, ctx: Ctx, article_id: int) -> html.Section:
+    found = data.article(article_id)
+    if found.is_empty():
+        return html.Section(not_found(article_id), className="page page-article")
+    article = found.row(0, named=True)
+    present = set(data.article_series(article_id)["metric"])
+    metrics = figures.in_catalog_order(present)
+    v = ctx.view
+    return html.Section(
         [
             html.H1(article["title"] or article["url"]),
             html.P(
@@ -77,35 +173,38 @@ def body(data: Data, article_id: int) -> Any:
                 ],
                 className="story-meta",
             ),
-            html.Dl(
-                [html.Div([html.Dt(label), html.Dd(value)]) for label, value in facts],
-                className="facts",
+            html.Div(
+                [
+                    components.control(
+                        "Show",
+                        components.pills(
+                            "ar-metric",
+                            [("interactions", "Interactions")] + [(m, m) for m in metrics],
+                            v.get("metric"),
+                        ),
+                    ),
+                    components.control(
+                        "Chart",
+                        components.pills(
+                            "ar-view", [(k, k.capitalize()) for k in ARTICLE_VIEWS], v.get("view")
+                        ),
+                    ),
+                ],
+                className="controls",
             ),
-            _latest_table(series),
-            dcc.Graph(
-                id="article-graph", figure=figures.article_metrics(series), config={"displayModeBar": False}
-            ),
-        ]
-    )
-
-
-def layout(data: Data, refresh_s: float, article_id: int) -> html.Section:
-    return html.Section(
-        [
-            dcc.Store(id="article-id", data=article_id),
-            html.Div(body(data, article_id), id="article-body"),
-            dcc.Interval(id="article-tick", interval=int(refresh_s * 1000)),
+            html.Div(content(data, ctx, article_id), id="page-content"),
         ],
         className="page page-article",
     )
 
 
-def register(app: Dash, data: Data) -> None:
+def register(app: Dash) -> None:
     @app.callback(
-        Output("article-body", "children"),
-        Input("article-tick", "n_intervals"),
-        State("article-id", "data"),
+        Output("url", "search", allow_duplicate=True),
+        Input("ar-metric", "value"),
+        Input("ar-view", "value"),
+        State("url", "search"),
         prevent_initial_call=True,
     )
-    def refresh(_tick: int | None, article_id: int) -> Any:
-        return body(data, int(article_id))
+    def choose(metric: str, kind: str, search: str) -> str:
+        return parse("article", search).with_(metric=metric, view=kind).search()

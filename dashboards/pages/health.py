@@ -3,13 +3,17 @@ and rate-limit waits over the last 50 rounds, items due now, and until when it i
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
-from dash import Dash, Input, Output, dcc, html
+import polars as pl
+from dash import html
 
+from dashboards import components
 from dashboards import format as fmt
+from dashboards.components import Column
 from dashboards.data import Data
+from dashboards.view import Ctx
 
 COLUMNS = (
     "Platform",
@@ -25,9 +29,29 @@ COLUMNS = (
     "Note",
 )
 NUMERIC = {"Error rate", "Rate-limit waits", "Tracked", "Due now", "Gone"}
+# The column each header sorts by (the URL's sort=<key>); headers not listed do not sort.
+SORT_BY = {
+    "Platform": "platform",
+    "Last round": "last_round_at",
+    "Last success": "last_success_at",
+    "Status": "last_status",
+    "Error rate": "error_rate",
+    "Rate-limit waits": "recent_rate_limit_waits",
+    "Tracked": "tracked_items",
+    "Due now": "due_now",
+    "Gone": "gone_items",
+    "Blocked until": "blocked_until",
+}
 
 
-def _row(row: dict[str, Any], now: datetime) -> html.Tr:
+def sort_columns() -> list[Column]:
+    return [
+        Column(c.lower().replace(" ", "-"), c, lambda r: None, SORT_BY.get(c), numeric=c in NUMERIC)
+        for c in COLUMNS
+    ]
+
+
+def _row(row: dict[str, Any], now: datetime, tz: tzinfo) -> html.Tr:
     # The platform's state and note come from SQL (platform_status_at, the rule the runner
     # enforces); while it is ok, the Status column shows how its last round went.
     state = row["state"] if row["state"] != "ok" else (row["last_status"] or "idle")
@@ -36,6 +60,7 @@ def _row(row: dict[str, Any], now: datetime) -> html.Tr:
         if row["recent_requests"]
         else "–"
     )
+    note = row["note"] or ""
     return html.Tr(
         [
             html.Td(html.Span(row["platform"], className=f"chip chip-{row['platform']}")),
@@ -48,28 +73,43 @@ def _row(row: dict[str, Any], now: datetime) -> html.Tr:
             html.Td(fmt.count(row["due_now"]), className="num"),
             html.Td(fmt.count(row["gone_items"]), className="num"),
             html.Td(
-                f"{fmt.clock_time(row['blocked_until'])} ({fmt.ago(row['blocked_until'], now)})"
+                f"{fmt.clock_time(row['blocked_until'], tz)} ({fmt.ago(row['blocked_until'], now)})"
                 if row["blocked_until"] is not None
                 else "–"
             ),
-            html.Td(row["note"] or "", className="muted"),
+            html.Td(note, className="muted"),
         ],
         **{"data-platform": row["platform"]},
     )
 
 
-def content(data: Data) -> Any:
-    rows = data.health()
+def shown(data: Data, ctx: Ctx) -> pl.DataFrame:
+    """The health rows in the order the URL asks for (the table and its CSV download)."""
+    return components.sort_frame(data.health(), sort_columns(), ctx.view)
+
+
+def content(data: Data, ctx: Ctx) -> Any:
+    rows = shown(data, ctx)
     if rows.is_empty():
         return html.P("No collector has run yet.", className="empty")
     now = data.now()
-    head = html.Thead(html.Tr([html.Th(c, className="num" if c in NUMERIC else "") for c in COLUMNS]))
-    return html.Table(
-        [head, html.Tbody([_row(r, now) for r in rows.iter_rows(named=True)])], className="health"
+    head = components.header_row(sort_columns(), ctx.view, ctx.pathname)
+    table = html.Table(
+        [head, html.Tbody([_row(r, now, ctx.tz) for r in rows.iter_rows(named=True)])], className="health"
     )
+    return [
+        components.label_cells(table),
+        html.Div(
+            components.download_link("/download/health.csv" + ctx.view.search()), className="table-foot"
+        ),
+    ]
 
 
-def layout(data: Data, refresh_s: float) -> html.Section:
+def csv(data: Data, ctx: Ctx) -> pl.DataFrame:
+    return shown(data, ctx)
+
+
+def layout(data: Data, ctx: Ctx) -> html.Section:
     return html.Section(
         [
             html.H1("Collector health"),
@@ -78,16 +118,7 @@ def layout(data: Data, refresh_s: float) -> html.Section:
                 "posts whose next sample is overdue.",
                 className="lede",
             ),
-            html.Div(content(data), id="health-table"),
-            dcc.Interval(id="health-tick", interval=int(refresh_s * 1000)),
+            html.Div(content(data, ctx), id="page-content"),
         ],
         className="page page-health",
     )
-
-
-def register(app: Dash, data: Data) -> None:
-    @app.callback(
-        Output("health-table", "children"), Input("health-tick", "n_intervals"), prevent_initial_call=True
-    )
-    def refresh(_tick: int | None) -> Any:
-        return content(data)

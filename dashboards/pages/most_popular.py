@@ -1,35 +1,231 @@
-"""Most Popular (`/`): stories ranked by interactions gained in a window (1h, 6h, 24h, 7d), on
-all platforms or one, with a stacked bar chart of where the interactions came from. The table
-re-ranks every `refresh_s`, so stories visibly overtake each other as samples arrive."""
+"""Most Popular (`/`): stories ranked by interactions gained in a window (1h to 30d), narrowed by
+platform, site, section and author, each with its rank change, publication time and age, the
+per-platform split and, on expansion, what its score is made of. Every choice lives in the URL.
+
+Score columns that later work adds to the `ranking` query (velocity, overperformance, forecast)
+appear in each row's "Why it ranks" panel as soon as the query returns them (`SCORE_FIELDS`).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-import plotly.graph_objects as go
-from dash import Dash, Input, Output, dcc, html
+import polars as pl
+from dash import Dash, Input, Output, State, dcc, html
 
-from dashboards import figures
-from dashboards.components import platform_filter, ranking_table, window_selector
-from dashboards.data import DEFAULT_WINDOW, WINDOWS, Data
+from dashboards import components, figures
+from dashboards import format as fmt
+from dashboards.components import Column
+from dashboards.data import WINDOWS, Data, Filters
+from dashboards.view import Ctx, parse
 
-LIMIT = 10
+LIMIT = 20
+# Rank change compares with the ranking this long ago (shorter windows move faster).
+RANK_SHIFT_S = {"1h": 15 * 60, "6h": 3600, "24h": 3600, "7d": 6 * 3600, "30d": 86400}
+# Optional score columns: shown in "Why it ranks" when the ranking query returns them.
+SCORE_FIELDS = (
+    ("velocity", "Velocity (interactions per hour)"),
+    ("acceleration", "Acceleration"),
+    ("overperformance", "Versus the site's usual (×)"),
+    ("forecast", "Forecast, 24 h"),
+)
 
 
-def content(data: Data, window: str, platform: str) -> tuple[Any, go.Figure]:
-    """The ranking table and the bar chart for one window and platform filter."""
-    window = window if window in WINDOWS else DEFAULT_WINDOW
-    ranking = data.most_popular(window, platform or "", LIMIT)
-    breakdown = data.platform_breakdown(window, platform or "", LIMIT)
-    where = f" on {platform}" if platform else ""
-    table = ranking_table(
-        ranking.rows, f"Gained, last {window}", f"No story gained interactions{where} in the last {window}."
+def filters(ctx: Ctx) -> Filters:
+    v = ctx.view
+    return Filters(v.get("platform"), v.get("site"), v.get("section"), v.get("author"))
+
+
+def frame(data: Data, ctx: Ctx) -> tuple[pl.DataFrame, pl.DataFrame, Any]:
+    """The ranking with rank change and per-platform split, the inputs per metric, and as_of."""
+    window = ctx.view.get("window")
+    chosen = filters(ctx)
+    ranking = data.ranking(window, chosen, LIMIT)
+    rows = ranking.rows
+    before = data.ranking(window, chosen, 100, shift_s=RANK_SHIFT_S[window]).rows.select(
+        "article_id", pl.col("rank").alias("rank_before")
     )
-    return table, figures.popularity_bars(breakdown.rows)
+    inputs = data.ranking_inputs(window, chosen.platform, rows["article_id"].to_list()).rows
+    split = (
+        inputs.filter(pl.col("is_interaction"))
+        .group_by("article_id", "platform")
+        .agg(pl.col("gained").sum())
+        .sort("gained", descending=True)
+        .group_by("article_id", maintain_order=True)
+        .agg(pl.struct("platform", "gained").alias("split"))
+    )
+    rows = (
+        rows.join(before, on="article_id", how="left")
+        .join(split, on="article_id", how="left")
+        .with_columns(
+            (pl.col("rank_before") - pl.col("rank")).alias("rank_change"),
+            pl.col("split")
+            .list.eval(
+                pl.element().struct.field("platform")
+                + ":"
+                + pl.element().struct.field("gained").cast(pl.String)
+            )
+            .list.join(" ")
+            .alias("split_text"),
+        )
+        .sort("rank")
+    )
+    return rows, inputs, ranking.as_of
 
 
-def layout(data: Data, refresh_s: float) -> html.Section:
-    table, figure = content(data, DEFAULT_WINDOW, "")
+def _rank_cell(row: dict[str, Any], window: str) -> Any:
+    change = row["rank_change"]
+    shift = fmt.duration(RANK_SHIFT_S[window])
+    if row["rank_before"] is None:
+        badge = html.Span("new", className="move move-new", title=f"not ranked {shift} ago")
+    elif change:
+        badge = html.Span(
+            f"▲{change}" if change > 0 else f"▼{-change}",
+            className="move move-up" if change > 0 else "move move-down",
+            title=f"#{row['rank_before']} {shift} ago",
+        )
+    else:
+        badge = html.Span("=", className="move", title=f"also #{row['rank']} {shift} ago")
+    return [html.Span(row["rank"], className="rank"), badge]
+
+
+def _split_cell(row: dict[str, Any]) -> Any:
+    return [
+        components.platform_chip(s["platform"], f"{s['platform']} {fmt.count(s['gained'])}")
+        for s in row["split"] or []
+    ]
+
+
+def _why(row: dict[str, Any], inputs: pl.DataFrame, ctx: Ctx) -> html.Details:
+    """What the score is made of: gained per platform and metric, views, totals, optional scores."""
+    mine = inputs.filter(pl.col("article_id") == row["article_id"])
+    lines = []
+    for (platform,), part in mine.sort("platform").group_by("platform", maintain_order=True):
+        metrics = ", ".join(f"{m} +{fmt.count(g)}" for m, g in part.select("metric", "gained").iter_rows())
+        lines.append(html.Li([components.platform_chip(str(platform)), metrics]))
+    extra = [
+        ("Interactions gained", fmt.count(row["interactions"])),
+        ("Views gained", fmt.count(row["views"])),
+        ("Total interactions", fmt.count(row["total_interactions"])),
+        ("Rank before filters", f"#{row['overall_rank']}"),
+        ("Last sample", fmt.when(row["last_sample_at"], ctx.tz)),
+    ] + [(label, str(row[key])) for key, label in SCORE_FIELDS if key in row and row[key] is not None]
+    return html.Details(
+        [
+            html.Summary("Why it ranks"),
+            html.Ul(lines, className="inputs"),
+            html.Dl([html.Div([html.Dt(k), html.Dd(v)]) for k, v in extra], className="inputs-facts"),
+        ],
+        className="why",
+    )
+
+
+def columns(inputs: pl.DataFrame, ctx: Ctx, now: Any) -> list[Column]:
+    window = ctx.view.get("window")
+    return [
+        Column("rank", "#", lambda r: _rank_cell(r, window), "rank", numeric=True),
+        Column(
+            "title",
+            "Story",
+            lambda r: [components.story_cell(r, ctx.tz, now), _why(r, inputs, ctx)],
+            "title",
+            csv="title",
+        ),
+        Column(
+            "gained",
+            f"Gained, {window}",
+            lambda r: html.Strong(fmt.count(r["interactions"])),
+            "interactions",
+            numeric=True,
+        ),
+        Column("platforms", "Where", _split_cell, "split_text"),
+        Column(
+            "total", "Total", lambda r: fmt.count(r["total_interactions"]), "total_interactions", numeric=True
+        ),
+        Column("views", "Views gained", lambda r: fmt.count(r["views"]), "views", numeric=True),
+        Column(
+            "age", "Published", lambda r: fmt.ago(r["published_at"], now), "published_at", csv="published_at"
+        ),
+    ]
+
+
+def csv(data: Data, ctx: Ctx) -> pl.DataFrame:
+    rows, inputs, now = frame(data, ctx)
+    cols = columns(inputs, ctx, now)
+    out = components.sort_frame(rows, cols, ctx.view)
+    return out.select(
+        "rank",
+        "rank_change",
+        "title",
+        "url",
+        "site",
+        "section",
+        "author",
+        "published_at",
+        "interactions",
+        "split_text",
+        "total_interactions",
+        "views",
+    )
+
+
+def content(data: Data, ctx: Ctx) -> Any:
+    rows, inputs, now = frame(data, ctx)
+    window = ctx.view.get("window")
+    if rows.is_empty():
+        where = f" on {ctx.view.get('platform')}" if ctx.view.get("platform") else ""
+        return html.P(f"No story gained interactions{where} in the last {window}.", className="empty")
+    cols = columns(inputs, ctx, now)
+    shown = components.sort_frame(rows, cols, ctx.view)
+    bars = (
+        inputs.filter(pl.col("is_interaction"))
+        .group_by("article_id", "platform")
+        .agg(pl.col("gained").sum().alias("interactions"))
+        .join(rows.select("article_id", "rank", "title"), on="article_id")
+    )
+    return [
+        components.table(
+            shown,
+            cols,
+            ctx.view,
+            ctx.pathname,
+            "ranking",
+            lambda r: components.data_attr("article-id", r["article_id"]),
+        ),
+        html.Div(
+            [
+                components.download_link("/download/most-popular.csv" + ctx.view.search()),
+                html.Span(f"Ranked as of {fmt.clock_time(now, ctx.tz)}", className="muted"),
+            ],
+            className="table-foot",
+        ),
+        html.H2("Where the interactions came from"),
+        dcc.Graph(
+            id="mp-chart",
+            figure=figures.popularity_bars(bars),
+            config={"displayModeBar": False, "responsive": True},
+        ),
+    ]
+
+
+def layout(data: Data, ctx: Ctx) -> html.Section:
+    v = ctx.view
+    facets = data.facets()
+
+    def values(name: str) -> list[str]:
+        return [str(x) for x in facets.filter(pl.col("facet") == name)["value"]]
+
+    # Every drop-down is always in the layout (the URL callback needs them all); one with no
+    # choices is hidden.
+    selects = [
+        html.Div(
+            components.control(
+                label, components.choice(f"mp-{name}", f"All {label.lower()}s", values(name), v.get(name))
+            ),
+            hidden=not (values(name) or v.get(name)),
+        )
+        for name, label in (("site", "Site"), ("section", "Section"), ("author", "Author"))
+    ]
     return html.Section(
         [
             html.H1("Most popular"),
@@ -40,33 +236,40 @@ def layout(data: Data, refresh_s: float) -> html.Section:
             ),
             html.Div(
                 [
-                    html.Div(
-                        [html.Label("Window"), window_selector("mp-window", DEFAULT_WINDOW)],
-                        className="control",
+                    components.control(
+                        "Window", components.pills("mp-window", [(w, w) for w in WINDOWS], v.get("window"))
                     ),
-                    html.Div(
-                        [html.Label("Platform"), platform_filter("mp-platform", data.platforms())],
-                        className="control",
+                    components.control(
+                        "Platform",
+                        components.pills(
+                            "mp-platform",
+                            [("", "All")] + [(p, p) for p in data.platforms()],
+                            v.get("platform"),
+                        ),
                     ),
+                    *selects,
                 ],
                 className="controls",
             ),
-            html.Div(table, id="mp-table"),
-            dcc.Graph(id="mp-chart", figure=figure, config={"displayModeBar": False}),
-            dcc.Interval(id="mp-tick", interval=int(refresh_s * 1000)),
+            html.Div(content(data, ctx), id="page-content"),
         ],
         className="page page-most-popular",
     )
 
 
-def register(app: Dash, data: Data) -> None:
+def register(app: Dash) -> None:
     @app.callback(
-        Output("mp-table", "children"),
-        Output("mp-chart", "figure"),
+        Output("url", "search", allow_duplicate=True),
         Input("mp-window", "value"),
         Input("mp-platform", "value"),
-        Input("mp-tick", "n_intervals"),
+        Input("mp-site", "value"),
+        Input("mp-section", "value"),
+        Input("mp-author", "value"),
+        State("url", "search"),
         prevent_initial_call=True,
     )
-    def refresh(window: str, platform: str, _tick: int | None) -> tuple[Any, go.Figure]:
-        return content(data, window, platform)
+    def choose(window: str, platform: str, site: str, section: str, author: str, search: str) -> str:
+        view = parse("most_popular", search).with_(
+            window=window, platform=platform, site=site, section=section, author=author
+        )
+        return view.search()

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import polars as pl
 import pytest
 
-from dashboards.data import Data
+from dashboards.data import Data, Filters
 from tests.dashboards.conftest import Seeded
 from tracker.clock import FrozenClock
 from tracker.sqlfiles import load
@@ -66,15 +67,42 @@ def test_most_popular_limit_cuts_the_ranking(seeded: Seeded) -> None:
     ]
 
 
-def test_platform_breakdown_splits_each_ranked_story_by_platform(seeded: Seeded) -> None:
-    rows = Data(seeded.store).platform_breakdown("24h").rows
-    assert rows.select("rank", "platform", "interactions").rows() == [
-        (1, "bluesky", 120),
-        (1, "reddit", 1035),
-        (2, "hackernews", 340),
-        (2, "reddit", 165),
-        (2, "x", 70),
+def test_ranking_inputs_split_each_story_by_platform_and_metric(seeded: Seeded) -> None:
+    ids = seeded.ids
+    rows = Data(seeded.store).ranking_inputs("24h", "", [ids["summit"], ids["heatwave"]]).rows
+    per_platform = (
+        rows.filter(pl.col("is_interaction"))
+        .group_by("article_id", "platform")
+        .agg(pl.col("gained").sum())
+        .sort("article_id", "platform")
+    )
+    assert per_platform.rows() == [
+        (ids["summit"], "bluesky", 120),
+        (ids["summit"], "reddit", 1035),
+        (ids["heatwave"], "hackernews", 340),
+        (ids["heatwave"], "reddit", 165),
+        (ids["heatwave"], "x", 70),
     ]
+    views = rows.filter(pl.col("metric") == "views")
+    assert views.select("platform", "gained").rows() == [("x", 5000)]
+
+
+def test_ranking_filters_by_section_and_author_and_reranks_within_them(seeded: Seeded) -> None:
+    with seeded.store.transaction() as cur:
+        cur.execute(
+            "update tracked_articles set section = 'science', author = 'Ada' where article_id = ?",
+            [seeded.ids["heatwave"]],
+        )
+    data = Data(seeded.store, ttl_s=0)
+    science = data.ranking("24h", Filters(section="science")).rows
+    assert science.select("rank", "overall_rank", "title").rows() == [
+        (1, 2, "Heatwave breaks decade-old record")
+    ]
+    assert data.ranking("24h", Filters(author="Ada")).rows["article_id"].to_list() == [seeded.ids["heatwave"]]
+    assert data.ranking("24h", Filters(section="world")).rows["title"].to_list() == [
+        "Summit ends in surprise deal"
+    ]
+    assert data.ranking("24h", Filters(site="elsewhere.example")).rows.is_empty()
 
 
 def test_trending_ranks_the_last_hour(seeded: Seeded) -> None:
@@ -174,7 +202,12 @@ def test_platforms_lists_those_sharing_tracked_articles(seeded: Seeded) -> None:
     "name",
     [
         "most_popular",
-        "platform_breakdown",
+        "ranking",
+        "ranking_inputs",
+        "facets",
+        "article_posts",
+        "article_timeline",
+        "article_hourly",
         "trending_now",
         "trending_series",
         "article_detail",
@@ -187,3 +220,57 @@ def test_platforms_lists_those_sharing_tracked_articles(seeded: Seeded) -> None:
 def test_every_dashboard_query_documents_title_description_and_grain(name: str) -> None:
     meta = load(f"queries/{name}").meta
     assert {"title", "description", "grain"} <= set(meta)
+
+
+def test_article_timeline_sums_interaction_metrics_per_platform(seeded: Seeded) -> None:
+    rows = Data(seeded.store).article_timeline(seeded.ids["summit"], "interactions")
+    reddit = rows.filter(pl.col("platform") == "reddit")["value"].to_list()
+    bluesky = rows.filter(pl.col("platform") == "bluesky")["value"].to_list()
+    assert reddit == [12, 980, 1035]  # score + comments at each reddit sample
+    assert bluesky == [25, 120]  # likes + reposts
+    likes = Data(seeded.store).article_timeline(seeded.ids["summit"], "likes")
+    assert likes.select("platform", "value").rows() == [("bluesky", 20), ("bluesky", 100)]
+
+
+def test_article_hourly_adds_up_to_the_latest_total(seeded: Seeded) -> None:
+    hourly = Data(seeded.store).article_hourly(seeded.ids["summit"], "interactions")
+    per_platform = dict(hourly.group_by("platform").agg(pl.col("gained").sum()).iter_rows())
+    assert per_platform == {"reddit": 1035, "bluesky": 120}
+    assert all(h.minute == 0 and h.second == 0 for h in hourly["hour"])
+
+
+def test_article_posts_lists_each_post_with_its_own_counts(seeded: Seeded) -> None:
+    posts = Data(seeded.store).article_posts(seeded.ids["heatwave"])
+    assert posts.select("platform", "item_key", "interactions", "views").rows() == [
+        ("hackernews", "h2", 340, None),
+        ("reddit", "r2", 165, None),
+        ("x", "x2", 70, 5000),
+    ]
+    assert posts["url"].to_list()[0] == "https://hackernews.example/h2"
+    assert posts["first_seen_at"].to_list()[2] == seeded.ago(minutes=100)
+
+
+def test_facets_list_sites_and_sections_of_tracked_articles(seeded: Seeded) -> None:
+    facets = Data(seeded.store).facets()
+    assert facets.filter(pl.col("facet") == "section").select("value", "articles").rows() == [("world", 4)]
+    assert facets.filter(pl.col("facet") == "site")["value"].to_list() == ["news.example.com"]
+
+
+def test_concurrent_misses_share_one_query(seeded: Seeded) -> None:
+    import threading
+
+    data = Data(seeded.store, ttl_s=60)
+    barrier = threading.Barrier(20)
+    results = []
+
+    def read() -> None:
+        barrier.wait()
+        results.append(data.most_popular("7d"))
+
+    threads = [threading.Thread(target=read) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert data.queries == {"ranking": 1}
+    assert len({id(r) for r in results}) == 1

@@ -4,11 +4,13 @@ values and colours; and the formatting every page shares."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import polars as pl
 
 from dashboards import figures
 from dashboards import format as fmt
+from dashboards.colors import platform_color, platform_colors
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -28,7 +30,7 @@ def test_popularity_bars_stack_one_trace_per_platform_with_rank_one_on_top() -> 
     assert [t.name for t in fig.data] == ["bluesky", "reddit"]
     reddit = fig.data[1]
     assert (list(reddit.y), list(reddit.x)) == (["1. Summit", "2. Heatwave"], [1035, 165])
-    assert reddit.marker.color == figures.platform_colors()["reddit"]
+    assert reddit.marker.color == platform_colors()["reddit"]
     assert list(fig.layout.yaxis.categoryarray) == ["1. Summit", "2. Heatwave"]
     assert fig.layout.yaxis.autorange == "reversed"
 
@@ -39,62 +41,111 @@ def test_popularity_bars_shorten_long_titles_on_the_axis() -> None:
         pl.DataFrame({"rank": [1], "title": [title], "platform": ["x"], "interactions": [5]})
     )
     label = fig.data[0].y[0]
-    assert label.startswith("1. AAA") and label.endswith("…") and len(label) == 3 + figures.TITLE_CHARS
+    assert label.startswith("1. AAA") and label.endswith("…") and len(label) == 3 + figures.BAR_TITLE_CHARS
 
 
 def test_empty_frames_give_a_chart_that_says_why() -> None:
     empty = pl.DataFrame()
     for fig, words in [
         (figures.popularity_bars(empty), "No interactions"),
-        (figures.trending_lines(empty), "Nothing gained"),
-        (figures.article_metrics(empty), "No samples"),
+        (figures.trending_lines(empty, "share", UTC), "Nothing gained"),
+        (figures.article_chart(empty, "cumulative", "interactions", None, T0, UTC), "No samples"),
     ]:
         assert fig.data == ()
         assert words in fig.layout.annotations[0].text
 
 
-def test_trending_lines_draw_one_step_line_per_story_in_rank_order() -> None:
-    series = pl.DataFrame(
+def _two_stories() -> pl.DataFrame:
+    return pl.DataFrame(
         {
             "rank": [2, 2, 1, 1],
             "article_id": [5, 5, 9, 9],
             "title": ["Second", "Second", "First", "First"],
             "ts": [T0, T0 + timedelta(minutes=5)] * 2,
-            "gained": [0, 10, 0, 40],
+            "gained": [0, 10, 0, 4000],
         }
     )
-    fig = figures.trending_lines(series)
+
+
+def test_trending_lines_draw_one_step_line_per_story_in_rank_order() -> None:
+    fig = figures.trending_lines(_two_stories(), "linear", UTC)
     assert [t.name for t in fig.data] == ["1. First", "2. Second"]
-    assert list(fig.data[0].y) == [0, 40]
+    assert list(fig.data[0].y) == [0, 4000]
     assert fig.data[0].line.shape == "hv"
     assert fig.data[0].line.width > fig.data[1].line.width  # the leader stands out
 
 
-def test_article_metrics_has_a_panel_per_metric_in_catalog_order_and_one_legend_entry_per_platform() -> None:
-    series = pl.DataFrame(
+def test_trending_stays_readable_when_one_story_dwarfs_the_rest() -> None:
+    share = figures.trending_lines(_two_stories(), "share", UTC)
+    assert [list(t.y) for t in share.data] == [[0, 100], [0, 100]]  # both shapes span the chart
+    assert list(share.data[1].customdata) == [0, 10]  # hover still says the real gain
+    log = figures.trending_lines(_two_stories(), "log", UTC)
+    assert log.layout.yaxis.type == "log"
+    assert list(log.data[1].y) == [None, 10]  # zero has no place on a log axis: a gap, not a crash
+
+
+def test_trending_times_are_drawn_in_the_display_zone() -> None:
+    fig = figures.trending_lines(_two_stories(), "share", ZoneInfo("Asia/Tokyo"))
+    assert fig.data[0].x[0] == datetime(2026, 11, 20, 21, 0)
+
+
+def _timeline(minutes: list[int], values: list[int], platform: str = "reddit") -> pl.DataFrame:
+    return pl.DataFrame(
         {
-            "platform": ["reddit", "reddit", "bluesky", "reddit", "x"],
-            "metric": ["score", "score", "likes", "comments", "views"],
-            "ts": [T0, T0 + timedelta(minutes=10), T0, T0, T0],
-            "value": [10, 90, 4, 2, 5000],
+            "platform": [platform] * len(minutes),
+            "ts": [T0 + timedelta(minutes=m) for m in minutes],
+            "value": values,
         }
     )
-    fig = figures.article_metrics(series)
-    assert [a.text for a in fig.layout.annotations] == ["views", "likes", "comments", "score"]
-    panels = {(t.name, t.yaxis): list(t.y) for t in fig.data}
-    assert panels == {
-        ("x", "y"): [5000],
-        ("bluesky", "y2"): [4],
-        ("reddit", "y3"): [2],
-        ("reddit", "y4"): [10, 90],
-    }
-    assert [t.name for t in fig.data if t.showlegend] == ["x", "bluesky", "reddit"]
-    assert {t.line.color for t in fig.data if t.name == "reddit"} == {figures.platform_colors()["reddit"]}
+
+
+def test_article_chart_is_one_chart_with_a_line_per_platform_and_whole_number_ticks() -> None:
+    series = pl.concat([_timeline([0, 5, 10], [1, 2, 3]), _timeline([0, 5], [1, 2], "bluesky")])
+    fig = figures.article_chart(
+        series, "cumulative", "interactions", T0 - timedelta(hours=2), T0 + timedelta(minutes=20), UTC
+    )
+    assert [t.name for t in fig.data] == ["bluesky", "reddit"]
+    assert fig.layout.yaxis.tickformat == ",d"
+    assert fig.layout.yaxis.dtick == 1  # small counts: ticks 0, 1, 2, 3, never 2.5
+    assert {t.line.color for t in fig.data if t.name == "reddit"} == {platform_colors()["reddit"]}
+    start, end = fig.layout.xaxis.range
+    assert start <= datetime(2026, 11, 20, 10, 0)  # the whole life from publication, not the last minutes
+    assert end >= datetime(2026, 11, 20, 12, 20)
+
+
+def test_article_chart_draws_a_collection_gap_as_a_gap() -> None:
+    minutes = [0, 5, 10, 15, 20, 200, 205]  # nothing sampled for three hours
+    fig = figures.article_chart(
+        _timeline(minutes, [1, 2, 3, 4, 5, 50, 51]), "cumulative", "likes", None, T0 + timedelta(hours=4), UTC
+    )
+    ys = list(fig.data[0].y)
+    assert ys == [1, 2, 3, 4, 5, None, 50, 51]
+    assert fig.data[0].connectgaps is False
+    steady = figures.article_chart(
+        _timeline([0, 5, 10, 15], [1, 2, 3, 4]), "cumulative", "likes", None, T0 + timedelta(hours=1), UTC
+    )
+    assert None not in list(steady.data[0].y)
+
+
+def test_article_chart_per_hour_stacks_bars() -> None:
+    hourly = pl.DataFrame(
+        {
+            "platform": ["reddit", "reddit", "x"],
+            "hour": [T0, T0 + timedelta(hours=1), T0],
+            "gained": [100, 40, 7],
+        }
+    )
+    fig = figures.article_chart(hourly, "hourly", "interactions", T0, T0 + timedelta(hours=2), UTC)
+    assert fig.layout.barmode == "stack"
+    assert [(t.type, t.name, list(t.y)) for t in fig.data] == [
+        ("bar", "reddit", [100, 40]),
+        ("bar", "x", [7]),
+    ]
 
 
 def test_unknown_platforms_get_a_stable_fallback_colour() -> None:
-    assert figures.platform_color("threads") == figures.platform_color("threads")
-    assert figures.platform_color("threads") not in figures.platform_colors().values()
+    assert platform_color("threads") == platform_color("threads")
+    assert platform_color("threads") not in platform_colors().values()
 
 
 def test_counts_times_and_rates_read_the_same_everywhere() -> None:

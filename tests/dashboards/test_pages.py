@@ -4,10 +4,12 @@ the page callbacks render the seeded data (called the way the browser calls them
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask.testing import FlaskClient
@@ -74,10 +76,36 @@ def find(component: Any, **props: Any) -> list[dict[str, Any]]:
     return found
 
 
-def page(client: FlaskClient, path: str) -> Any:
-    return call(client, [("page", "children"), ("nav", "children")], [("url", "pathname", path)])["page"][
-        "children"
-    ]
+def page(client: FlaskClient, path: str, search: str = "", zone: str | None = None) -> Any:
+    """The page the router renders for a URL, as the browser asks for it."""
+    return route(client, path, search, zone)["page"]["children"]
+
+
+def route(client: FlaskClient, path: str, search: str = "", zone: str | None = None) -> dict[str, Any]:
+    return call(
+        client,
+        [("page", "children"), ("nav", "children")],
+        [("url", "pathname", path), ("url", "search", search), ("browser-tz", "data", zone)],
+    )
+
+
+def tick(client: FlaskClient, path: str, search: str = "", zone: str | None = None) -> Any:
+    """What the refresh timer re-renders in place (the data part of the page)."""
+    return call(
+        client,
+        [("page-content", "children")],
+        [("tick", "n_intervals", 1)],
+        [("url", "pathname", path), ("url", "search", search), ("browser-tz", "data", zone)],
+    )["page-content"]["children"]
+
+
+def freshness(client: FlaskClient, search: str = "", zone: str | None = None) -> Any:
+    return call(
+        client,
+        [("freshness", "children")],
+        [("tick", "n_intervals", 1), ("url", "search", search), ("browser-tz", "data", zone)],
+        [("url", "pathname", "/")],
+    )["freshness"]["children"]
 
 
 def first_rows(table: Any) -> list[str]:
@@ -85,18 +113,22 @@ def first_rows(table: Any) -> list[str]:
     return [texts(link)[0] for link in find(table, className="story-link")]
 
 
-@pytest.mark.parametrize("path", ["/", "/trending", "/health", "/article/1", "/article/9999", "/trending/"])
+def ranking_table(content: Any) -> Any:
+    return find(content, className="sortable ranking")[0]
+
+
+@pytest.mark.parametrize("path", ["/", "/trending", "/health", "/article/1", "/trending/", "/?window=1h"])
 def test_every_page_route_answers_200(client: FlaskClient, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 200
     assert b"Virality tracker" in response.data
 
 
-@pytest.mark.parametrize("path", ["/nope", "/article/abc", "/article/", "/health/extra"])
-def test_unknown_paths_answer_404_with_the_app_shell(client: FlaskClient, path: str) -> None:
+@pytest.mark.parametrize("path", ["/nope", "/article/abc", "/article/", "/health/extra", "/article/9999"])
+def test_unknown_paths_and_articles_answer_404_with_the_app_shell(client: FlaskClient, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 404
-    assert b"Virality tracker" in response.data  # the shell still loads and renders "Page not found"
+    assert b"Virality tracker" in response.data  # the shell still loads and renders "not found"
 
 
 def test_routes_resolve_to_pages() -> None:
@@ -107,20 +139,13 @@ def test_routes_resolve_to_pages() -> None:
 
 
 def test_most_popular_page_ranks_the_seeded_stories_and_marks_its_nav_link(client: FlaskClient) -> None:
-    response = call(client, [("page", "children"), ("nav", "children")], [("url", "pathname", "/")])
-    table = find(response["page"]["children"], id="mp-table")[0]
+    response = route(client, "/")
+    table = ranking_table(response["page"]["children"])
     assert first_rows(table) == ["Summit ends in surprise deal", "Heatwave breaks decade-old record"]
-    assert texts(find(table, **{"data-article-id": "1"})[0]) == [
-        "1",
-        "Summit ends in surprise deal",
-        "news.example.com · world",
-        "open ↗",
-        "1,155",
-        "1,155",
-        "–",
-        "bluesky",
-        "reddit",
-    ]
+    row = texts(find(table, **{"data-article-id": "1"})[0])
+    assert row[:2] == ["1", "="]  # rank, unchanged since an hour ago
+    assert "Summit ends in surprise deal" in row
+    assert "1,155" in row and "reddit 1,035" in row and "bluesky 120" in row and "6 h ago" in row
     assert find(table, className="story-link")[0]["props"]["href"] == "/article/1"
     assert [n["props"]["className"] for n in response["nav"]["children"]] == [
         "nav-link active",
@@ -129,49 +154,79 @@ def test_most_popular_page_ranks_the_seeded_stories_and_marks_its_nav_link(clien
     ]
 
 
-def test_most_popular_controls_rerank_by_window_and_platform(client: FlaskClient) -> None:
-    def refresh(window: str, platform: str) -> list[str]:
-        out = call(
-            client,
-            [("mp-table", "children"), ("mp-chart", "figure")],
-            [
-                ("mp-window", "value", window),
-                ("mp-platform", "value", platform),
-                ("mp-tick", "n_intervals", 1),
-            ],
-        )
-        return first_rows(out["mp-table"]["children"])
+def test_most_popular_reads_window_and_filters_from_the_url(client: FlaskClient) -> None:
+    def titles(search: str) -> list[str]:
+        return first_rows(ranking_table(page(client, "/", search)))
 
-    assert refresh("1h", "") == ["Heatwave breaks decade-old record", "Summit ends in surprise deal"]
-    assert refresh("7d", "") == [
+    assert titles("?window=1h") == ["Heatwave breaks decade-old record", "Summit ends in surprise deal"]
+    assert titles("?window=7d") == [
         "Summit ends in surprise deal",
         "Chess prodigy stuns grandmasters",
         "Heatwave breaks decade-old record",
     ]
-    assert refresh("24h", "hackernews") == ["Heatwave breaks decade-old record"]
-    out = call(
-        client,
-        [("mp-table", "children"), ("mp-chart", "figure")],
-        [("mp-window", "value", "1h"), ("mp-platform", "value", "mastodon"), ("mp-tick", "n_intervals", 2)],
-    )
-    assert texts(out["mp-table"]["children"]) == ["No story gained interactions on mastodon in the last 1h."]
+    assert titles("?platform=hackernews") == ["Heatwave breaks decade-old record"]
+    assert titles("?window=banana") == titles("")  # a bad value falls back to the default
+    content = page(client, "/", "?window=1h&platform=mastodon")
+    assert "No story gained interactions on mastodon in the last 1h." in texts(content)
+    window = find(content, id="mp-window")[0]["props"]["value"]
+    assert window == "1h"  # the control shows what the URL says
+
+
+def test_sorting_is_in_the_url_and_headers_link_to_the_other_order(client: FlaskClient) -> None:
+    table = ranking_table(page(client, "/", "?window=7d&sort=-age"))
+    assert first_rows(table) == [
+        "Heatwave breaks decade-old record",
+        "Summit ends in surprise deal",
+        "Chess prodigy stuns grandmasters",
+    ]
+    links = {texts(a)[0]: a["props"]["href"] for a in find(table, className="sort-link")}
+    assert links["Published ▼"] == "/?window=7d&sort=age"
+    assert links["Total"] == "/?window=7d&sort=-total"
+    oldest_first = ranking_table(page(client, "/", "?window=7d&sort=age"))
+    assert first_rows(oldest_first)[0] == "Chess prodigy stuns grandmasters"
+
+
+def test_the_refresh_timer_rerenders_the_data_for_the_urls_view(client: FlaskClient, seeded: Seeded) -> None:
+    seeded.write("x", "x2", datetime.now(UTC), likes=1000, reposts=10)
+    content = tick(client, "/", "?window=24h")
+    assert first_rows(ranking_table(content))[0] == "Heatwave breaks decade-old record"
+    assert "hackernews 340" in texts(tick(client, "/", "?platform=hackernews"))
+
+
+def test_times_show_in_the_urls_zone_else_the_browsers_else_the_default(
+    client: FlaskClient, seeded: Seeded
+) -> None:
+    newest = seeded.ago(minutes=10)
+    assert texts(freshness(client))[0] == f"Data as of {newest:%H:%M:%S} UTC"
+    paris = newest.astimezone(ZoneInfo("Europe/Paris"))
+    assert texts(freshness(client, zone="Europe/Paris"))[0] == f"Data as of {paris:%H:%M:%S %Z}"
+    tokyo = newest.astimezone(ZoneInfo("Asia/Tokyo"))
+    assert texts(freshness(client, "?tz=Asia/Tokyo", "Europe/Paris"))[0] == f"Data as of {tokyo:%H:%M:%S} JST"
+    assert texts(freshness(client, "?tz=Not/AZone"))[0] == f"Data as of {newest:%H:%M:%S} UTC"
 
 
 def test_trending_page_lists_the_last_hour_with_its_chart(client: FlaskClient) -> None:
     content = page(client, "/trending")
-    assert first_rows(find(content, id="tr-table")[0]) == [
+    assert first_rows(ranking_table(content)) == [
         "Heatwave breaks decade-old record",
         "Summit ends in surprise deal",
     ]
     chart = find(content, id="tr-chart")[0]["props"]["figure"]
     assert [t["name"] for t in chart["data"]] == [
-        "1. Heatwave breaks decade-old reco…",  # legend-short
+        "1. Heatwave breaks decade-old…",  # legend-short
         "2. Summit ends in surprise deal",
     ]
-    assert chart["data"][0]["y"][-1] == 417
+    assert chart["data"][0]["y"][-1] == 100  # by default each story is a share of its own hour
+    assert chart["data"][0]["customdata"][-1] == 417
+    linear = find(page(client, "/trending", "?scale=linear"), id="tr-chart")[0]["props"]["figure"]
+    assert linear["data"][0]["y"][-1] == 417
+    log = find(page(client, "/trending", "?scale=log"), id="tr-chart")[0]["props"]["figure"]
+    assert log["layout"]["yaxis"]["type"] == "log"
 
 
-def test_article_page_shows_totals_latest_values_and_a_graph(client: FlaskClient, seeded: Seeded) -> None:
+def test_article_page_shows_totals_latest_values_one_chart_and_the_posts(
+    client: FlaskClient, seeded: Seeded
+) -> None:
     content = page(client, f"/article/{seeded.ids['summit']}")
     words = texts(content)
     assert "Summit ends in surprise deal" in words
@@ -186,45 +241,53 @@ def test_article_page_shows_totals_latest_values_and_a_graph(client: FlaskClient
         "bluesky",
         "100",
         "20",
-        "",
-        "",
         "reddit",
-        "",
-        "",
         "85",
         "950",
     ]
     graph = find(content, id="article-graph")[0]["props"]["figure"]
     assert {t["name"] for t in graph["data"]} == {"bluesky", "reddit"}
+    reddit = next(t for t in graph["data"] if t["name"] == "reddit")
+    assert reddit["y"] == [12, 980, 1035]  # interactions: score + comments
+    assert graph["layout"]["yaxis"]["tickformat"] == ",d"
+    posts = find(content, className="sortable posts")[0]
+    assert [texts(a)[0] for a in find(posts, target="_blank")] == ["r1", "b1"]
+    assert "Posts that spread it (2)" in words
+    hourly = find(
+        page(client, f"/article/{seeded.ids['summit']}", "?view=hourly&metric=likes"), id="article-graph"
+    )
+    bars = hourly[0]["props"]["figure"]["data"]
+    assert [(b["type"], b["name"], sum(b["y"])) for b in bars] == [("bar", "bluesky", 100)]
 
 
 def test_article_page_for_an_unknown_id_or_a_story_without_samples_says_so(
     client: FlaskClient, seeded: Seeded
 ) -> None:
     assert "Story not found" in texts(page(client, "/article/9999"))
-    assert "No samples of this story yet" in " ".join(
-        texts(page(client, f"/article/{seeded.ids['orchestra']}"))
-    )
+    orchestra = " ".join(texts(page(client, f"/article/{seeded.ids['orchestra']}")))
+    assert "No samples of this story yet" in orchestra
+    assert "No post sharing this story has been found yet." in orchestra
 
 
-def test_article_page_refresh_callback_rereads_the_story(client: FlaskClient, seeded: Seeded) -> None:
+def test_article_refresh_rereads_the_story(client: FlaskClient, seeded: Seeded) -> None:
     seeded.write("reddit", "r1", seeded.ago(minutes=1), score=2000, comments=85)
-    out = call(
-        client,
-        [("article-body", "children")],
-        [("article-tick", "n_intervals", 3)],
-        [("article-id", "data", seeded.ids["summit"])],
-    )
-    words = texts(out["article-body"]["children"])
+    words = texts(tick(client, f"/article/{seeded.ids['summit']}"))
     assert words[words.index("Total interactions") + 1] == "2,205"
 
 
 def test_health_page_shows_each_platform_and_the_throttled_one(client: FlaskClient) -> None:
-    table = find(page(client, "/health"), id="health-table")[0]
+    table = find(page(client, "/health"), className="health")[0]
     x = texts(find(table, **{"data-platform": "x"})[0])
     assert x[:5] == ["x", "3 min ago", "never", "blocked", "50% (1 of 2 requests)"]
     assert x[-1] == "429 from api.x.com"
     assert texts(find(table, **{"data-platform": "reddit"})[0])[3:5] == ["ok", "0% (0 of 4 requests)"]
+    note = find(find(table, **{"data-platform": "x"})[0], **{"data-label": "Note"})
+    assert texts(note) == ["429 from api.x.com"]  # each cell carries its label for the phone layout
+    by_tracked = find(page(client, "/health", "?sort=-tracked"), className="health")[0]
+    order = [
+        r["props"]["data-platform"] for r in find(by_tracked, className=None) if "data-platform" in r["props"]
+    ]
+    assert order[:2] == ["hackernews", "reddit"]
 
 
 def test_unknown_path_renders_the_not_found_page(client: FlaskClient) -> None:
@@ -238,13 +301,29 @@ def test_unknown_path_renders_the_not_found_page(client: FlaskClient) -> None:
 
 
 def test_freshness_badge_shows_the_newest_sample_time(client: FlaskClient, seeded: Seeded) -> None:
-    out = call(
-        client, [("freshness", "children")], [("shell-tick", "n_intervals", 1), ("url", "pathname", "/")]
-    )
-    badge = out["freshness"]["children"]
+    badge = freshness(client)
     newest = seeded.ago(minutes=10).strftime("%H:%M:%S")
     assert texts(badge) == [f"Data as of {newest} UTC", " · 10 min ago"]
     assert badge["props"]["className"] == "badge"
+
+
+def test_csv_downloads_are_what_the_page_shows(client: FlaskClient, seeded: Seeded) -> None:
+    response = client.get("/download/most-popular.csv?window=7d&sort=-age")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    lines = response.get_data(as_text=True).splitlines()
+    assert lines[0].startswith("rank,rank_change,title,url")
+    assert [line.split(",")[2] for line in lines[1:]] == [
+        "Heatwave breaks decade-old record",
+        "Summit ends in surprise deal",
+        "Chess prodigy stuns grandmasters",
+    ]
+    assert "reddit:1035 bluesky:120" in lines[2]
+    health = client.get("/download/health.csv").get_data(as_text=True)
+    assert "429 from api.x.com" in health
+    posts = client.get(f"/download/article/{seeded.ids['heatwave']}.csv").get_data(as_text=True).splitlines()
+    assert [p.split(",")[1] for p in posts[1:]] == ["h2", "r2", "x2"]
+    assert client.get("/download/article/9999.csv").status_code == 404
 
 
 def test_api_most_popular_returns_the_page_ranking_as_json(client: FlaskClient, seeded: Seeded) -> None:
@@ -262,6 +341,9 @@ def test_api_most_popular_returns_the_page_ranking_as_json(client: FlaskClient, 
     assert body == {
         "window": "24h",
         "platform": None,
+        "site": None,
+        "section": None,
+        "author": None,
         "articles": [
             {
                 "rank": 1,
@@ -270,6 +352,7 @@ def test_api_most_popular_returns_the_page_ranking_as_json(client: FlaskClient, 
                 "title": "Summit ends in surprise deal",
                 "site": "news.example.com",
                 "section": "world",
+                "author": None,
                 "published_at": iso(seeded.ago(hours=6)),
                 "interactions": 1155,
                 "views": None,  # no platform reports views for this story: absent, not 0
@@ -284,6 +367,7 @@ def test_api_most_popular_returns_the_page_ranking_as_json(client: FlaskClient, 
                 "title": "Heatwave breaks decade-old record",
                 "site": "news.example.com",
                 "section": "world",
+                "author": None,
                 "published_at": iso(seeded.ago(hours=2)),
                 "interactions": 575,
                 "views": 5000,
@@ -307,16 +391,25 @@ def test_api_most_popular_defaults_to_24h_and_honours_limit_window_and_platform(
         (2, "Heatwave breaks decade-old record", 340),
     ]
     assert titles("?platform=mastodon") == []
+    assert titles("?platform=HackerNews&window=7d") == titles("?window=7d&platform=hackernews")
+    assert titles("?window=30d&section=world&site=news.example.com") == titles("?window=7d")
+    assert titles("?section=sport") == []
 
 
 @pytest.mark.parametrize(
     ("query", "error"),
     [
-        ("window=banana", "window must be one of 1h, 6h, 24h, 7d, not 'banana'"),
+        ("window=banana", "window must be one of 1h, 6h, 24h, 7d, 30d, not 'banana'"),
         ("limit=-3", "limit must be between 1 and 100, not -3"),
         ("limit=10000", "limit must be between 1 and 100, not 10000"),
         ("limit=ten", "limit must be a whole number, not 'ten'"),
-        ("platform=Robert');drop", 'platform must be a platform name such as reddit, not "Robert\');drop"'),
+        (
+            "platform=myspace",
+            "platform must be one of bluesky, facebook, feeds, generic_json, hackernews, "
+            "mastodon, reddit, x, youtube, not 'myspace'",
+        ),
+        ("windw=1h", "unknown parameter 'windw'; use window, limit, platform, site, section, author"),
+        ("limit=5&limit=6", "parameter 'limit' given more than once"),
     ],
 )
 def test_api_most_popular_refuses_bad_parameters_with_a_one_line_json_error(
@@ -326,6 +419,56 @@ def test_api_most_popular_refuses_bad_parameters_with_a_one_line_json_error(
     assert response.status_code == 400
     assert response.get_json() == {"error": error}
     assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_api_most_popular_answers_304_while_the_ranking_is_unchanged(
+    client: FlaskClient, seeded: Seeded
+) -> None:
+    first = client.get("/api/most-popular?window=24h&limit=5")
+    tag = first.headers["ETag"]
+    assert tag.startswith('W/"')
+    again = client.get("/api/most-popular?window=24h&limit=5", headers={"If-None-Match": tag})
+    assert again.status_code == 304
+    assert again.data == b""
+    assert (
+        client.get("/api/most-popular?window=1h&limit=5", headers={"If-None-Match": tag}).status_code == 200
+    )
+    fresh = create_app(seeded.store, refresh_s=0.5).server.test_client()  # a new cache, same ranking
+    assert (
+        fresh.get("/api/most-popular?window=24h&limit=5", headers={"If-None-Match": tag}).status_code == 304
+    )
+    seeded.write("x", "x2", datetime.now(UTC), likes=1000, reposts=10)
+    changed = create_app(seeded.store, refresh_s=0.5).server.test_client()
+    response = changed.get("/api/most-popular?window=24h&limit=5", headers={"If-None-Match": tag})
+    assert response.status_code == 200
+    assert response.headers["ETag"] != tag
+
+
+def test_embed_is_a_self_contained_snippet_with_the_boxs_stories(client: FlaskClient) -> None:
+    response = client.get("/embed/most-popular?window=7d&limit=2")
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    html_text = response.get_data(as_text=True)
+    assert "<script" not in html_text and "http-equiv" not in html_text
+    assert "src=" not in html_text and "<link" not in html_text  # nothing loaded from anywhere
+    assert "frame-ancestors *" in response.headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in response.headers
+    api = client.get("/api/most-popular?window=7d&limit=2").get_json()["articles"]
+    hrefs = re.findall(r'<a href="([^"]+)" target="_top"', html_text)
+    assert hrefs == [a["url"] for a in api]
+    assert client.get("/embed/most-popular?colour=red").status_code == 400
+    assert client.get("/").headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_the_embed_escapes_titles(client: FlaskClient, seeded: Seeded) -> None:
+    with seeded.store.transaction() as cur:
+        cur.execute(
+            "update tracked_articles set title = '<b>Bold</b> & co' where article_id = ?",
+            [seeded.ids["summit"]],
+        )
+    text = create_app(seeded.store).server.test_client().get("/embed/most-popular").get_data(as_text=True)
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in text
+    assert "<b>Bold" not in text
 
 
 def test_two_apps_on_two_stores_coexist_in_one_process(seeded: Seeded, tmp_path: Path) -> None:
@@ -358,10 +501,36 @@ def empty_client(tmp_path: Path) -> Iterator[FlaskClient]:
 def test_an_empty_store_renders_every_page_with_explanations(empty_client: FlaskClient) -> None:
     assert "No story gained interactions in the last 24h." in texts(page(empty_client, "/"))
     assert "No collector has run yet." in texts(page(empty_client, "/health"))
-    badge = call(
-        empty_client,
-        [("freshness", "children")],
-        [("shell-tick", "n_intervals", 1), ("url", "pathname", "/")],
-    )["freshness"]["children"]
-    assert texts(badge) == ["No data yet"]
+    assert texts(freshness(empty_client)) == ["No data yet"]
     assert empty_client.get("/api/most-popular").get_json()["articles"] == []
+
+
+def test_fifty_concurrent_readers_of_the_box_cost_one_query(seeded: Seeded) -> None:
+    """Real HTTP, a cold cache, fifty readers at once: the store runs the ranking once."""
+    import threading
+
+    import httpx
+    from tracker.wsgi import BackgroundServer
+
+    app = create_app(seeded.store, refresh_s=60)
+    data = app.server.extensions["tracker_data"]
+    server = BackgroundServer(app.server, name="box-test").start()
+    try:
+        barrier = threading.Barrier(50)
+        answers: list[list[str]] = []
+
+        def read() -> None:
+            barrier.wait()
+            body = httpx.get(f"{server.url}/api/most-popular?window=24h&limit=5", timeout=60).json()
+            answers.append([a["title"] for a in body["articles"]])
+
+        threads = [threading.Thread(target=read) for _ in range(50)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        server.stop()
+    assert len(answers) == 50
+    assert all(a == ["Summit ends in surprise deal", "Heatwave breaks decade-old record"] for a in answers)
+    assert data.queries["ranking"] == 1

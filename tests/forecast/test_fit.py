@@ -10,13 +10,13 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from click.testing import CliRunner
-from tracker.owner.daemon import Daemon
 
 from tests.forecast.store_curves import add_story
 from tracker import catalog
 from tracker.cli import main
 from tracker.config import Config, ForecastConfig, PlatformConfig
 from tracker.forecast import fit
+from tracker.owner.daemon import Daemon
 from tracker.runner import sample_round
 from tracker.service import open_collection
 from tracker.store import Store

@@ -82,11 +82,17 @@ def add_api(server: Flask, opened: Opened) -> None:
 
     @server.get("/api/health")
     def health() -> Response:
+        from tracker.owner.access import authenticated
+
+        # The database's path only to a logged-in caller: file paths tell an attacker too much.
+        body: dict[str, object] = {"ok": store.failure is None}
+        if authenticated():
+            body["db"] = str(store.path)
         if store.failure is not None:  # degraded: the database cannot be written (disk full)
-            response = jsonify({"ok": False, "db": str(store.path), "failure": store.failure})
-            response.status_code = 503
-            return response
-        return jsonify({"ok": True, "db": str(store.path)})
+            body["failure"] = store.failure if authenticated() else "the store cannot be written"
+        response = jsonify(body)
+        response.status_code = 200 if store.failure is None else 503
+        return response
 
     @server.post("/api/sql")
     def sql() -> Response:

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from flask import Flask
 
 from tracker.alerts.engine import Alerting
+from tracker.owner.access import Access
 from tracker.owner.claim import Owned
 from tracker.owner.daemon import Daemon
 from tracker.runner import RoundResult
@@ -32,7 +33,9 @@ class WebApp(Protocol):
 
 
 class AppFactory(Protocol):
-    def __call__(self, store: Store, *, refresh_s: float) -> WebApp: ...
+    """`dashboards.create_app`, passed in by the CLI (the core never imports the dashboards)."""
+
+    def __call__(self, store: Store, *, refresh_s: float, timezone: str, access: Access) -> WebApp: ...
 
 
 def serve(
@@ -60,8 +63,17 @@ def serve(
     from tracker.owner.api import add_api
     from tracker.owner.background import BackgroundServer
 
+    settings = ctx.config.server
+    # Who may call this server: a login on any bind but loopback, Host/Origin checks on every POST.
+    access = Access.from_settings(
+        web[0] if web is not None else "127.0.0.1",
+        settings.users,
+        settings.token_env,
+        settings.public_box,
+        settings.allowed_hosts,
+    )
     if web is not None and app_factory is not None:
-        app = app_factory(ctx.store, refresh_s=ctx.config.server.refresh_s)
+        app = app_factory(ctx.store, refresh_s=settings.refresh_s, timezone=settings.timezone, access=access)
         add_api(app.server, opened)
         server = BackgroundServer(app.server, web[0], web[1], name="web").start()
         announce(
@@ -70,6 +82,7 @@ def serve(
         )
     else:
         api = Flask("tracker-api")
+        access.install(api)
         add_api(api, opened)
         host, port = web if web is not None else ("127.0.0.1", 0)
         server = BackgroundServer(api, host, port, name="api").start()

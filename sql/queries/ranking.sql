@@ -1,0 +1,33 @@
+-- title: Ranking
+-- description: what the Most Popular page, the site's box (/api/most-popular) and its embed show:
+-- articles ranked by interactions gained in the window (the `most_popular` macro), narrowed to
+-- one platform, site, section and author when given (an empty string means all) and re-ranked
+-- within what is left. overall_rank is the article's rank before the site/section/author filters.
+-- grain: one row per ranked article, best first
+-- params: win VARCHAR = 24 hours, platform VARCHAR = '', site VARCHAR = '', section VARCHAR = '', author VARCHAR = '', limit INTEGER = 10, as_of TIMESTAMPTZ = now()
+select
+    row_number() over (order by p.rank) as rank,
+    p.rank as overall_rank,
+    p.article_id,
+    p.url,
+    p.title,
+    p.site,
+    p.section,
+    a.author,
+    p.published_at,
+    p.interactions,
+    p.views,
+    p.total_interactions,
+    p.platforms,
+    p.as_of_sample as last_sample_at
+from most_popular(
+    cast($win as interval),
+    as_of := coalesce(cast($as_of as timestamptz), now()),
+    on_platform := nullif($platform, '')
+) as p
+join tracked_articles as a on a.article_id = p.article_id
+where ($site = '' or p.site = $site)
+  and ($section = '' or p.section = $section)
+  and ($author = '' or a.author = $author)
+order by rank
+limit $limit;
