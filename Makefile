@@ -34,6 +34,8 @@ demo: $(STAMP)
 
 test: $(STAMP) browser
 	$(BIN)/ruff check tracker collectors dashboards tests bench
+	$(BIN)/ruff format --check tracker collectors dashboards tests bench
+	$(BIN)/mypy tracker collectors dashboards
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 test-fast: $(STAMP)

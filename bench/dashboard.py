@@ -23,12 +23,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from tracker.wsgi import BackgroundServer
 
 from dashboards import create_app
 from dashboards.data import Data
 from dashboards.pages import article, health, most_popular, trending
 from dashboards.view import Ctx, parse
+from tracker.owner.background import BackgroundServer
 from tracker.store import Store
 
 READERS = 50

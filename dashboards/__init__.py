@@ -137,7 +137,9 @@ def create_app(
             return article.content(data, ctx, **route.args)
         return dash.no_update
 
-    app.clientside_callback(_BROWSER_ZONE, Output("browser-tz", "data"), Input("tz-probe", "children"))
+    app.clientside_callback(  # type: ignore[no-untyped-call]  # Dash ships no annotations here
+        _BROWSER_ZONE, Output("browser-tz", "data"), Input("tz-probe", "children")
+    )
 
     @app.callback(
         Output("page", "children"),
@@ -183,7 +185,7 @@ def create_app(
         app.server, data, lambda path, search: context(resolve(path), path, search, None, timezone)
     )
 
-    @app.server.after_request
+    @app.server.after_request  # type: ignore[untyped-decorator]  # Flask's decorator is untyped here
     def not_found_status(response: Response) -> Response:
         # Dash answers every path with its page shell; unknown paths and unknown articles should
         # still say 404 to crawlers and link checkers (the page itself says "not found").

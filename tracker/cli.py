@@ -21,7 +21,7 @@ EXIT_USAGE = 2
 class TrackerGroup(click.Group):
     """Turns TrackerError (and a few OS errors) into one line on stderr."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         """Usage errors too are one line (with the way to more help), not Click's usage block."""
         kwargs["standalone_mode"] = False
         try:

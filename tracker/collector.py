@@ -172,4 +172,6 @@ def check_metrics(
             raise ContractViolation(f"{platform}: metric {name} must be an int, got {type(value).__name__}")
     for name in gauges:
         if name not in gauge_names:
-            raise ContractViolation(f"{platform}: unknown gauge {name!r}; use one of {', '.join(gauge_names)}")
+            raise ContractViolation(
+                f"{platform}: unknown gauge {name!r}; use one of {', '.join(gauge_names)}"
+            )

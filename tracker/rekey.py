@@ -20,6 +20,7 @@ class Writable(Protocol):
 
     def transaction(self) -> AbstractContextManager[duckdb.DuckDBPyConnection]: ...
 
+
 TRIGGER = "0025_url_rekeys"
 
 

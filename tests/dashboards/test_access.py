@@ -16,7 +16,6 @@ import httpx
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from tracker.web import add_api
 from werkzeug.security import generate_password_hash
 
 from dashboards import create_app
@@ -24,6 +23,7 @@ from tests.dashboards.conftest import Seeded
 from tracker.config import Config
 from tracker.errors import ConfigError
 from tracker.owner.access import Access
+from tracker.owner.api import add_api
 from tracker.service import open_collection
 
 TOKEN = "s3cret-token-for-tests"
@@ -151,17 +151,20 @@ def test_health_reveals_no_path_to_anonymous_callers(owner_api) -> None:
 
 def test_tracker_run_on_a_public_address_demands_a_login(tmp_path: Path, clock, monkeypatch) -> None:
     """The real `tracker run` serving path on 0.0.0.0 over real HTTP."""
-    from tracker.serving import serve
+    from dashboards import create_app
+    from tracker.owner.claim import own
+    from tracker.owner.process import serve
 
     base = Config()
     server = dataclasses.replace(base.server, token_env="DASH_RUN_TOKEN")
     config = dataclasses.replace(
         base, server=server, storage=dataclasses.replace(base.storage, path=str(tmp_path / "r.duckdb"))
     )
-    opened = open_collection(config, clock=clock, platforms={})
-    try:
+    with own(config, "run", clock=clock, platforms={}) as owned:
         with pytest.raises(ConfigError, match="DASH_RUN_TOKEN"):
-            serve(opened, ("0.0.0.0", 0), announce=lambda _: None, stop=threading.Event())
+            serve(
+                owned, ("0.0.0.0", 0), announce=lambda _: None, stop=threading.Event(), app_factory=create_app
+            )
         monkeypatch.setenv("DASH_RUN_TOKEN", TOKEN)
         lines: list[str] = []
         ready, stop = threading.Event(), threading.Event()
@@ -171,7 +174,9 @@ def test_tracker_run_on_a_public_address_demands_a_login(tmp_path: Path, clock, 
             ready.set()
 
         thread = threading.Thread(
-            target=serve, args=(opened, ("0.0.0.0", 0), announce), kwargs={"stop": stop}
+            target=serve,
+            args=(owned, ("0.0.0.0", 0), announce),
+            kwargs={"stop": stop, "app_factory": create_app},
         )
         thread.start()
         try:
@@ -191,5 +196,3 @@ def test_tracker_run_on_a_public_address_demands_a_login(tmp_path: Path, clock, 
         finally:
             stop.set()
             thread.join(30)
-    finally:
-        opened.close()

@@ -510,7 +510,8 @@ def test_fifty_concurrent_readers_of_the_box_cost_one_query(seeded: Seeded) -> N
     import threading
 
     import httpx
-    from tracker.wsgi import BackgroundServer
+
+    from tracker.owner.background import BackgroundServer
 
     app = create_app(seeded.store, refresh_s=60)
     data = app.server.extensions["tracker_data"]

@@ -4,6 +4,7 @@ returns stories that link *other* URLs sharing those tokens."""
 
 from __future__ import annotations
 
+import math
 import re
 from typing import ClassVar
 
@@ -70,7 +71,8 @@ class PlatformFake(Fake):
         # Rank like HN's gravity: points over (age in hours + 2) ** 1.8.
         def gravity(post: SimPost) -> float:
             age_h = (now - post.created_at).total_seconds() / 3600
-            return self.world.engagement(post)["interactions"] / (age_h + 2) ** 1.8
+            points = float(self.world.engagement(post)["interactions"])
+            return points / math.pow(age_h + 2.0, 1.8)
 
         ranked = sorted(live, key=gravity, reverse=True)[:500]
         return json_response([int(p.key) for p in ranked])

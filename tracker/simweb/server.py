@@ -80,7 +80,7 @@ class SimApp:
         except NotFound:
             response = json_response({"error": "not found", "path": request.path}, 404)
         except HTTPException as exc:
-            response = exc.get_response(environ)  # type: ignore[assignment]
+            response = exc.get_response(environ)
         return response(environ, start_response)
 
     # -- admin ----------------------------------------------------------------------------------
