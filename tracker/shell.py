@@ -56,13 +56,14 @@ class Shell:
         self,
         run_sql: Callable[[str], pl.DataFrame],
         where: str,
-        out: TextIO = sys.stdout,
-        err: TextIO = sys.stderr,
+        out: TextIO | None = None,
+        err: TextIO | None = None,
     ) -> None:
         self.run_sql = run_sql
         self.where = where
-        self.out = out
-        self.err = err
+        # Looked up now, not at import: the CLI's caller may have replaced the standard streams.
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
         self.fmt = "table"
         self.names = public_objects()
 
@@ -97,8 +98,9 @@ class Shell:
             print(f"error: unknown command {text!r}; .help lists them", file=self.err)
         return True
 
-    def loop(self, source: TextIO = sys.stdin) -> None:
+    def loop(self, source: TextIO | None = None) -> None:
         """Read statements until .quit or end of input; a prompt and history on a terminal."""
+        source = source or sys.stdin
         interactive = source.isatty()
         if interactive:
             _enable_readline(self.names)

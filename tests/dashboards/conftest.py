@@ -91,6 +91,14 @@ def seed(store: Store, now: datetime) -> Seeded:
     w("x", "x2", ago(minutes=10), likes=60, reposts=10, views=5000)
     w("hackernews", "h3", ago(hours=27), score=500, comments=100)
     w("hackernews", "h3", ago(hours=26), score=600, comments=120)
+    # Hacker News front-page ranks (a gauge, never summed): what the forecaster reads.
+    timeseries.write(
+        store,
+        [
+            Sample("hackernews", "h2", ago(minutes=80), {}, gauges={"rank": 12.0}),
+            Sample("hackernews", "h2", ago(minutes=10), {}, gauges={"rank": 3.0}),
+        ],
+    )
 
     ok = runlog.start_run(store, "reddit", "sample", ago(minutes=2))
     runlog.finish_run(store, ok, ago(minutes=1), {"requests": 4}, items_sampled=2, errors=0, status="ok")

@@ -3,6 +3,7 @@ documents, and its header documents exactly the `$parameters` its SQL binds."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -38,6 +39,8 @@ def _required(param: canned.Param, seeded: Seeded) -> str:
     """A value for a parameter without a default: a seeded row's id, or a wide example."""
     if param.name == "article_id":
         return str(seeded.ids["summit"])
+    if param.name == "article_ids":
+        return json.dumps(sorted(seeded.ids.values()))
     assert param.name in REQUIRED_EXAMPLES, f"no example value for required ${param.name}"
     return REQUIRED_EXAMPLES[param.name]
 
