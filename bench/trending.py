@@ -25,8 +25,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import polars as pl
-from hn_replay import load
 
+from tracker import timeseries
+from tracker.collector import Sample
 from tracker.store import Store
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "hn_frontpage_history"
@@ -43,6 +44,45 @@ QUOTED = {
 class Moments:
     live: pl.DataFrame  # one row per (t, item_id) on the front page at t, with targets
     samples: pl.DataFrame  # long counts: item_id, metric, ts, value
+
+
+def load(store: Store, snapshots: pl.DataFrame, items: pl.DataFrame, batch_snapshots: int = 2000) -> int:
+    """Articles and items in bulk, then the snapshots through timeseries.write (the product's
+    write path), many snapshots per call: one call per snapshot spends its time in transactions."""
+    stories = items.select(
+        "item_id", "title", "first_seen", url=pl.format("https://news.ycombinator.com/item?id={}", "item_id")
+    )
+    with store.transaction() as cur:
+        cur.register("_stories", stories.to_arrow())
+        cur.execute(
+            """insert into tracked_articles (url, title, site, published_at, discovered_at, source)
+               select url, title, 'news.ycombinator.com', first_seen, first_seen, 'bench' from _stories"""
+        )
+        cur.execute(
+            """insert into items (platform, item_key, url, article_id, created_at, tracked_at, next_due_at)
+               select 'hackernews', s.item_id::varchar, s.url, a.article_id, s.first_seen, s.first_seen, s.first_seen
+               from _stories s join tracked_articles a on a.url = s.url"""
+        )
+        cur.unregister("_stories")
+    snapshots = snapshots.sort("observed_at").with_columns(
+        chunk=pl.col("observed_at").rank("dense") // batch_snapshots
+    )
+    written = 0
+    for (_,), part in snapshots.group_by(["chunk"], maintain_order=True):
+        batch = [
+            Sample(
+                "hackernews",
+                str(item_id),
+                observed_at,
+                {k: v for k, v in (("score", points), ("comments", comments)) if v is not None},
+                {"rank": float(rank)},
+            )
+            for item_id, observed_at, points, comments, rank in part.select(
+                "item_id", "observed_at", "points", "comments", "rank"
+            ).iter_rows()
+        ]
+        written += timeseries.write(store, batch)
+    return written
 
 
 def open_store(db: Path | None, data: Path, tmp: Path) -> Store:
