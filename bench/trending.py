@@ -199,10 +199,8 @@ def polars_trending(m: Moments, c: dict[str, float], gauges: pl.DataFrame) -> pl
         pl.DataFrame({"metric": ["points", "comments"]}), how="cross"
     )
     s = m.samples
-    now = interpolate(
-        keys.with_columns(at=pl.col("t")), s, "at", lookback
-    )  # at t: flat after the last sample
-    last = (
+    # The value now is the last sample at or before t, never a later one (as the SQL sees it).
+    v = (
         keys.with_columns(at=pl.col("t"))
         .sort("at")
         .join_asof(
@@ -213,10 +211,10 @@ def polars_trending(m: Moments, c: dict[str, float], gauges: pl.DataFrame) -> pl
             strategy="backward",
             check_sortedness=False,
         )
-        .select("t", "item_id", "metric", last_ts="ts")
+        .filter(pl.col("value").is_not_null())
+        .select("t", "item_id", "metric", "born", last_ts="ts", end="value")
     )
     cols = ["t", "item_id", "metric"]
-    v = now.select(*cols, "born", end="v_at").join(last, on=cols)
     for name, span in (("short", short), ("long", long)):
         start = interpolate(keys.with_columns(at=pl.col("t") - span), s, "at", lookback).select(
             *cols, v_at="v_at"
@@ -263,6 +261,11 @@ def polars_trending(m: Moments, c: dict[str, float], gauges: pl.DataFrame) -> pl
     return per_item.join(ranks, on=["t", "item_id"], how="left").select(
         "t",
         "item_id",
+        "short",
+        "long",
+        "size",
+        "age",
+        "rank",
         score=(pl.col("short") * 60 / c["short_span_minutes"] + 1).pow(c["short_weight"])
         * (pl.col("long") / c["long_span_hours"] + 1).pow(c["long_weight"])
         * (pl.col("size") + 1).pow(c["size_weight"])
@@ -352,6 +355,13 @@ def main() -> None:
         print(
             f"{'trending() (Polars mirror, all)':<36} {r1:7.3f} {r6:7.3f} {p1:8.2f} {p6:8.2f}   target >= 0.78 / 0.80"
         )
+        points_only = polars_trending(
+            Moments(m.live, m.samples.filter(pl.col("metric") == "points")), constants, gauges
+        ).select("t", "item_id", points_score="score")
+        r1, r6, p1, p6, _ = evaluate(
+            live.join(points_only, on=["t", "item_id"], how="left"), pl.col("points_score")
+        )
+        print(f"{'  same, comments weighted 0':<36} {r1:7.3f} {r6:7.3f} {p1:8.2f} {p6:8.2f}")
         r1, r6, p1, p6, k = evaluate(shared, pl.col("sql_score"))
         print(f"{'trending() (SQL macro)':<36} {r1:7.3f} {r6:7.3f} {p1:8.2f} {p6:8.2f}   ({k:,} moments)")
         print(f"({n:,} hourly moments with at least 10 live stories)")

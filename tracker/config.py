@@ -68,12 +68,12 @@ class TrendingConfig:
 
     short_span_minutes: float = 30.0  # short velocity: gain over the last N minutes, per hour
     long_span_hours: float = 3.0  # long velocity: gain over the last N hours, per hour
-    short_weight: float = 0.4  # exponent of (short velocity + 1)
-    long_weight: float = 0.5  # exponent of (long velocity + 1)
-    size_weight: float = 0.3  # exponent of (total interactions + 1)
+    short_weight: float = 0.55  # exponent of (short velocity + 1)
+    long_weight: float = 0.45  # exponent of (long velocity + 1)
+    size_weight: float = 0.35  # exponent of (total interactions + 1)
     gravity: float = 0.9  # score divided by (age + age_offset_hours) ^ gravity
     age_offset_hours: float = 2.0
-    rank_weight: float = 1.0  # exponent of (rank_reference / platform rank) where a platform ranks
+    rank_weight: float = 0.85  # exponent of (rank_reference / platform rank) where a platform ranks
     rank_reference: float = 10.0  # the rank that counts as neutral; unranked items count as this
     lookback_hours: float = 24.0  # how far before a window start to look for a sample to interpolate
 

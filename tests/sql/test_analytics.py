@@ -182,7 +182,7 @@ def _trending_series(store):
 def _expected_score(rank_factor: float = 1.0, gravity: float = 0.9) -> tuple[float, float, float]:
     v_short = (400 - (100 + 300 * 90 / 120)) * 2  # 30 min before: 325, so 75 in half an hour = 150/h
     v_long = (400 - 50) / 3  # 3 h before: halfway from 0 to 100 = 50
-    score = (v_short + 1) ** 0.4 * (v_long + 1) ** 0.5 * 401**0.3 * (4 + 2) ** -gravity * rank_factor
+    score = (v_short + 1) ** 0.55 * (v_long + 1) ** 0.45 * 401**0.35 * (4 + 2) ** -gravity * rank_factor
     return score, v_short, v_long
 
 
@@ -202,8 +202,9 @@ def test_a_platform_rank_scales_the_score_and_its_absence_is_neutral(store):
     _trending_series(store)
     timeseries.write(store, [Sample("bluesky", "t", _at(1), {}, {"rank": 5.0})])
     row = store.df("select score, platform_rank, rank_factor from trending(as_of := $t)", {"t": NOW}).row(0)
-    assert row[1:] == (5.0, 2.0)  # rank_reference 10 / rank 5
-    assert row[0] == pytest.approx(_expected_score(rank_factor=2.0)[0])
+    assert row[1] == 5.0
+    assert row[2] == pytest.approx(2.0**0.85)  # (rank_reference 10 / rank 5) ^ rank_weight
+    assert row[0] == pytest.approx(_expected_score(rank_factor=2.0**0.85)[0])
 
 
 def test_trending_constants_come_from_config(store):
