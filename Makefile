@@ -7,6 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
+PROMTOOL := /usr/bin/promtool
 
 .PHONY: demo test test-fast lint bench docs clean install browser
 
@@ -20,10 +21,12 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
+# Debian's chromium (browser tests) and prometheus (promtool checks the /metrics exposition).
 browser:
-	@if [ ! -x $(CHROMIUM) ]; then \
-	  echo "installing Debian's chromium for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	@if [ ! -x $(CHROMIUM) ] || [ ! -x $(PROMTOOL) ]; then \
+	  echo "installing Debian's chromium and prometheus (promtool) for the tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium prometheus >/dev/null; \
 	fi
 
 demo: $(STAMP)
@@ -48,6 +51,7 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m tracker.clidocs > docs/cli.md
+	$(BIN)/python -m tracker.metrics docs/sql.md
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -14,6 +14,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tracker.metrics import interactions
 from tracker.store import Store
 
 
@@ -83,6 +84,21 @@ def main() -> None:
             "engagement of one article": ("select * from engagement where article_id = 42", None),
             "latest_engagement, all": ("select count(*) from latest_engagement", None),
             "canned most_popular (API)": (None, None),
+            # is_interaction reads the catalog table (DuckDB plans it as one hash join); the
+            # alternative, the catalog's names written out as a literal list, is measured beside it.
+            "interactions, is_interaction()": (
+                "select item_id, sum(value) filter (where is_interaction(metric)) from samples group by 1",
+                None,
+            ),
+            "interactions, literal list": (
+                "select item_id, sum(value) filter (where metric in "
+                f"({', '.join(repr(m) for m in sorted(interactions()))})) from samples group by 1",
+                None,
+            ),
+            "weighted, metric_weight()": (
+                "select item_id, sum(value * metric_weight(metric)) from samples group by 1",
+                None,
+            ),
         }
         for label, (sql, params) in queries.items():
             if sql is None:

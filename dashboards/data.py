@@ -96,8 +96,8 @@ class Data:
         return self._cached(key, lambda _: self.store.named("article_series", article_id=article_id)).rows
 
     def health(self) -> pl.DataFrame:
-        """Collector health, one row per platform."""
-        return self._cached(("health",), lambda _: self.store.named("health")).rows
+        """Collector health, one row per platform; its state (blocked, off, ...) as of the ranking time."""
+        return self._named("health").rows
 
     def platforms(self) -> list[str]:
         """Platforms with posts sharing a tracked article (the platform filter's choices)."""

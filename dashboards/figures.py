@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from tracker.collector import METRICS
+from tracker import metrics as metric_catalog
 
 PLATFORM_COLORS = {
     "hackernews": "#f2a900",  # amber, so it stays apart from reddit's orange-red
@@ -19,10 +19,14 @@ PLATFORM_COLORS = {
     "x": "#111111",
 }
 _FALLBACK = ("#4c78a8", "#72b7b2", "#54a24b", "#b279a2", "#9d755d", "#bab0ac")
-# Metrics in the order editors read them (the metric_catalog order), gauges excluded.
-METRIC_ORDER = METRICS  # panels follow the canonical vocabulary's order
 _FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 TITLE_CHARS = 48
+
+
+def in_catalog_order(present: set[str]) -> list[str]:
+    """Metric names in the order editors read them (the metric catalog's counts), then any others."""
+    order = metric_catalog.counts()
+    return [m for m in order if m in present] + sorted(present - set(order))
 
 
 def platform_color(platform: str) -> str:
@@ -140,7 +144,7 @@ def article_metrics(series: pl.DataFrame) -> go.Figure:
     if series.is_empty():
         return empty("No samples of this story yet")
     present = set(series["metric"].unique())
-    metrics = [m for m in METRIC_ORDER if m in present] + sorted(present - set(METRIC_ORDER))
+    metrics = in_catalog_order(present)
     fig = make_subplots(
         rows=len(metrics), cols=1, shared_xaxes=True, vertical_spacing=0.06, subplot_titles=metrics
     )

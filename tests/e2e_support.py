@@ -21,13 +21,14 @@ def write_config(
     port: int = 0,
     extra: str = "",
     with_site: bool = False,
+    export_every_s: float = 0,
 ) -> Path:
     """A TOML config: every platform pointed at the simulator, demo-speed cadence; the
     simulated news site's feeds only `with_site` (then every published article is tracked)."""
     lines = [
         "[storage]",
         f'path = "{folder / db_name}"',
-        "export_every_s = 0",
+        f"export_every_s = {export_every_s}",
         "[daemon]",
         "tick_s = 1",
         "discover_every_s = 2",

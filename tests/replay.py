@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from tracker.wsgi import BackgroundServer
+from tracker.owner.background import BackgroundServer
 
 _HOP_HEADERS = {"content-length", "transfer-encoding", "connection", "content-encoding"}
 

@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 
 from tracker.config import Config
+from tracker.owner.api import add_api
 from tracker.service import open_collection
-from tracker.web import add_api
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
-"""Runs the data audits in sql/audits: queries that must return zero rows.
+"""Audits: the queries in `sql/audits/` that must return no rows on a healthy store.
 
-Each file names one thing that must never be true of the stored data (a negative gain, a
-sample in the future, an orphan). `tracker check` and the test suite call `run`; a non-empty
-result names the audit and shows the offending rows.
+They state invariants the schema cannot (DuckDB cannot alter a CHECK, so the metric vocabulary
+is checked here and at write time). The test suite runs them; a `tracker check` command can
+print `run(store)` as it is.
 """
 
 from __future__ import annotations
@@ -16,20 +16,26 @@ from tracker.store import Store
 
 
 @dataclass(frozen=True)
-class AuditResult:
-    name: str  # "audits/orphans"
-    title: str
-    rows: pl.DataFrame  # the offending rows; empty when the audit passes
+class Audit:
+    """One audit's answer: `rows` are the offending rows (none when the invariant holds)."""
+
+    name: str  # "unknown_metrics"
+    description: str
+    rows: pl.DataFrame
 
     @property
     def passed(self) -> bool:
         return self.rows.is_empty()
 
 
-def run(store: Store) -> list[AuditResult]:
-    """Every audit, in name order."""
-    return [AuditResult(f.name, f.title, store.df(f.text)) for f in sqlfiles.folder("audits")]
+def run(store: Store) -> list[Audit]:
+    """Run every file in sql/audits/ (in name order) against the store."""
+    return [
+        Audit(file.name.removeprefix("audits/"), file.meta.get("description", ""), store.df(file.text))
+        for file in sqlfiles.folder("audits")
+    ]
 
 
-def failures(store: Store) -> list[AuditResult]:
-    return [result for result in run(store) if not result.passed]
+def failures(store: Store) -> list[Audit]:
+    """The audits that found rows."""
+    return [audit for audit in run(store) if not audit.passed]

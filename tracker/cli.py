@@ -95,23 +95,23 @@ def _config(ctx: click.Context) -> Any:
     return config
 
 
-def _open(ctx: click.Context, announce_disabled: bool = True) -> Any:
-    """Open the store read-write; when `tracker run` owns it, say so in one line."""
-    from tracker import owner
-    from tracker.errors import StoreBusy
-    from tracker.service import open_collection
+def _own(ctx: click.Context, command: str) -> Any:
+    """Own the store for the command (a context manager); StoreBusy names a live owner."""
+    from tracker.owner.claim import own
 
-    config = _config(ctx)
-    live = owner.current(config.db_path)
-    if live is not None:
-        raise StoreBusy(
-            f"`tracker run` (PID {live.pid}) owns {config.db_path} and is already collecting; "
-            f"its dashboard and API are at {live.url}"
-        )
-    opened = open_collection(config)
-    for disabled in opened.disabled if announce_disabled else ():
+    return own(_config(ctx), command)
+
+
+def _announce_disabled(opened: Any) -> None:
+    for disabled in opened.disabled:
         click.echo(f"note: {disabled.name} is off: {disabled.reason}", err=True)
-    return opened
+
+
+def _connect(ctx: click.Context) -> Any:
+    """A handle on the data, through `tracker run` when it owns the file (tracker.client)."""
+    from tracker.client import connect
+
+    return connect(_config(ctx))
 
 
 @main.command()
@@ -159,28 +159,14 @@ def migrate(ctx: click.Context, show_status: bool) -> None:
 @click.pass_context
 def track(ctx: click.Context, urls: tuple[str, ...]) -> None:
     """Track article URLs or platform post URLs (X, YouTube, Reddit, HN, Bluesky, Mastodon ...)."""
-    from tracker import owner
-    from tracker.access import RemoteReader
-    from tracker.service import track as track_urls
-
-    config = _config(ctx)
-    live = owner.current(config.db_path)
-    if live is not None:
-        rows = RemoteReader(live.url, 30).post_json("/api/track", {"urls": list(urls)})["tracked"]
-    else:
-        import dataclasses
-
-        opened = _open(ctx, announce_disabled=False)
-        try:
-            rows = [dataclasses.asdict(t) for t in track_urls(opened, list(urls))]
-        finally:
-            opened.close()
+    with _connect(ctx) as db:
+        rows = db.track(list(urls))
     for row in rows:
-        what = f"{row['platform']} item {row['key']}" if row["kind"] == "item" else "article"
-        state = "now tracking" if row["created"] else "already tracked"
-        click.echo(f"{state}: {what}  {row['url']}")
-        if row.get("note"):
-            click.echo(f"note: {row['note']}", err=True)
+        what = f"{row.platform} item {row.key}" if row.kind == "item" else "article"
+        state = "now tracking" if row.created else "already tracked"
+        click.echo(f"{state}: {what}  {row.url}")
+        if row.note:
+            click.echo(f"note: {row.note}", err=True)
 
 
 @main.command()
@@ -188,32 +174,14 @@ def track(ctx: click.Context, urls: tuple[str, ...]) -> None:
 @click.pass_context
 def untrack(ctx: click.Context, urls: tuple[str, ...]) -> None:
     """Stop sampling articles or posts. Their history stays queryable."""
-    from tracker import owner
-    from tracker.access import RemoteReader
-    from tracker.service import untrack as untrack_urls
-
-    config = _config(ctx)
-    live = owner.current(config.db_path)
-    if live is not None:
-        changed = RemoteReader(live.url, 30).post_json("/api/untrack", {"urls": list(urls)})["changed"]
-    else:
-        opened = _open(ctx, announce_disabled=False)
-        try:
-            changed = untrack_urls(opened, list(urls))
-        finally:
-            opened.close()
+    with _connect(ctx) as db:
+        changed = db.untrack(list(urls))
     click.echo(f"untracked ({changed} article or item rows changed)")
 
 
 def _read(ctx: click.Context, name: str, **params: Any) -> Any:
-    from tracker.access import reader
-
-    config = _config(ctx)
-    source = reader(config.db_path, config.storage.query_timeout_s)
-    try:
-        return source.named(name, **params)
-    finally:
-        source.close()
+    with _connect(ctx) as db:
+        return db.named(name, **params)
 
 
 def _emit(frame: Any, fmt: str, output: str | None = None) -> None:
@@ -259,13 +227,12 @@ def list_cmd(ctx: click.Context, platform: str | None, limit: int, fmt: str) -> 
 @click.pass_context
 def status(ctx: click.Context, fmt: str) -> None:
     """Collector health: last rounds, errors, rate-limit waits, queue."""
-    from tracker import owner
+    from tracker.client import connect
 
     config = _config(ctx)
-    live = owner.current(config.db_path)
-    frame = _read(ctx, "status")
-    state = f"owned by tracker run, PID {live.pid}, {live.url}" if live else "idle"
-    click.echo(f"store: {config.db_path} ({state})", err=True)
+    with connect(config) as db:
+        frame = db.named("status")
+        click.echo(f"store: {config.db_path} ({db.state})", err=True)
     _emit(frame, fmt)
 
 
@@ -304,14 +271,8 @@ def sql(ctx: click.Context, query: str, fmt: str, output: str | None) -> None:
 
     Goes through `tracker run` when it owns the file, else opens the file read-only.
     """
-    from tracker.access import reader
-
-    config = _config(ctx)
-    source = reader(config.db_path, config.storage.query_timeout_s)
-    try:
-        frame = source.sql(query)
-    finally:
-        source.close()
+    with _connect(ctx) as db:
+        frame = db.sql(query)
     _emit(frame, fmt, output)
 
 
@@ -323,8 +284,9 @@ def collect(ctx: click.Context, platforms: tuple[str, ...], once: bool) -> None:
     """Collect engagement: one pass with --once, else run the scheduler without dashboards."""
     from tracker.service import collect_once
 
-    opened = _open(ctx)
-    try:
+    with _own(ctx, "collect --once" if once else "collect") as owned:
+        opened = owned.opened
+        _announce_disabled(opened)
         if once:
             results = collect_once(opened, list(platforms) or None, progress=_progress)
             failed = [r for r in results if r.status in ("failed",)]
@@ -334,9 +296,7 @@ def collect(ctx: click.Context, platforms: tuple[str, ...], once: bool) -> None:
             if failed and len(failed) == len({r.platform for r in results}):
                 sys.exit(EXIT_ERROR)
             return
-        _run_until_signal(opened, web=None)
-    finally:
-        opened.close()
+        _run_until_signal(owned, web=None)
 
 
 def _progress(result: Any) -> None:
@@ -360,12 +320,10 @@ def discover(ctx: click.Context) -> None:
     """One discovery pass: feeds, sitemaps, WordPress, trend lists, front pages."""
     from tracker.runner import discover_round
 
-    opened = _open(ctx)
-    try:
-        for name in opened.collection.active:
-            _progress(discover_round(opened.collection, name))
-    finally:
-        opened.close()
+    with _own(ctx, "discover") as owned:
+        _announce_disabled(owned.opened)
+        for name in owned.opened.collection.active:
+            _progress(discover_round(owned.opened.collection, name))
 
 
 @main.command()
@@ -374,18 +332,29 @@ def discover(ctx: click.Context) -> None:
 @click.pass_context
 def run(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Own the store: run the collection daemon, the dashboards and the query API."""
-    opened = _open(ctx)
-    try:
-        server = opened.collection.config.server
-        _run_until_signal(opened, web=(host or server.host, port if port is not None else server.port))
-    finally:
-        opened.close()
+    with _own(ctx, "run") as owned:
+        _announce_disabled(owned.opened)
+        server = owned.opened.collection.config.server
+        _run_until_signal(owned, web=(host or server.host, port if port is not None else server.port))
 
 
-def _run_until_signal(opened: Any, web: tuple[str, int] | None) -> None:
-    from tracker.serving import serve
+def _run_until_signal(owned: Any, web: tuple[str, int] | None) -> None:
+    """Own the file until a signal; with `web`, the dashboards (passed in: the core never
+    imports them) and the API listen there, else only the API, on a free loopback port."""
+    from tracker.owner.process import serve
 
-    serve(opened, web, announce=lambda line: click.echo(line, err=True), progress=_progress)
+    app_factory = None
+    if web is not None:
+        from dashboards import create_app
+
+        app_factory = create_app
+    serve(
+        owned,
+        web,
+        announce=lambda line: click.echo(line, err=True),
+        progress=_progress,
+        app_factory=app_factory,
+    )
 
 
 @main.command()
@@ -398,9 +367,9 @@ def export(ctx: click.Context, output: str | None) -> None:
 
     config = _config(ctx)
     folder = Path(output) if output else config.export_dir
-    from tracker import owner
+    from tracker.owner import lock
 
-    if owner.current(config.db_path) is not None:
+    if lock.current(config.db_path) is not None:
         _fail(
             "`tracker run` owns the store and refreshes the export itself; "
             f"see {config.export_dir} (every {config.storage.export_every_s:g}s)"
@@ -464,6 +433,7 @@ def simulate(port: int, articles: int, speed: float, seed: int, faults: str) -> 
 @click.pass_context
 def demo(ctx: click.Context, port: int, articles: int, speed: float, fresh: bool) -> None:
     """Simulated social web + daemon + dashboard on one DuckDB file (what `make demo` runs)."""
+    from dashboards import create_app
     from tracker.demo import run_demo
 
     db = Path(ctx.obj.get("db_path") or "data/demo.duckdb")
@@ -475,6 +445,7 @@ def demo(ctx: click.Context, port: int, articles: int, speed: float, fresh: bool
         fresh=fresh,
         announce=lambda line: click.echo(line, err=True),
         progress=_progress,
+        app_factory=create_app,
     )
 
 

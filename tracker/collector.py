@@ -31,28 +31,9 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import Any, Literal, Protocol
 
-if TYPE_CHECKING:
-    from tracker.clock import Clock
-    from tracker.http import PlatformHTTP
-    from tracker.secrets import Secret
-
-# Counts: monotone-ish totals that may be summed across the posts sharing an article.
-METRICS: tuple[str, ...] = (
-    "views",
-    "likes",
-    "reposts",
-    "quotes",
-    "replies",
-    "comments",
-    "shares",
-    "reactions",
-    "score",
-    "bookmarks",
-)
-# Gauges: positions and ratios. Stored apart from counts and never summed into interactions.
-GAUGES: tuple[str, ...] = ("rank", "upvote_ratio")
+from tracker import metrics as metric_catalog
 
 GoneReason = Literal["deleted", "private", "not_found", "removed"]
 HeaderStyle = Literal["ietf", "x", "reddit", "mastodon", "facebook", "none"]
@@ -97,7 +78,8 @@ class Target:
 
 @dataclass(frozen=True)
 class Sample:
-    """One observation of one item. `metrics` keys come from METRICS, `gauges` from GAUGES."""
+    """One observation of one item. `metrics` keys are counts of the metric catalog
+    (`METRICS`, sql/seeds/metrics.csv), `gauges` keys its gauges (`GAUGES`)."""
 
     platform: str
     item_key: str
@@ -150,23 +132,31 @@ class Collector(Protocol):
     def sample(self, targets: Sequence[Target]) -> Iterator[Sample | Gone]: ...
 
 
-class CollectorFactory(Protocol):
-    def __call__(
-        self,
-        http: PlatformHTTP,
-        settings: Any,
-        credentials: Mapping[str, Secret],
-        clock: Clock,
-    ) -> Collector: ...
+def __getattr__(name: str) -> tuple[str, ...]:
+    """`METRICS` (counts) and `GAUGES`: the metric catalog's names (sql/seeds/metrics.csv, see
+    tracker.metrics), read on first use rather than at import."""
+    if name == "METRICS":
+        return metric_catalog.counts()
+    if name == "GAUGES":
+        return metric_catalog.gauges()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def check_metrics(platform: str, metrics: Mapping[str, Any], gauges: Mapping[str, Any]) -> None:
-    """Guard used by the runner: unknown names or non-int counts are a programming error."""
+def check_metrics(
+    platform: str,
+    metrics: Mapping[str, Any],
+    gauges: Mapping[str, Any],
+    catalog: metric_catalog.Catalog | None = None,
+) -> None:
+    """Guard used by the runner: names outside the metric catalog or non-int counts are a
+    programming error (the catalog replaced the database's CHECK on names)."""
+    known = catalog or metric_catalog.load()
+    counts, gauge_names = known.counts, known.gauges
     for name, value in metrics.items():
-        if name not in METRICS:
-            raise ValueError(f"{platform}: unknown metric {name!r}; use one of {', '.join(METRICS)}")
+        if name not in counts:
+            raise ValueError(f"{platform}: unknown metric {name!r}; use one of {', '.join(counts)}")
         if not isinstance(value, int) or isinstance(value, bool):
             raise ValueError(f"{platform}: metric {name} must be an int, got {type(value).__name__}")
     for name in gauges:
-        if name not in GAUGES:
-            raise ValueError(f"{platform}: unknown gauge {name!r}; use one of {', '.join(GAUGES)}")
+        if name not in gauge_names:
+            raise ValueError(f"{platform}: unknown gauge {name!r}; use one of {', '.join(gauge_names)}")

@@ -10,6 +10,7 @@ environment variables that hold them. `tracker.example.toml` documents every key
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import tomllib
@@ -23,6 +24,7 @@ from typing import Any
 from tracker.errors import ConfigError
 
 ENV_VAR = "TRACKER_CONFIG"
+MAX_NUMBER = 1e12  # seconds, counts and ratios beyond this are typos (1e308 overflows timedelta)
 DEFAULT_FILE = "tracker.toml"
 
 
@@ -56,6 +58,31 @@ class CadenceConfig:
     max_interval_s: float = 6 * 3600.0  # always resample at least this often while tracked
     target_growth: float = 0.05  # aim to see about this relative growth between samples
     stop_after_days: float = 14.0  # items older than this are no longer sampled
+
+
+ALERT_KINDS = ("gain", "top_trending")
+ALERT_FORMATS = ("slack", "json")
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    """One [[alerts.rules]] table: when to tell a newsroom channel about an article."""
+
+    name: str = ""
+    kind: str = "gain"  # gain: >= threshold interactions in the last hour; top_trending: rank <= threshold
+    threshold: float = 0.0
+    platform: str = ""  # only this platform's interactions ("" = all)
+    webhook_env: str = ""  # name of the environment variable holding the webhook URL (a secret)
+    format: str = "slack"  # slack (Slack-compatible {"text": ...}) or json (a generic object)
+    cooldown_s: float = 6 * 3600.0  # one alert per article and rule within this long
+
+
+@dataclass(frozen=True)
+class AlertsConfig:
+    every_s: float = 60.0  # how often the rules are evaluated in `tracker run`
+    dashboard_url: str = ""  # links in messages point here ("" = the server's own address)
+    max_attempts: int = 5  # webhook deliveries are retried with back-off this many times
+    rules: tuple[AlertRule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,6 +134,7 @@ class Config:
     daemon: DaemonConfig = field(default_factory=DaemonConfig)
     cadence: CadenceConfig = field(default_factory=CadenceConfig)
     trending: TrendingConfig = field(default_factory=TrendingConfig)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
     sites: tuple[SiteConfig, ...] = ()
     platforms: Mapping[str, PlatformConfig] = field(default_factory=dict)
     source: str = "(defaults)"
@@ -133,6 +161,7 @@ _SECTIONS = {
     "daemon": DaemonConfig,
     "cadence": CadenceConfig,
     "trending": TrendingConfig,
+    "alerts": AlertsConfig,
 }
 
 
@@ -167,6 +196,7 @@ def from_mapping(
 ) -> Config:
     """Validate parsed TOML. `platform_settings` maps platform name -> its Settings dataclass."""
     known = {"storage", "server", "daemon", "cadence", "trending", "sites", "platforms"}
+    known = {*_SECTIONS, "sites", "platforms"}
     for key in raw:
         if key not in known:
             raise ConfigError(f"unknown config key {key!r}; expected one of {', '.join(sorted(known))}")
@@ -223,10 +253,42 @@ def _check_ranges(config: Config) -> None:
             f"cadence.max_interval_s ({config.cadence.max_interval_s:g}) is below cadence.min_interval_s "
             f"({config.cadence.min_interval_s:g})"
         )
+    _check_alerts(config.alerts)
     for name, pconf in config.platforms.items():
         for key, value in pconf.limits.items():
             if value <= 0:
                 raise ConfigError(f"platforms.{name}.limits.{key} must be greater than 0, got {value:g}")
+
+
+def _check_alerts(alerts: AlertsConfig) -> None:
+    if alerts.every_s <= 0:
+        raise ConfigError(f"alerts.every_s must be greater than 0, got {alerts.every_s:g}")
+    if alerts.max_attempts < 1:
+        raise ConfigError(f"alerts.max_attempts must be at least 1, got {alerts.max_attempts}")
+    seen: set[str] = set()
+    for i, rule in enumerate(alerts.rules):
+        where = f"alerts.rules[{i}]"
+        if not rule.name:
+            raise ConfigError(f"{where}.name is required")
+        if rule.name in seen:
+            raise ConfigError(f"{where}.name {rule.name!r} is used twice")
+        seen.add(rule.name)
+        if rule.kind not in ALERT_KINDS:
+            raise ConfigError(f"{where}.kind must be one of {', '.join(ALERT_KINDS)}, got {rule.kind!r}")
+        if rule.format not in ALERT_FORMATS:
+            raise ConfigError(
+                f"{where}.format must be one of {', '.join(ALERT_FORMATS)}, got {rule.format!r}"
+            )
+        if rule.threshold <= 0:
+            raise ConfigError(f"{where}.threshold must be greater than 0, got {rule.threshold:g}")
+        if rule.cooldown_s < 0:
+            raise ConfigError(f"{where}.cooldown_s must be 0 or more, got {rule.cooldown_s:g}")
+        if not _ENV_NAME.match(rule.webhook_env):
+            # A pasted webhook URL is a secret: never echo it back.
+            raise ConfigError(
+                f"{where}.webhook_env must name an environment variable holding the webhook URL "
+                "(such as SLACK_WEBHOOK_URL), not hold the URL itself"
+            )
 
 
 def _platform_from(name: str, table: Any, platform_settings: Mapping[str, type] | None) -> PlatformConfig:
@@ -322,10 +384,14 @@ def _check_type(where: str, value: Any, expected: Any) -> Any:
     if expected is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(f"{where} must be a number, got {_toml_type(value)}")
+        if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+            raise ConfigError(f"{where} must be a finite number below {MAX_NUMBER:g}, got {value!r}")
         return float(value)
     if expected is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigError(f"{where} must be an integer, got {_toml_type(value)}")
+        if abs(value) > MAX_NUMBER:
+            raise ConfigError(f"{where} must be below {MAX_NUMBER:g}, got {value}")
         return value
     if expected is bool:
         if not isinstance(value, bool):

@@ -18,9 +18,9 @@ from tracker.config import (
     SiteConfig,
     StorageConfig,
 )
+from tracker.owner.claim import own
+from tracker.owner.process import AppFactory, serve
 from tracker.runner import RoundResult
-from tracker.service import open_collection
-from tracker.serving import serve
 from tracker.simweb.server import SimConfig, SimServer
 
 
@@ -57,22 +57,33 @@ def run_demo(
     fresh: bool,
     announce: Callable[[str], None],
     progress: Callable[[RoundResult], None] | None = None,
+    app_factory: AppFactory | None = None,
 ) -> None:
+    """Run until a signal; `app_factory` builds the dashboards (the CLI passes them in)."""
     if fresh:
         for path in (db, db.with_name(db.name + ".wal")):
             path.unlink(missing_ok=True)
     platforms = registry.load()
     sim = SimServer(SimConfig(n_articles=articles, speed=speed)).start()
     announce(f"simulated social web: {sim.url}  ({articles} articles, {speed:g}x clock)")
-    opened = open_collection(
-        demo_config(sim, db, port, platforms), environ=demo_environ(platforms), platforms=platforms
-    )
     try:
-        announce(
-            f'open http://127.0.0.1:{port}/ for Most Popular; `tracker --db {db} sql "SELECT * FROM '
-            'most_popular(INTERVAL 24 HOUR) LIMIT 5"` works while this runs'
-        )
-        serve(opened, ("127.0.0.1", port), announce, progress=None, summary_every_s=10.0)
+        with own(
+            demo_config(sim, db, port, platforms),
+            "demo",
+            environ=demo_environ(platforms),
+            platforms=platforms,
+        ) as owned:
+            announce(
+                f'open http://127.0.0.1:{port}/ for Most Popular; `tracker --db {db} sql "SELECT * '
+                'FROM most_popular(INTERVAL 24 HOUR) LIMIT 5"` works while this runs'
+            )
+            serve(
+                owned,
+                ("127.0.0.1", port),
+                announce,
+                progress=None,
+                summary_every_s=10.0,
+                app_factory=app_factory,
+            )
     finally:
-        opened.close()
         sim.shutdown()

@@ -19,12 +19,18 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def configure(debug: bool = False, redactor: Redactor | None = None) -> None:
+def configure(debug: bool = False, redactor: Redactor | None = None, json_lines: bool = False) -> None:
+    """Readable lines by default; one JSON object a line with `json_lines` (for log shippers)."""
     logger = logging.getLogger("tracker")
     if any(getattr(h, "_tracker", False) for h in logger.handlers):
         return
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+    if json_lines:
+        from tracker.observe.jsonlog import JsonFormatter
+
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
     handler.addFilter(RedactingFilter(redactor or Redactor()))
     handler._tracker = True  # type: ignore[attr-defined]
     logger.addHandler(handler)

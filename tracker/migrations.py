@@ -7,6 +7,7 @@ it), so a database is never silently run against a schema it was not built with.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -112,7 +113,10 @@ def migrate(con: duckdb.DuckDBPyConnection, folder: Path | None = None) -> list[
             )
             con.execute("commit")
         except duckdb.Error as exc:
-            con.execute("rollback")
+            # After a fatal error (disk full) DuckDB has no transaction left to roll back; the
+            # original cause is what the user needs to see, not "cannot rollback".
+            with contextlib.suppress(duckdb.Error):
+                con.execute("rollback")
             raise MigrationError(
                 f"migration {migration.name}.sql failed: {str(exc).splitlines()[0]}"
             ) from None

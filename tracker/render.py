@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import polars as pl
 
@@ -14,12 +14,32 @@ FORMATS = ("table", "csv", "json", "parquet")
 
 def as_text(frame: pl.DataFrame, fmt: str) -> str:
     if fmt == "csv":
-        return frame.write_csv()
+        return flat(frame).write_csv()
     if fmt == "json":
         return json.dumps(frame.to_dicts(), default=_jsonable, ensure_ascii=False, indent=1) + "\n"
     if fmt == "table":
         return table(frame)
     raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+
+
+def flat(frame: pl.DataFrame) -> pl.DataFrame:
+    """Nested columns made CSV-safe: a list of scalars becomes "a; b", anything deeper JSON."""
+    columns = []
+    for name, dtype in frame.schema.items():
+        column = pl.col(name)
+        if isinstance(dtype, pl.List) and not dtype.inner.is_nested():
+            columns.append(column.cast(pl.List(pl.String)).list.join("; ").alias(name))
+        elif dtype.is_nested():
+            columns.append(column.map_elements(_json_cell, return_dtype=pl.String).alias(name))
+        else:
+            columns.append(column)
+    return frame.select(columns)
+
+
+def _json_cell(value: object) -> str:
+    if isinstance(value, pl.Series):
+        value = value.to_list()
+    return json.dumps(value, default=_jsonable, ensure_ascii=False)
 
 
 def parquet_bytes(frame: pl.DataFrame) -> bytes:
@@ -52,7 +72,16 @@ def _cell(value: object, max_width: int) -> str:
     if value is None:
         text = ""
     elif isinstance(value, datetime):
-        text = value.strftime("%Y-%m-%d %H:%M:%S")
+        aware = value.utcoffset() is not None
+        text = (value.astimezone(UTC) if aware else value).strftime("%Y-%m-%d %H:%M:%S") + (
+            " UTC" if aware else ""
+        )
+    elif isinstance(value, list):
+        text = ", ".join(_cell(v, max_width) for v in value)
+    elif isinstance(value, bool):
+        text = "yes" if value else "no"
+    elif isinstance(value, int):
+        text = f"{value:,}"
     elif isinstance(value, float):
         text = f"{value:.4g}" if abs(value) < 1e6 else f"{value:.0f}"
     else:

@@ -44,6 +44,21 @@ def finish_run(
         )
 
 
+def close_interrupted(store: Store, now: datetime) -> int:
+    """Mark `interrupted` the rounds a killed process left `running` (returns how many).
+
+    Call only from the process that has just opened the file read-write: DuckDB lets one
+    process do so at a time, so any round still `running` then belongs to a dead one.
+    """
+    with store.transaction() as cur:
+        row = cur.execute(
+            """update runs set status = 'interrupted', finished_at = ?
+               where status = 'running' and finished_at is null returning run_id""",
+            [now],
+        ).fetchall()
+    return len(row)
+
+
 def record_error(
     store: Store, run_id: int, platform: str, item_key: str | None, now: datetime, kind: str, message: str
 ) -> None:

@@ -18,7 +18,7 @@ from typing import TypeVar
 
 import polars as pl
 
-from tracker import cadence, catalog, runlog, timeseries
+from tracker import cadence, catalog, metrics, runlog, timeseries
 from tracker.assembly import Active
 from tracker.clock import Clock
 from tracker.collector import Cursor, Discovery, Gone, Sample, Target
@@ -126,20 +126,22 @@ class _Round:
 
 
 def platform_available(ctx: Collection, name: str) -> str | None:
-    """Why a platform must not be asked now (throttled until ..., disabled), or None."""
+    """Why a platform must not be asked now (throttled until ..., disabled), or None.
+    The rule is SQL's `platform_status_at`, the one `tracker status` and the Health page show."""
     row = (
         ctx.store.cursor()
-        .execute("select blocked_until, disabled_reason from platform_state where platform = ?", [name])
+        .execute(
+            "select state, note, blocked_until from platform_status_at(?) where platform = ?",
+            [ctx.clock.now(), name],
+        )
         .fetchone()
     )
-    if not row:
+    if not row or row[0] == "ok":
         return None
-    blocked, disabled = row
-    if disabled:
-        return f"disabled: {disabled}"
-    if blocked is not None and blocked > ctx.clock.now():
+    state, note, blocked = row
+    if state == "blocked":
         return f"throttled until {blocked:%Y-%m-%d %H:%M:%S} UTC"
-    return None
+    return f"disabled: {note}"
 
 
 def sample_round(ctx: Collection, name: str, everything: bool = False) -> RoundResult:
@@ -264,8 +266,9 @@ def _reschedule(
     if not samples:
         return
     rows = []
+    counted = metrics.interactions()  # the metric catalog's, as SQL's is_interaction
     for sample in samples:
-        interactions = [v for k, v in sample.metrics.items() if k != "views"]
+        interactions = [v for k, v in sample.metrics.items() if k in counted]
         total = sum(interactions) if interactions else sample.metrics.get("views", 0)
         rows.append({"item_id": ids[sample.item_key], "new_total": float(total), "ts": sample.observed_at})
     batch = (

@@ -59,6 +59,7 @@ def open_collection(
     redactor = Redactor()
     active, disabled = build_all(config, platforms, clock, redactor, environ, http_options)
     store = Store.open(config.db_path)
+    _close_interrupted_runs(store, clock.now())
     _restore_quotas(store, active)
     _note_platform_states(store, active, disabled, clock.now())
     return Opened(Collection(store, config, active, clock, redactor), disabled, platforms)
@@ -83,6 +84,16 @@ def _note_platform_states(
                    updated_at = excluded.updated_at""",
                 [off.name, f"off: {off.reason}", now],
             )
+
+
+def _close_interrupted_runs(store: Store, now: datetime) -> None:
+    """Rounds a `kill -9` left `running` end as `interrupted`: we now hold the file read-write,
+    so no live process can still be running them."""
+    from tracker import runlog
+
+    closed = runlog.close_interrupted(store, now)
+    if closed:
+        log.warning("%d collection rounds of a process that stopped abruptly marked interrupted", closed)
 
 
 def _restore_quotas(store: Store, active: Mapping[str, Active]) -> None:

@@ -35,20 +35,6 @@ class SqlFile:
     text: str
     meta: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def title(self) -> str:
-        return self.meta.get("title", self.name)
-
-    @property
-    def params(self) -> dict[str, str]:
-        """`-- params: win INTERVAL = 24 hours, platform VARCHAR = ''` -> {name: 'TYPE = default'}."""
-        raw = self.meta.get("params", "")
-        out = {}
-        for part in filter(None, (p.strip() for p in raw.split(","))):
-            name, _, rest = part.partition(" ")
-            out[name] = rest.strip()
-        return out
-
 
 def _parse(name: str, path: Path) -> SqlFile:
     text = path.read_text(encoding="utf-8")

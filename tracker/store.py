@@ -10,8 +10,11 @@ files on the host, and exports go through Arrow instead of COPY.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import re
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,10 +23,12 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from tracker import migrations, sqlfiles
+from tracker import metrics, migrations, sqlfiles
 from tracker.errors import QueryError, StorageError, StoreBusy
 
 _LOCK_PID = re.compile(r"PID (\d+)")
+log = logging.getLogger("tracker.store")
+RECOVER_EVERY_S = 5.0  # how often a failed database is reopened to see whether it works again
 
 
 class Store:
@@ -33,10 +38,23 @@ class Store:
         self.read_only = read_only
         self.write_lock = threading.RLock()
         self._local = threading.local()
+        self._generation = 0  # bumped when the connection is reopened: cached cursors are stale
+        self.failure: str | None = None  # why the database cannot be used now (disk full), if so
+        self._announced: str | None = None  # the failure already logged, until a write succeeds
+        self._next_recovery = 0.0
 
     @classmethod
-    def open(cls, path: str | Path, read_only: bool = False, migrate: bool = True) -> Store:
-        """Open (creating if needed), migrate and re-apply views and macros."""
+    def open(
+        cls,
+        path: str | Path,
+        read_only: bool = False,
+        migrate: bool = True,
+        catalog: metrics.Catalog | None = None,
+    ) -> Store:
+        """Open (creating if needed), migrate and re-apply the metric catalog, views and macros.
+
+        `catalog` defaults to sql/seeds/metrics.csv (another one only in tests of the catalog itself).
+        """
         path = Path(path)
         if read_only and not path.exists():
             raise StorageError(f"no database at {path}; run `tracker init` first")
@@ -50,45 +68,61 @@ class Store:
             raise StorageError(f"cannot open {path}: {str(exc).splitlines()[0]}") from None
         store = cls(con, path, read_only)
         try:
-            # Times are UTC everywhere; then no SQL may touch host files or change settings.
-            con.execute("set TimeZone = 'UTC'")
-            con.execute("set enable_external_access = false")
-            con.execute("set lock_configuration = true")
+            _configure(con)
             if read_only:
                 migrations.verify(con)
             elif migrate:
                 migrations.migrate(con)
-                store.apply_definitions()
+                store.apply_definitions(catalog or metrics.load())
+        except duckdb.Error as exc:
+            con.close()
+            if _is_fatal(exc):
+                raise StorageError(f"cannot open {path}: {_reason(exc)}") from None
+            raise
         except Exception:
             con.close()
             raise
         return store
 
-    def apply_definitions(self) -> None:
-        """(Re)create every view and macro from sql/views and sql/macros in one transaction."""
+    def apply_definitions(self, catalog: metrics.Catalog) -> None:
+        """(Re)load the `metrics` table from the catalog, then (re)create every view and macro from
+        sql/views and sql/macros (some read that table), in one transaction."""
+        seed = sqlfiles.load("seeds/metrics")
+        rows = [
+            (n, m.name, m.kind, m.is_interaction, m.weight, m.label, m.description)
+            for n, m in enumerate(catalog.metrics, start=1)
+        ]
         files = sqlfiles.folder("macros") + sqlfiles.folder("views")
         files.sort(key=lambda f: f.path.name)  # the numeric prefixes order views and macros together
         with self.write_lock:
             con = self._con
             con.execute("begin transaction")
+            name = seed.name
             try:
+                con.execute(seed.text)
+                con.executemany("insert into metrics values (?, ?, ?, ?, ?, ?, ?)", rows)
                 for file in files:
+                    name = file.name
                     con.execute(file.text)
                 con.execute("commit")
             except duckdb.Error as exc:
-                con.execute("rollback")
-                raise StorageError(f"{file.name}.sql failed: {str(exc).splitlines()[0]}") from None
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("rollback")
+                raise StorageError(f"{name}.sql failed: {_reason(exc)}") from None
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """This thread's cursor (a connection to the same database instance)."""
+        self._check_usable()
         cur = getattr(self._local, "cursor", None)
-        if cur is None:
+        if cur is None or getattr(self._local, "generation", -1) != self._generation:
             cur = self._con.cursor()
             self._local.cursor = cur
+            self._local.generation = self._generation
         return cur
 
     def new_cursor(self) -> duckdb.DuckDBPyConnection:
         """A fresh cursor, e.g. one that a timer may interrupt without touching other work."""
+        self._check_usable()
         return self._con.cursor()
 
     @contextmanager
@@ -98,14 +132,22 @@ class Store:
             raise StorageError(f"{self.path} is open read-only")
         with self.write_lock:
             cur = self.cursor()
-            cur.execute("begin transaction")
             try:
-                yield cur
-            except BaseException:
-                cur.execute("rollback")
-                raise
-            else:
+                cur.execute("begin transaction")
+                try:
+                    yield cur
+                except BaseException:
+                    with contextlib.suppress(duckdb.Error):  # nothing to roll back after a fatal error
+                        cur.execute("rollback")
+                    raise
                 cur.execute("commit")
+            except duckdb.Error as exc:
+                if _is_fatal(exc):
+                    raise self._failed(exc) from None
+                raise
+            if self._announced is not None:
+                log.warning("%s can be written again; collection resumes", self.path)
+                self._announced = None
 
     def df(
         self,
@@ -119,11 +161,13 @@ class Store:
         whose previous result was not read to the end, and cursors are cheap.
         """
         try:
-            relation = (cursor or self._con.cursor()).sql(sql, params=params)
+            relation = (cursor or self.new_cursor()).sql(sql, params=params)
             if relation is None:
                 raise QueryError("the statement returned no rows to show")
             frame: pl.DataFrame = pl.from_arrow(relation.to_arrow_table())  # type: ignore[assignment]
         except duckdb.Error as exc:
+            if _is_fatal(exc):
+                raise self._failed(exc) from None
             raise QueryError(str(exc).splitlines()[0]) from None
         # DuckDB names UTC "Etc/UTC"; one spelling keeps Polars joins and arithmetic simple.
         zoned = [
@@ -144,7 +188,52 @@ class Store:
 
     def checkpoint(self) -> None:
         with self.write_lock:
-            self.cursor().execute("checkpoint")
+            try:
+                self.cursor().execute("checkpoint")
+            except duckdb.Error as exc:
+                if _is_fatal(exc):
+                    raise self._failed(exc) from None
+                raise
+
+    def _failed(self, exc: duckdb.Error) -> StorageError:
+        """A fatal error invalidates the whole database (DuckDB must reopen it). Say so once,
+        refuse work until `recover()` manages to reopen it, and keep what was committed."""
+        reason = _reason(exc)
+        if self._announced != reason:
+            log.error("%s: %s; collection pauses and resumes when it can write again", self.path, reason)
+            self._announced = reason
+        self.failure = f"{self.path} cannot be written: {reason}"
+        self._next_recovery = time.monotonic() + RECOVER_EVERY_S
+        return StorageError(self.failure)
+
+    def _check_usable(self) -> None:
+        if self.failure is None:
+            return
+        if time.monotonic() >= self._next_recovery:
+            self.recover()
+        if self.failure is not None:
+            raise StorageError(self.failure)
+
+    def recover(self) -> bool:
+        """Reopen a database that failed fatally (its WAL replays what was committed) and prove
+        it can write with a checkpoint. True when it works again."""
+        if self.failure is None:
+            return True
+        with self.write_lock:
+            self._next_recovery = time.monotonic() + RECOVER_EVERY_S
+            with contextlib.suppress(duckdb.Error):
+                self._con.close()
+            try:
+                con = duckdb.connect(str(self.path), read_only=self.read_only)
+                _configure(con)
+                if not self.read_only:
+                    con.execute("checkpoint")
+            except duckdb.Error:
+                return False
+            self._con = con
+            self._generation += 1
+            self.failure = None
+        return True
 
     def close(self) -> None:
         self._con.close()
@@ -154,6 +243,28 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _configure(con: duckdb.DuckDBPyConnection) -> None:
+    """Times are UTC everywhere (GLOBAL: every cursor is a connection of its own and would
+    otherwise take the host's zone); then no SQL may touch host files or change settings."""
+    con.execute("set global TimeZone = 'UTC'")
+    con.execute("set enable_external_access = false")
+    con.execute("set lock_configuration = true")
+
+
+def _is_fatal(exc: duckdb.Error) -> bool:
+    """Errors that leave the database unusable until reopened: fatal ones and a full disk."""
+    return isinstance(exc, duckdb.FatalException) or "No space left on device" in str(exc)
+
+
+def _reason(exc: duckdb.Error) -> str:
+    """One line a person understands: "disk full" rather than DuckDB's nested fatal text."""
+    text = str(exc)
+    if "No space left on device" in text:
+        return "disk full (No space left on device)"
+    lines = [line for line in text.splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
 
 
 def _busy_or_broken(path: Path, exc: duckdb.Error) -> Exception:

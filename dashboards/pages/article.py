@@ -22,7 +22,7 @@ def _latest_table(series: pl.DataFrame) -> html.Table | html.P:
         )
     latest = series.sort("ts").group_by("platform", "metric").agg(pl.col("value").last())
     present = set(latest["metric"])
-    metrics = [m for m in figures.METRIC_ORDER if m in present] + sorted(present - set(figures.METRIC_ORDER))
+    metrics = figures.in_catalog_order(present)
     values = {(p, m): v for p, m, v in latest.iter_rows()}
     rows = [
         html.Tr(

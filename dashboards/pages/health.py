@@ -28,14 +28,14 @@ NUMERIC = {"Error rate", "Rate-limit waits", "Tracked", "Due now", "Gone"}
 
 
 def _row(row: dict[str, Any], now: datetime) -> html.Tr:
-    blocked = row["blocked_until"] is not None and row["blocked_until"] > now
-    state = "disabled" if row["disabled_reason"] else "blocked" if blocked else (row["last_status"] or "idle")
+    # The platform's state and note come from SQL (platform_status_at, the rule the runner
+    # enforces); while it is ok, the Status column shows how its last round went.
+    state = row["state"] if row["state"] != "ok" else (row["last_status"] or "idle")
     errors = (
         f"{fmt.percent(row['error_rate'])} ({row['recent_errors']} of {row['recent_requests']} requests)"
         if row["recent_requests"]
         else "–"
     )
-    note = row["disabled_reason"] or (row["blocked_reason"] if blocked else None) or ""
     return html.Tr(
         [
             html.Td(html.Span(row["platform"], className=f"chip chip-{row['platform']}")),
@@ -49,10 +49,10 @@ def _row(row: dict[str, Any], now: datetime) -> html.Tr:
             html.Td(fmt.count(row["gone_items"]), className="num"),
             html.Td(
                 f"{fmt.clock_time(row['blocked_until'])} ({fmt.ago(row['blocked_until'], now)})"
-                if blocked
+                if row["blocked_until"] is not None
                 else "–"
             ),
-            html.Td(note, className="muted"),
+            html.Td(row["note"] or "", className="muted"),
         ],
         **{"data-platform": row["platform"]},
     )

@@ -17,19 +17,21 @@ create or replace macro trending(as_of := null, on_platform := null) as table
 with short_g as (
     select * from item_gains(
         to_minutes(cast(analytics_setting('short_span_minutes') as bigint)), as_of := as_of)
-    where is_interaction(metric) and (on_platform is null or platform = on_platform)
+    where on_platform is null or platform = on_platform
 ),
 long_g as (
     select * from item_gains(
         to_hours(cast(analytics_setting('long_span_hours') as bigint)), as_of := as_of)
-    where is_interaction(metric) and (on_platform is null or platform = on_platform)
+    where on_platform is null or platform = on_platform
 ),
 per_article as (
     select
         l.article_id,
-        sum(metric_weight(l.metric) * coalesce(s.gained, 0)) as short_gain,
-        sum(metric_weight(l.metric) * l.gained) as long_gain,
-        sum(metric_weight(l.metric) * l.end_value) as size,
+        coalesce(sum(metric_weight(l.metric) * coalesce(s.gained, 0)) filter (where is_interaction(l.metric)), 0)
+            as short_gain,
+        coalesce(sum(metric_weight(l.metric) * l.gained) filter (where is_interaction(l.metric)), 0) as long_gain,
+        coalesce(sum(metric_weight(l.metric) * l.end_value) filter (where is_interaction(l.metric)), 0) as size,
+        sum(l.gained) filter (where l.metric = 'views') as views_gained,  -- NULL when no platform reports views
         min(l.born_at) as born_at,
         list_sort(list_distinct(list(l.platform))) as platforms,
         max(l.last_ts) as last_ts,
@@ -63,7 +65,8 @@ inputs as (
         r.platform_rank,
         p.platforms,
         p.last_ts,
-        p.long_gain
+        p.long_gain,
+        p.views_gained
     from per_article as p
     join tracked_articles as a on a.article_id = p.article_id
     left join ranks as r on r.article_id = p.article_id
@@ -88,6 +91,7 @@ select
     a.published_at,
     s.score,
     round(s.long_gain)::bigint as interactions,
+    round(s.views_gained)::bigint as views,
     round(s.size)::bigint as total_interactions,
     s.velocity_short,
     s.velocity_long,

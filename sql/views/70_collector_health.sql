@@ -1,7 +1,9 @@
 -- title: collector_health
 -- description: per platform: last round, last success, error rate over the last 50 rounds,
--- rate-limit waits, items due now, and until when the platform is throttled.
--- grain: one row per platform that has run or has items
+-- rate-limit waits, items due now; its state and note now (from `platform_status`, the one rule),
+-- and the raw `platform_state` columns blocked_until, blocked_reason, disabled_reason (a past
+-- blocked_until is kept there; `state` says whether it is still in force).
+-- grain: one row per platform that has run, has items or has a state
 create or replace view collector_health as
 with recent as (
     select *, row_number() over (partition by platform order by started_at desc) as n from runs
@@ -33,7 +35,9 @@ select coalesce(r.platform, q.platform, s.platform) as platform,
        coalesce(q.tracked_items, 0) as tracked_items,
        coalesce(q.due_now, 0) as due_now,
        coalesce(q.gone_items, 0) as gone_items,
-       s.blocked_until, s.blocked_reason, s.disabled_reason
+       s.blocked_until, s.blocked_reason, s.disabled_reason,
+       coalesce(ps.state, 'ok') as state, ps.note
 from rounds as r
 full join queue as q on q.platform = r.platform
-full join platform_state as s on s.platform = coalesce(r.platform, q.platform);
+full join platform_state as s on s.platform = coalesce(r.platform, q.platform)
+left join platform_status as ps on ps.platform = s.platform;

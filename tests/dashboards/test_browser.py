@@ -13,7 +13,7 @@ from playwright import sync_api as playwright_sync
 
 from dashboards import create_app
 from tests.dashboards.conftest import Seeded
-from tracker.wsgi import BackgroundServer
+from tracker.owner.background import BackgroundServer
 
 pytestmark = pytest.mark.browser
 expect = playwright_sync.expect

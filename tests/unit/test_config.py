@@ -447,3 +447,20 @@ def test_values_that_make_no_sense_are_refused_naming_the_key(raw, key):
     with pytest.raises(ConfigError) as info:
         from_mapping(raw)
     assert key in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf"), 1e308])
+@pytest.mark.parametrize(
+    "key", [("daemon", "tick_s"), ("storage", "query_timeout_s"), ("cadence", "max_interval_s")]
+)
+def test_non_finite_or_absurd_numbers_are_refused_at_load(key, bad):
+    section, name = key
+    with pytest.raises(ConfigError, match=rf"{section}\.{name} must be a finite number"):
+        from_mapping({section: {name: bad}})
+
+
+def test_nan_from_a_toml_file_is_a_one_line_error(tmp_path):
+    path = tmp_path / "t.toml"
+    path.write_text("[daemon]\ntick_s = nan\n")
+    with pytest.raises(ConfigError, match=r"daemon\.tick_s must be a finite number"):
+        load(path)

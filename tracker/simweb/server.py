@@ -19,10 +19,10 @@ from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from tracker.owner.background import BackgroundServer
 from tracker.simweb.fake import Fake, json_response
 from tracker.simweb.faults import FaultRates, Faults
 from tracker.simweb.world import SITE_NAME, SITE_URL, SimClock, World
-from tracker.wsgi import BackgroundServer
 
 FAKE_MODULES: tuple[str, ...] = (
     "tracker.simweb.hackernews",

@@ -1,5 +1,6 @@
-"""The owning process's HTTP side: the Dash dashboards plus a small JSON/Arrow API through
-which other processes query and change the store while `tracker run` holds the DuckDB file.
+"""The owner's HTTP API routes: a small JSON/Arrow API through which other processes (via
+`tracker.client`) query and change the store while `tracker run` holds the DuckDB file.
+They are added to the dashboards' Flask server, or to a bare one when running headless.
 
     GET  /api/health                 liveness
     POST /api/sql     {"sql": ...}   one read-only statement -> Arrow IPC stream
@@ -27,7 +28,7 @@ from tracker.errors import TrackerError
 from tracker.service import Opened, track, untrack
 
 ARROW_STREAM = "application/vnd.apache.arrow.stream"
-log = logging.getLogger("tracker.web")
+log = logging.getLogger("tracker.api")
 
 
 _LOCAL_PATHS = frozenset({"/api/sql", "/api/named", "/api/track", "/api/untrack"})
@@ -46,8 +47,9 @@ def arrow_response(frame: pl.DataFrame) -> Response:
     return Response(buffer.getvalue(), 200, mimetype=ARROW_STREAM)
 
 
-def _error(message: str, status: int = 400) -> Response:
-    response = jsonify({"error": message})
+def _error(message: str, status: int = 400, kind: str = "TrackerError") -> Response:
+    """`kind` names the TrackerError subclass, so a client raises what a local call would."""
+    response = jsonify({"error": message, "kind": kind})
     response.status_code = status
     return response
 
@@ -80,7 +82,7 @@ def add_api(server: Flask, opened: Opened) -> None:
         try:
             return arrow_response(query.run(store, str(body().get("sql", "")), timeout_s))
         except TrackerError as exc:
-            return _error(str(exc))
+            return _error(str(exc), kind=type(exc).__name__)
 
     @server.post("/api/named")
     def named() -> Response:
@@ -91,7 +93,7 @@ def add_api(server: Flask, opened: Opened) -> None:
                 raise TrackerError("params must be an object")
             return arrow_response(store.named(str(data.get("name", "")), **params))
         except TrackerError as exc:
-            return _error(str(exc))
+            return _error(str(exc), kind=type(exc).__name__)
 
     @server.post("/api/track")
     def track_urls() -> Response:
@@ -99,11 +101,11 @@ def add_api(server: Flask, opened: Opened) -> None:
             urls = [str(u) for u in body().get("urls", [])]
             return jsonify({"tracked": [dataclasses.asdict(t) for t in track(opened, urls)]})
         except TrackerError as exc:
-            return _error(str(exc))
+            return _error(str(exc), kind=type(exc).__name__)
 
     @server.post("/api/untrack")
     def untrack_urls() -> Response:
         try:
             return jsonify({"changed": untrack(opened, [str(u) for u in body().get("urls", [])])})
         except TrackerError as exc:
-            return _error(str(exc))
+            return _error(str(exc), kind=type(exc).__name__)

@@ -1,6 +1,9 @@
-"""Running as the owner of the store: the daemon, optionally the dashboards and query API,
-and the owner file that lets other commands find us. Stops cleanly on Ctrl-C or SIGTERM,
-letting rounds in flight finish and be recorded."""
+"""Running as the owner of the store until a signal: the daemon, the query API (with the
+dashboards when an app factory is given), and the owner file that lets other commands find
+us. Stops cleanly on Ctrl-C or SIGTERM, letting rounds in flight finish and be recorded.
+
+The dashboards are passed in (`app_factory`, e.g. `dashboards.create_app`), so the core
+library never imports them."""
 
 from __future__ import annotations
 
@@ -9,33 +12,49 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
-from tracker import owner
-from tracker.daemon import Daemon
+from flask import Flask
+
+from tracker.owner.claim import Owned
+from tracker.owner.daemon import Daemon
 from tracker.runner import RoundResult
-from tracker.service import Opened
 from tracker.store import Store
 
 
+class WebApp(Protocol):
+    """What an app factory returns: anything with a Flask `server` (a Dash app)."""
+
+    server: Flask
+
+
+class AppFactory(Protocol):
+    def __call__(self, store: Store, *, refresh_s: float) -> WebApp: ...
+
+
 def serve(
-    opened: Opened,
+    owned: Owned,
     web: tuple[str, int] | None,
     announce: Callable[[str], None],
     progress: Callable[[RoundResult], None] | None = None,
     stop: threading.Event | None = None,
     summary_every_s: float = 30.0,
+    app_factory: AppFactory | None = None,
 ) -> None:
-    """Block until a signal (or `stop` is set), then shut everything down in order."""
+    """Block until a signal (or `stop` is set), then shut everything down in order.
+
+    With `web` and `app_factory`, the dashboards and the API listen on `web`; otherwise only
+    the API listens, on a free loopback port, so `tracker sql`, `track` and `status` keep
+    working through this process.
+    """
     stop = stop or threading.Event()
+    opened = owned.opened
     ctx = opened.collection
-    from tracker.web import add_api
-    from tracker.wsgi import BackgroundServer
+    from tracker.owner.api import add_api
+    from tracker.owner.background import BackgroundServer
 
-    if web is not None:
-        from dashboards import create_app
-
-        app = create_app(ctx.store, refresh_s=ctx.config.server.refresh_s)
+    if web is not None and app_factory is not None:
+        app = app_factory(ctx.store, refresh_s=ctx.config.server.refresh_s)
         add_api(app.server, opened)
         server = BackgroundServer(app.server, web[0], web[1], name="web").start()
         announce(
@@ -43,14 +62,11 @@ def serve(
             f"{server.url}/api/most-popular)"
         )
     else:
-        # Headless: no dashboards, but the query API still listens (on a free loopback port),
-        # so `tracker sql`, `track` and `status` keep working through this process.
-        from flask import Flask
-
         api = Flask("tracker-api")
         add_api(api, opened)
-        server = BackgroundServer(api, name="api").start()
-    owner.claim(ctx.config.db_path, server.url)
+        host, port = web if web is not None else ("127.0.0.1", 0)
+        server = BackgroundServer(api, host, port, name="api").start()
+    owned.lock.publish(server.url)
     daemon = Daemon(opened, on_round=progress)
     previous = _install_signal_handlers(stop)
     try:
@@ -65,9 +81,9 @@ def serve(
         ctx.stopping.set()
         announce("stopping: rounds in flight finish their current batch (Ctrl-C again to quit at once) ...")
     finally:
+        owned.lock.publish(None)  # clients now wait for the file instead of calling a closing API
         daemon.shutdown()
         server.stop()
-        owner.release(ctx.config.db_path)
         _restore_signal_handlers(previous)
     announce("stopped cleanly")
 
