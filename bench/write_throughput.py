@@ -1,7 +1,9 @@
 """Write throughput: samples per second through the product's bulk path (Polars -> Arrow ->
-one INSERT OR IGNORE) against DuckDB's executemany, on a real DuckDB file.
+one INSERT OR IGNORE) against DuckDB's executemany, on a real DuckDB file; then the columnar
+path (`timeseries.write_frames`) in 100 k-row batches beside a raw Arrow insert into a table with
+the same primary key and into one without a key.
 
-    python bench/write_throughput.py [--items 20000] [--rounds 5]
+    python bench/write_throughput.py [--items 20000] [--rounds 5] [--frame-rows 1000000]
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import polars as pl
+
 from tracker import timeseries
 from tracker.collector import Sample
 from tracker.store import Store
@@ -23,6 +27,8 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--executemany-rows", type=int, default=3_000)
+    parser.add_argument("--frame-rows", type=int, default=1_000_000)
+    parser.add_argument("--batch", type=int, default=100_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         store = Store.open(Path(tmp) / "bench.duckdb")
@@ -66,8 +72,63 @@ def main() -> None:
             f"executemany:                    {args.executemany_rows:,} rows in {many_s:.2f} s = "
             f"{many_rate:,.0f} rows/s  ({bulk_rate / many_rate:,.0f}x slower)"
         )
+        frame_rates = columnar(store, now, args.items, args.frame_rows, args.batch)
+        for name, rate in frame_rates.items():
+            print(f"{name:<44} {rate:>12,.0f} samples/s")
         print(f"peak RSS: {rss_mb:,.0f} MB")
         store.close()
+
+
+def columnar(store: Store, now: datetime, items: int, rows: int, batch: int) -> dict[str, float]:
+    """write_frames in `batch`-row frames (then the same frames again) vs raw Arrow inserts."""
+    metrics = ["likes", "reposts", "replies", "views"]
+    n = rows // len(metrics)
+    frame = pl.DataFrame(
+        {
+            "platform": "x",
+            "item_key": (pl.int_range(0, n, eager=True) % items).cast(pl.String),
+            "ts": pl.datetime_range(
+                now + timedelta(days=2),
+                now + timedelta(days=2, microseconds=n - 1),
+                "1us",
+                eager=True,
+                time_zone="UTC",
+            ),
+        }
+    ).join(pl.DataFrame({"name": metrics}), how="cross")
+    frame = frame.select(
+        "platform", "item_key", "name", "ts", value=pl.int_range(0, frame.height).cast(pl.Int64)
+    )
+    out = {}
+    started = time.perf_counter()
+    for offset in range(0, frame.height, batch):
+        timeseries.write_frames(store, frame.slice(offset, batch))
+    out[f"write_frames, {batch:,}-row batches"] = frame.height / (time.perf_counter() - started)
+    started = time.perf_counter()
+    for offset in range(0, frame.height, batch):
+        timeseries.write_frames(store, frame.slice(offset, batch))
+    out["write_frames, the same batches again"] = frame.height / (time.perf_counter() - started)
+    keyed = frame.with_columns(item_id=pl.col("item_key").cast(pl.Int64) + 1).select(
+        "item_id", "name", "ts", "value"
+    )
+    cur = store.cursor()
+    for label, ddl in (
+        ("raw Arrow insert, same primary key", "primary key (item_id, metric, ts)"),
+        ("raw Arrow insert, no key", ""),
+    ):
+        cur.execute("drop table if exists raw_samples")
+        cur.execute(
+            "create table raw_samples (item_id bigint, metric varchar, ts timestamptz, value bigint"
+            + (f", {ddl})" if ddl else ")")
+        )
+        started = time.perf_counter()
+        for offset in range(0, keyed.height, batch):
+            cur.register("_raw", keyed.slice(offset, batch).to_arrow())
+            cur.execute("insert into raw_samples select * from _raw")
+            cur.unregister("_raw")
+        out[label] = keyed.height / (time.perf_counter() - started)
+    cur.execute("drop table raw_samples")
+    return out
 
 
 if __name__ == "__main__":

@@ -103,6 +103,8 @@ def _story(store: Store, slug: str, gained: int, platform: str = "reddit") -> in
         store,
         [
             Sample(platform, f"{slug}-post", now - timedelta(minutes=90), {"score": 100}),
+            # Flat until half an hour ago, so the whole gain lies inside the last hour.
+            Sample(platform, f"{slug}-post", now - timedelta(minutes=30), {"score": 100}),
             Sample(platform, f"{slug}-post", now - timedelta(minutes=2), {"score": 100 + gained}),
         ],
     )

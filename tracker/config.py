@@ -106,6 +106,26 @@ class ForecastConfig:
 
 
 @dataclass(frozen=True)
+class TrendingConfig:
+    """Constants of the trending score (sql/macros/95_trending.sql; docs/metrics.md explains each).
+
+    The defaults are the values evaluated on the Hacker News history (bench/trending.py); they are
+    written into the analytics_settings table at each start, so every reader scores alike.
+    """
+
+    short_span_minutes: float = 30.0  # short velocity: gain over the last N minutes, per hour
+    long_span_hours: float = 3.0  # long velocity: gain over the last N hours, per hour
+    short_weight: float = 0.55  # exponent of (short velocity + 1)
+    long_weight: float = 0.45  # exponent of (long velocity + 1)
+    size_weight: float = 0.35  # exponent of (total interactions + 1)
+    gravity: float = 0.9  # score divided by (age + age_offset_hours) ^ gravity
+    age_offset_hours: float = 2.0
+    rank_weight: float = 0.85  # exponent of (rank_reference / platform rank) where a platform ranks
+    rank_reference: float = 10.0  # the rank that counts as neutral; unranked items count as this
+    lookback_hours: float = 24.0  # how far before a window start to look for a sample to interpolate
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     name: str = ""
     url: str = ""  # the public base URL of the site, e.g. https://news.example.com
@@ -134,6 +154,7 @@ class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     daemon: DaemonConfig = field(default_factory=DaemonConfig)
     cadence: CadenceConfig = field(default_factory=CadenceConfig)
+    trending: TrendingConfig = field(default_factory=TrendingConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     forecast: ForecastConfig = field(default_factory=ForecastConfig)
     sites: tuple[SiteConfig, ...] = ()
@@ -161,6 +182,7 @@ _SECTIONS = {
     "server": ServerConfig,
     "daemon": DaemonConfig,
     "cadence": CadenceConfig,
+    "trending": TrendingConfig,
     "alerts": AlertsConfig,
     "forecast": ForecastConfig,
 }
@@ -196,6 +218,7 @@ def from_mapping(
     raw: Mapping[str, Any], platform_settings: Mapping[str, type] | None = None, source: str = "(defaults)"
 ) -> Config:
     """Validate parsed TOML. `platform_settings` maps platform name -> its Settings dataclass."""
+    known = {*_SECTIONS, "sites", "platforms"}
     known = {*_SECTIONS, "sites", "platforms"}
     for key in raw:
         if key not in known:
@@ -240,6 +263,11 @@ def _check_ranges(config: Config) -> None:
         "forecast.horizon_h": config.forecast.horizon_h,
         "forecast.refit_every_s": config.forecast.refit_every_s,
         "forecast.min_history": config.forecast.min_history,
+        "trending.short_span_minutes": config.trending.short_span_minutes,
+        "trending.long_span_hours": config.trending.long_span_hours,
+        "trending.age_offset_hours": config.trending.age_offset_hours,
+        "trending.rank_reference": config.trending.rank_reference,
+        "trending.lookback_hours": config.trending.lookback_hours,
     }
     for key, value in positive.items():
         if value <= 0:

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tracker import catalog, registry
+from tracker import analytics_settings, catalog, registry
 from tracker import config as config_mod
 from tracker.assembly import Active, Disabled, build_all
 from tracker.clock import Clock, SystemClock
@@ -61,6 +61,7 @@ def open_collection(
     redactor = Redactor()
     active, disabled = build_all(config, platforms, clock, redactor, environ, http_options)
     store = Store.open(config.db_path)
+    analytics_settings.apply(store, config.trending)  # the trending constants every reader uses
     _close_interrupted_runs(store, clock.now())
     _restore_quotas(store, active)
     _note_platform_states(store, active, disabled, clock.now())

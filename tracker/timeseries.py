@@ -45,6 +45,14 @@ def write(store: Store, samples: Sequence[Sample]) -> int:
     """Store counts and gauges of tracked items in one transaction; returns count rows written."""
     counts = to_frame(samples).with_columns(pl.col("value").cast(pl.Int64))
     gauges = to_frame(samples, gauges=True)
+    return write_frames(store, counts, gauges)
+
+
+def write_frames(store: Store, counts: pl.DataFrame, gauges: pl.DataFrame | None = None) -> int:
+    """The columnar write path: long frames (platform, item_key, name, ts, value), as `to_frame`
+    builds them, inserted in one transaction. Bulk loaders (bench, imports) call it directly so
+    no Python object per sample is built; `write` calls it after checking the metric names."""
+    gauges = gauges if gauges is not None else to_frame([], gauges=True)
     if counts.is_empty() and gauges.is_empty():
         return 0
     with store.transaction() as cur:

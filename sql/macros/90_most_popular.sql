@@ -1,10 +1,14 @@
 -- title: most_popular
--- description: articles ranked by interactions gained in the window (every count but views,
--- summed over platforms); ties broken by views gained, then by recency. total_interactions is
--- the articles' total at as_of on the platforms that had samples in the window.
+-- description: articles ranked by interactions gained in the window: the sum over platforms and
+-- metrics of metric_weight(metric) x gained (gains from `gained`: interpolated window start, never
+-- negative), rounded to a whole number; ties broken by views gained, then by recency.
+-- total_interactions is the weighted total at as_of on the platforms that had samples in the
+-- window. Filters (NULL = all): on_platform, on_site, on_section, on_author.
 -- grain: one row per article with engagement in the window
--- params: win INTERVAL, as_of TIMESTAMPTZ = NULL (now), on_platform VARCHAR = NULL
-create or replace macro most_popular(win, as_of := null, on_platform := null) as table
+-- params: win INTERVAL or VARCHAR ('24 hours', '6h'), as_of TIMESTAMPTZ = NULL (now),
+--   on_platform VARCHAR = NULL, on_site VARCHAR = NULL, on_section VARCHAR = NULL, on_author VARCHAR = NULL
+create or replace macro most_popular(win, as_of := null, on_platform := null, on_site := null,
+                                     on_section := null, on_author := null) as table
 with g as (
     select * from gained(win, as_of := as_of)
     where on_platform is null or platform = on_platform
@@ -12,9 +16,11 @@ with g as (
 per_article as (
     select
         article_id,
-        coalesce(sum(gained) filter (where is_interaction(metric)), 0)::bigint as interactions,
+        round(coalesce(sum(metric_weight(metric) * gained) filter (where is_interaction(metric)), 0))::bigint
+            as interactions,
         sum(gained) filter (where metric = 'views')::bigint as views,  -- NULL when no platform reports views
-        coalesce(sum(total) filter (where is_interaction(metric)), 0)::bigint as total_interactions,
+        round(coalesce(sum(metric_weight(metric) * total) filter (where is_interaction(metric)), 0))::bigint
+            as total_interactions,
         list_sort(list_distinct(list(platform))) as platforms,
         max(last_ts) as last_ts
     from g
@@ -37,4 +43,7 @@ select
 from per_article as p
 join tracked_articles as a on a.article_id = p.article_id
 where a.untracked_at is null
+  and (on_site is null or a.site = on_site)
+  and (on_section is null or a.section = on_section)
+  and (on_author is null or a.author = on_author)
 order by rank;

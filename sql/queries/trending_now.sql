@@ -1,6 +1,7 @@
 -- title: Trending now
--- description: what gained the most interactions in the last hour (the `trending` macro).
--- grain: one row per article with engagement in the last hour, best first
+-- description: what is rising now (the `trending` macro: velocity, size, age decay and the
+-- platform's rank where there is one), with the inputs that explain each score.
+-- grain: one row per article with a sample in the long span (3 h), best first
 -- params: platform VARCHAR = '', limit INTEGER = 10, as_of TIMESTAMPTZ = now()
 select
     t.rank,
@@ -14,6 +15,14 @@ select
     t.views,
     t.total_interactions,
     t.platforms,
+    t.score,
+    t.velocity_short,
+    t.velocity_long,
+    t.acceleration,
+    t.age_hours,
+    t.decay,
+    t.platform_rank,
+    t.rank_factor,
     t.as_of_sample as last_sample_at
 from trending(
     as_of := coalesce(cast($as_of as timestamptz), now()),

@@ -1,7 +1,8 @@
 -- title: Trending series
 -- description: for the articles trending now, the interactions each had gained since the hour
 -- began, every 5 minutes across the last hour (the Trending page's sparklines). Each point is the
--- `gained` macro over (hour start, point], so the last point equals the article's trending score.
+-- `gained` macro over (hour start, point] (window start interpolated), so the last point equals the
+-- article's most_popular('1h') interactions; the ranking itself is `trending()`'s score.
 -- grain: one row per (trending article, 5-minute step), steps 0..12
 -- params: platform VARCHAR = '', limit INTEGER = 10, as_of TIMESTAMPTZ = now()
 with bounds as (

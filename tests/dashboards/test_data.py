@@ -21,7 +21,10 @@ def ranking(result_rows) -> list[tuple[int, str, int]]:
 @pytest.mark.parametrize(
     ("window", "expected"),
     [
-        ("1h", [(1, "Heatwave breaks decade-old record", 417), (2, "Summit ends in surprise deal", 150)]),
+        # 1h: window starts interpolated (docs/metrics.md). Heatwave: reddit 67 + 7, HN 193 + 26,
+        # X 33 + 6 (first sampled 10 min ago, born 100 min ago: 60 * 40/90 likes at the start);
+        # Summit: reddit 17 + 2 (between 2 h and 30 min ago), bluesky 16 + 3.
+        ("1h", [(1, "Heatwave breaks decade-old record", 332), (2, "Summit ends in surprise deal", 38)]),
         ("6h", [(1, "Summit ends in surprise deal", 1155), (2, "Heatwave breaks decade-old record", 575)]),
         ("24h", [(1, "Summit ends in surprise deal", 1155), (2, "Heatwave breaks decade-old record", 575)]),
         (
@@ -105,22 +108,26 @@ def test_ranking_filters_by_section_and_author_and_reranks_within_them(seeded: S
     assert data.ranking("24h", Filters(site="elsewhere.example")).rows.is_empty()
 
 
-def test_trending_ranks_the_last_hour(seeded: Seeded) -> None:
+def test_trending_ranks_what_rises_and_shows_the_long_span_gain(seeded: Seeded) -> None:
+    # interactions = gained over trending's 3 h span: Heatwave's posts were all born inside it
+    # (150 + 15 + 300 + 40 + 60 + 10); Summit: reddit from 603.3 / 54 (interpolated 3 h ago
+    # between 5 h and 2 h ago) to 950 / 85 = 347 + 31, bluesky from 20 / 5 at 3 h ago = 80 + 15.
     assert ranking(Data(seeded.store).trending().rows) == [
-        (1, "Heatwave breaks decade-old record", 417),
-        (2, "Summit ends in surprise deal", 150),
+        (1, "Heatwave breaks decade-old record", 575),
+        (2, "Summit ends in surprise deal", 473),
     ]
 
 
-def test_trending_series_ends_at_each_story_trending_score(seeded: Seeded) -> None:
+def test_trending_series_climbs_to_each_story_last_hour_gain(seeded: Seeded) -> None:
     rows = Data(seeded.store).trending_series().rows
     heatwave = rows.filter(rows["article_id"] == seeded.ids["heatwave"])
     assert heatwave["step"].to_list() == list(range(13))
-    # Step k is (hour start, hour start + 5k min]: reddit's +110 from 20 min ago shows from step 8,
-    # hackernews' +307 from 10 min ago from step 10 (x's first sample of an older post adds nothing).
-    assert heatwave["gained"].to_list() == [0] * 8 + [110] * 2 + [417] * 3
+    # Step k is `gained` over (hour start, hour start + 5k min], start interpolated: reddit's sample
+    # 20 min ago shows from step 8 (67 + 7); at step 10 hackernews (193 + 26) and x (33 + 6, an
+    # older post first sampled 10 min ago) join: 332, the most_popular('1h') figure.
+    assert heatwave["gained"].to_list() == [0] * 8 + [74] * 2 + [332] * 3
     summit = rows.filter(rows["article_id"] == seeded.ids["summit"])
-    assert summit["gained"].to_list() == [0] * 6 + [150] * 7
+    assert summit["gained"].to_list() == [0] * 6 + [38] * 7
 
 
 def test_article_detail_has_latest_totals_and_unknown_ids_have_no_row(seeded: Seeded) -> None:
@@ -175,9 +182,11 @@ def test_freshness_is_the_newest_sample(seeded: Seeded) -> None:
 
 
 def test_an_injected_clock_sets_the_ranking_time(seeded: Seeded) -> None:
-    # Two hours ago, Heatwave had no samples yet and Summit had gained 990 on reddit in the hour.
+    # Two hours ago, Heatwave had no samples yet.
     data = Data(seeded.store, clock=FrozenClock(seeded.ago(hours=2)))
-    assert ranking(data.most_popular("1h").rows) == [(1, "Summit ends in surprise deal", 968)]
+    # As of 2 h ago: reddit r1 from 603.3 (interpolated 3 h ago between 5 h and 2 h ago) to 900,
+    # comments 54 to 80: 297 + 26.
+    assert ranking(data.most_popular("1h").rows) == [(1, "Summit ends in surprise deal", 323)]
     assert data.most_popular("1h").as_of == seeded.ago(hours=2)
     assert data.freshness().rows["latest_sample_at"][0] == seeded.ago(hours=2)
 

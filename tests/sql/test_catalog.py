@@ -105,7 +105,7 @@ def test_unknown_metrics_audit_passes_on_real_writes_and_catches_bad_rows(tmp_pa
         item_id = store.scalar("select item_id from items")
         with store.transaction() as cur:
             cur.execute("insert into gauges values (?, 'rank', ?, 3)", [item_id, NOW])
-        assert [a.name for a in audits.run(store)] == ["unknown_metrics"]
+        assert "unknown_metrics" in [a.name for a in audits.run(store)]
         assert audits.failures(store) == []
         with store.transaction() as cur:  # written past the Python check, e.g. by hand in SQL
             cur.execute("insert into samples values (?, 'rank', ?, 3)", [item_id, NOW])

@@ -100,7 +100,9 @@ def test_gauges_are_stored_apart_and_never_summed_into_interactions(store):
     )
     assert store.scalar("select count(*) from gauges") == 4
     [row] = store.df("select interactions from most_popular(interval 1 hour, as_of := $t)", {"t": NOW}).rows()
-    assert row == (20,)  # 30 - 10; no ratio or rank in it
+    # Born 2 h ago, 10 at 50 min ago: 10 * 60 / 70 at the window start, so 30 - 8.57 = 21.4;
+    # no ratio or rank in it.
+    assert row == (21,)
 
 
 def test_unknown_metric_name_is_refused_before_anything_is_stored(store):
@@ -133,7 +135,10 @@ def test_most_popular_ranks_by_interactions_gained_in_the_window(store):
     ranked = store.df(
         "select title, interactions, rank from most_popular(interval 1 hour, as_of := $t)", {"t": NOW}
     ).rows()
-    assert ranked == [("fast", 350, 1), ("slow", 50, 2), ("old", 20, 3)]
+    # Window start interpolated from (birth 2 h ago, 0) to the first sample 50 min ago:
+    # fast likes 400 - 100 * 60/70 = 314.3 and reposts 60 - 10 * 60/70 = 51.4 -> 365;
+    # slow 150 - 85.7 -> 64; old (born 47 h ago) 10,020 - 10,000 * 46/46.5 = 127.5 -> 128, not 10,020.
+    assert ranked == [("fast", 365, 1), ("old", 128, 2), ("slow", 64, 3)]
     trending = store.df("select title from trending(as_of := $t)", {"t": NOW}).rows()
     assert [t for (t,) in trending] == ["fast", "slow", "old"]
     only_x = store.df(

@@ -1,0 +1,74 @@
+-- title: item_gains
+-- description: what each platform item gained per metric over the window (t0, t1], t1 = as_of
+-- (now when NULL), t0 = t1 - win.
+--   end_value   = the item's last sample at or before t1
+--   start_value = the value at t0, interpolated on the straight line between the last sample at or
+--                 before t0 and the first sample after it (not simply the last sample before t0,
+--                 which would credit a sparse item with growth that happened before the window).
+--   gained      = greatest(end_value - start_value, 0)
+-- Edges: no sample after t0 -> the item is not listed (it gained nothing we saw); no sample after
+-- the first sample before t0 is the same thing. No sample before t0 (within lookback_hours):
+-- born inside the window -> start_value = 0 (all of it is new); born before -> interpolated
+-- between (born_at, 0) and the first sample after t0 (growth spread evenly since birth, so starting
+-- to track an old post is not a burst); born_at unknown -> the first sample after t0 (only growth
+-- we saw counts). Counts that go down (deleted posts, vote fuzzing, revised totals) never give a
+-- negative gain: only the endpoints matter and a negative difference is 0.
+-- Only samples in (t0 - lookback_hours, t1] are read, so the cost follows the window, not the
+-- history (samples arrive in time order, so DuckDB's zone maps skip older row groups).
+-- grain: one row per (item, metric) with a sample in the window
+-- params: win INTERVAL or VARCHAR ('6h'), as_of TIMESTAMPTZ = NULL (now)
+create or replace macro item_gains(win, as_of := null) as table
+with recent as (
+    select s.item_id, s.metric, s.ts, s.value
+    from samples as s
+    where s.ts <= coalesce(as_of, now())
+      and s.ts > coalesce(as_of, now()) - as_window(win)
+                 - to_hours(cast(analytics_setting('lookback_hours') as bigint))
+),
+per_item as (
+    select
+        r.item_id,
+        r.metric,
+        arg_max(r.value, r.ts) as end_value,
+        max(r.ts) as end_ts,
+        arg_max(r.value, r.ts) filter (where r.ts <= coalesce(as_of, now()) - as_window(win)) as before_value,
+        max(r.ts) filter (where r.ts <= coalesce(as_of, now()) - as_window(win)) as before_ts,
+        arg_min(r.value, r.ts) filter (where r.ts > coalesce(as_of, now()) - as_window(win)) as after_value,
+        min(r.ts) filter (where r.ts > coalesce(as_of, now()) - as_window(win)) as after_ts
+    from recent as r
+    group by r.item_id, r.metric
+    having count(*) filter (where r.ts > coalesce(as_of, now()) - as_window(win)) > 0
+),
+started as (
+    select
+        p.*,
+        i.platform,
+        i.article_id,
+        coalesce(i.created_at, a.published_at) as born_at,
+        case
+            when p.before_value is not null then
+                p.before_value + (p.after_value - p.before_value)
+                    * epoch(coalesce(as_of, now()) - as_window(win) - p.before_ts)
+                    / epoch(p.after_ts - p.before_ts)
+            when coalesce(i.created_at, a.published_at) >= coalesce(as_of, now()) - as_window(win) then 0
+            when coalesce(i.created_at, a.published_at) is not null then
+                p.after_value
+                    * epoch(coalesce(as_of, now()) - as_window(win) - coalesce(i.created_at, a.published_at))
+                    / greatest(epoch(p.after_ts - coalesce(i.created_at, a.published_at)), 1)
+            else p.after_value
+        end as start_value
+    from per_item as p
+    join items as i on i.item_id = p.item_id
+    left join tracked_articles as a on a.article_id = i.article_id
+)
+select
+    item_id,
+    platform,
+    article_id,
+    metric,
+    born_at,
+    start_value,
+    end_value,
+    greatest(end_value - start_value, 0) as gained,
+    end_ts as last_ts
+from started;
