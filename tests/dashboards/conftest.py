@@ -4,7 +4,7 @@ collection rounds for the Health page.
 
 Expected rankings (interactions gained = every count but views, summed over platforms):
 
-    window  1h: Heatwave 417, Summit 150
+    window  1h: Heatwave 332, Summit 150 (window start interpolated: test_data.py spells it out)
     window 6h/24h: Summit 1155, Heatwave 575
     window  7d: Summit 1155, Chess 720, Heatwave 575
     24h on reddit: Summit 1035, Heatwave 165; on hackernews: Heatwave 340

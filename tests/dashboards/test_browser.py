@@ -12,6 +12,7 @@ made with SCREENSHOT_DIR=docs/screenshots.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -134,7 +135,9 @@ def test_the_url_carries_the_view_through_controls_back_forward_and_a_copied_lin
     page = tab.page
     page.goto("/?window=1h")
     expect(rows(page).first).to_contain_text("Heatwave breaks decade-old record")
-    expect(rows(page).first).to_contain_text("417")
+    # The last hour's gain with the window start interpolated (332 when the seed was written;
+    # it drifts by a few as the clock moves the window start between seeding and reading).
+    expect(rows(page).first).to_contain_text(re.compile(r"Interactions gained3[0-4]\d"))
     page.locator("#mp-platform label", has_text="hackernews").click()
     page.wait_for_url("**/?window=1h&platform=hackernews")
     expect(rows(page)).to_have_count(1)
