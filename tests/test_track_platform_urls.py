@@ -32,3 +32,34 @@ def test_reddit_share_links_track_the_post_id_and_an_unknown_code_fails_alone(si
     assert sql_json(config, "select platform, item_key from items") == [
         {"platform": "reddit", "item_key": post.key}
     ]
+
+
+def test_mastodon_status_on_an_instance_not_in_the_config_is_tracked_and_sampled(sim, tmp_path):
+    config = write_config(sim, tmp_path)
+    text = config.read_text()
+    configured = f'instances = ["{sim.url}/mastodon"]'
+    assert configured in text
+    # The simulator's root serves as an instance no config names (it listens on 127.0.0.1).
+    config.write_text(
+        text.replace(configured, 'instances = ["https://mastodon.example"]\nallow_private = true')
+    )
+    post = _live(sim, "mastodon")
+    status_url = f"{sim.url}/@{post.author}/{post.key}"
+    article_like = f"https://news.example.com/section/@{post.author}/{post.key}"
+    out = tracker(config, "track", status_url, article_like).stdout
+    host = sim.url.removeprefix("http://")
+    assert f"now tracking: mastodon item {host}/{post.key}" in out
+    assert "now tracking: article  https://news.example.com/section/" in out
+    tracker(config, "collect", "--once", "--platform", "mastodon")
+    counts = sim.world.engagement(post)
+    rows = sql_json(
+        config,
+        "select i.item_key, s.metric, s.value from samples s join items i using (item_id) "
+        "where i.platform = 'mastodon'",
+    )
+    assert {r["metric"]: r["value"] for r in rows if r["item_key"] == f"{host}/{post.key}"} == {
+        "reposts": counts["reposts"],
+        "likes": counts["interactions"],
+        "replies": counts["replies"],
+        "quotes": counts["quotes"],
+    }
