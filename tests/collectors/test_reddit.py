@@ -418,7 +418,7 @@ def test_reddit_share_redirect_to_a_page_that_is_no_post_is_refused(answer_at, m
 def test_reddit_api_redirect_to_another_host_is_refused_by_the_request_guard(answer_at, make_collector):
     server = answer_at("/by_id/t3_abc.json", {}, status=302, headers={"location": "http://example.org/x"})
     active = make_collector("reddit", www_url=server.url, user_agent="test:guard")
-    with pytest.raises(BadResponse, match="example.org is not a Reddit host"):
+    with pytest.raises(BadResponse, match=r"example\.org is not a Reddit host"):
         list(active.collector.sample([Target("reddit", "abc")]))
 
 
