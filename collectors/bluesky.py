@@ -7,6 +7,12 @@ show, so a URI missing from `posts` is gone. The `url` filter "may apply URL nor
 fuzzy matching", so every hit is re-checked here against the canonical article URL. The
 public AppView refuses `cursor` on unauthenticated searches, so a search reads one page.
 XRPC errors are JSON `{"error": name, "message": text}`.
+
+A post URL names its author by handle; the key keeps the handle until `resolve` replaces it by
+the account's DID (com.atproto.identity.resolveHandle). When the resolver cannot be reached at
+track time the post is tracked under the handle key, and the first sampling round that reaches
+it re-keys the item (tracker.runner asks `unresolved`/`resolve`); a handle the resolver says
+does not exist is an UnknownURL.
 """
 
 from __future__ import annotations
@@ -76,14 +82,29 @@ class Collector(CollectorBase[Settings]):
         match = _WEB_POST.match(text) or _AT_URI.match(text)
         return post_uri(match.group(1), match.group(2)) if match else None
 
+    def unresolved(self, item_key: str) -> bool:
+        """An AT-URI that still names its author by handle (no request)."""
+        match = _AT_URI.match(item_key)
+        return match is not None and not match.group(1).startswith("did:")
+
     def resolve(self, item_key: str) -> str:
-        """Replace a handle in the AT-URI by the account's DID (handles can change hands)."""
+        """Replace a handle in the AT-URI by the account's DID (handles can change hands).
+
+        UnknownURL when the resolver says the handle resolves to nothing (XRPC 400);
+        Unreachable, RateLimited or BadResponse when it cannot say right now."""
         match = _AT_URI.match(item_key)
         if not match or match.group(1).startswith("did:"):
             return item_key
         response = self.appview.get(
             "/xrpc/com.atproto.identity.resolveHandle", params={"handle": match.group(1)}
         )
+        if response.status_code == 400:  # InvalidRequest "Unable to resolve handle": an answer, not a fault
+            body = self.decode.json(response)
+            message = body.get("message") if isinstance(body, dict) else None
+            raise UnknownURL(
+                f"bluesky: the handle {match.group(1)} does not resolve "
+                f"({self.decode.snippet(str(message or 'HTTP 400'))})"
+            )
         body = self.decode.answer(response, dict, "resolveHandle answer")
         did = body.get("did")
         if not isinstance(did, str) or not did.startswith("did:"):

@@ -8,12 +8,20 @@ docs/platforms/mastodon.md: GET /api/v1/statuses?id[]= (Mastodon 4.3+) takes up 
 and silently leaves out statuses that are gone or not visible; GET /api/v1/statuses/:id
 answers 404 for a status that "does not exist or is private"; trend history counts are
 strings ("455").
+
+A status URL on an instance that is not configured (`https://any.host/@user/<id>`) is tracked
+too, but only in the exact shapes Mastodon prints, at the root of the host, with an id of a
+Mastodon snowflake's length (17 to 19 digits since 2017), so an article URL on a news site is
+not mistaken for one. Its instance is adopted when its statuses are sampled: its own client at
+the URL's origin, its own limiter, never the token, and only at a public address (the rules of
+tracker.netguard; `allow_private` opens loopback and private ones, for the simulator).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +32,7 @@ from tracker.collector import Credential, Cursor, Discovery, Gone, JsonValue, Li
 from tracker.collector_base import CollectorBase
 from tracker.decode import count, expect, timestamp
 from tracker.errors import BadResponse, UnknownURL
+from tracker.netguard import host_of, host_problem, literal_problem
 from tracker.urls import canonicalize
 
 NAME = "mastodon"
@@ -47,13 +56,20 @@ METRIC_FIELDS = {
     "quotes_count": "quotes",
 }
 LINK_PREFIX = "link:"  # item keys of trending links: "<host>/link:<canonical url>"
-_STATUS_PATHS = (re.compile(r"^/@[^/]+/(\d+)/?$"), re.compile(r"^/users/[^/]+/statuses/(\d+)/?$"))
+_STATUS_PATHS = (
+    re.compile(r"^/@[^/]+/(\d+)/?$"),
+    re.compile(r"^/users/[^/]+/statuses/(\d+)/?$"),
+    re.compile(r"^/web/statuses/(\d+)/?$"),  # the web app's own permalink
+)
+_SNOWFLAKE = re.compile(r"^\d{17,19}$")  # ids on instances we were not told about
 
 
 @dataclass(frozen=True)
 class Settings:
     instances: tuple[str, ...] = ("https://mastodon.social",)  # base URLs, one per instance
     trend_links: int = 20  # trends/links `limit`; the documented maximum is 20
+    # Statuses on instances that are not configured may be at loopback/private addresses (the simulator).
+    allow_private: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,26 +92,33 @@ class Collector(CollectorBase[Settings]):
             headers = {"Authorization": f"Bearer {token.reveal()}"} if token and i == 0 else None
             client = http.client(base.rstrip("/"), limiter_key=host, headers=headers)
             self.instances.setdefault(host, Instance(base.rstrip("/"), host, parts.path, client))
+        self.adopted: dict[str, Instance] = {}  # instances met in status URLs, by host
+        self._adopting = threading.Lock()
 
     def identify(self, url: str) -> str | None:
-        """ "https://<configured host>/@user/<id>" or ".../users/<user>/statuses/<id>" -> "<host>/<id>"."""
+        """ "https://<host>/@user/<id>", ".../users/<user>/statuses/<id>" or ".../web/statuses/<id>"
+        -> "<host>/<id>", on a configured instance or (stricter) on any public host."""
         try:
             parts = urlsplit(url.strip())
+            netloc = _netloc(parts.hostname, parts.port)
         except ValueError:
             return None
-        instance = self.instances.get(parts.netloc.lower())
-        if (
-            instance is None
-            or parts.scheme not in ("http", "https")
-            or not parts.path.startswith(instance.path)
-        ):
-            return None  # statuses on instances that are not configured cannot be sampled
-        rest = parts.path[len(instance.path) :]
-        for pattern in _STATUS_PATHS:
-            match = pattern.match(rest)
-            if match:
-                return f"{instance.host}/{match.group(1)}"
-        return None
+        if parts.scheme not in ("http", "https") or not netloc:
+            return None
+        instance = self.instances.get(parts.netloc.lower()) or self.instances.get(netloc)
+        if instance is not None:
+            if not parts.path.startswith(instance.path):
+                return None
+            status_id = _status_id(parts.path[len(instance.path) :])
+            return f"{instance.host}/{status_id}" if status_id else None
+        status_id = _status_id(parts.path)
+        if status_id is None or not _SNOWFLAKE.match(status_id):
+            return None
+        if parts.username or parts.password or parts.port == 0:
+            return None
+        if literal_problem(host_of(parts.hostname)) and not self.settings.allow_private:
+            return None  # a loopback or private address is no instance (see tracker.netguard)
+        return f"{netloc}/{status_id}"
 
     def batch_group(self, target: Target) -> str:
         """The runner keeps one instance's statuses together, so a batch is one request."""
@@ -109,15 +132,44 @@ class Collector(CollectorBase[Settings]):
             if status_id.startswith(LINK_PREFIX):
                 # Trending links are observed by discover() only; retire them from id sampling.
                 yield Gone(target, "removed")
-            elif host not in self.instances or not status_id.isdigit():
+            elif not status_id.isdigit() or self._instance(target) is None:
                 yield Gone(target, "not_found")  # an instance no longer configured, or a bad key
             else:
                 groups.setdefault(host, []).append((target, status_id))
-        for host, wanted in groups.items():
+        for wanted in groups.values():
+            instance = self._instance(wanted[0][0])
+            assert instance is not None
             if len(wanted) == 1:
-                yield self._one(self.instances[host], *wanted[0])
+                yield self._one(instance, *wanted[0])
             else:
-                yield from self._many(self.instances[host], wanted)
+                yield from self._many(instance, wanted)
+
+    def _instance(self, target: Target) -> Instance | None:
+        """The configured instance of a key, or the one its status URL names (adopted once)."""
+        host = target.item_key.partition("/")[0]
+        if host in self.instances:
+            return self.instances[host]
+        if not target.url or self.identify(target.url) != target.item_key:
+            return None  # a key no status URL of ours explains: nothing to ask
+        with self._adopting:
+            if host not in self.adopted:
+                base = f"{urlsplit(target.url).scheme}://{host}"
+                client = self.http.client(base, limiter_key=host, request_guard=self._guard(host))
+                self.adopted[host] = Instance(base, host, "", client)
+            return self.adopted[host]
+
+    def _guard(self, netloc: str) -> Callable[[httpx.Request], None]:
+        """Requests to an adopted instance stay on its host and reach only public addresses."""
+
+        def guard(request: httpx.Request) -> None:
+            target = _netloc(request.url.host, request.url.port)
+            if target != netloc:
+                raise BadResponse(NAME, 0, f"{target} is not the instance {netloc}", "refused")
+            problem = None if self.settings.allow_private else host_problem(host_of(request.url.host))
+            if problem:
+                raise BadResponse(NAME, 0, f"{problem}; set allow_private to reach it", "refused")
+
+        return guard
 
     def _one(self, instance: Instance, target: Target, status_id: str) -> Sample | Gone:
         response = instance.client.get(f"/api/v1/statuses/{status_id}")
@@ -183,6 +235,22 @@ class Collector(CollectorBase[Settings]):
                 )
                 shares = _history_uses(link, response)
                 yield Sample(NAME, key, now, {"shares": shares}, {"rank": float(rank)})
+
+
+def _status_id(path: str) -> str | None:
+    for pattern in _STATUS_PATHS:
+        match = pattern.match(path)
+        if match:
+            return match.group(1)
+    return None
+
+
+def _netloc(hostname: str | None, port: int | None) -> str:
+    """host[:port] as item keys spell it: lower case, IPv6 in brackets, default ports dropped."""
+    host = host_of(hostname)
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{host}:{port}" if host and port not in (None, 80, 443) else host
 
 
 def _history_uses(link: Mapping[str, Any], response: httpx.Response) -> int:

@@ -7,16 +7,21 @@ fullnames, leaves out names it cannot find and answers 404 when it finds none;
 trailing-slash spellings of an article are separate lookups. With REDDIT_CLIENT_ID and
 REDDIT_CLIENT_SECRET set, requests go to oauth.reddit.com with an app-only token
 (100 requests a minute); without them to www.reddit.com anonymously (10 a minute).
+
+Share links from the apps (`/r/<sub>/s/<code>`) carry no post id: only Reddit knows where a
+code leads. `resolve` asks www.reddit.com for the link without following it and reads the id
+from the `Location` of its 301; a redirect anywhere but a Reddit post is refused.
 """
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
@@ -25,7 +30,8 @@ from tracker.clock import Clock
 from tracker.collector import Credential, Discovery, Gone, GoneReason, Limits, Sample, Target
 from tracker.collector_base import CollectorBase
 from tracker.decode import Decoder, count, expect
-from tracker.errors import AuthFailed, BadResponse, ConfigError
+from tracker.errors import AuthFailed, BadResponse, ConfigError, UnknownURL
+from tracker.netguard import host_of, hosts
 from tracker.secrets import Redactor, Secret
 from tracker.urls import canonicalize
 
@@ -63,6 +69,12 @@ HOSTS = (
     "i.reddit.com",
     "amp.reddit.com",
 )
+# A share link's path: /r/<subreddit>/s/<code> (or /u/<user>/s/<code> for a profile post). The
+# code is opaque and differs for every share of one post; its item key until resolved is
+# "<r|u>/<name>/s/<code>", which no base-36 post id can equal.
+_SHARE_PATH = re.compile(r"^/(r|u|user)/([A-Za-z0-9_-]{1,32})/s/([A-Za-z0-9]{1,32})/?$")
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+MAX_SHARE_HOPS = 3  # a share link may redirect to another share link before the post
 
 
 @dataclass(frozen=True)
@@ -147,6 +159,7 @@ class Collector(CollectorBase[Settings]):
     def connect(self) -> None:
         http, settings, clock = self.http, self.settings, self.clock
         headers = {"User-Agent": settings.user_agent}
+        guard = _reddit_only(hosts([settings.www_url, settings.oauth_url, settings.auth_url]) | set(HOSTS))
         client_id, client_secret = self.credentials.get("client_id"), self.credentials.get("client_secret")
         if (client_id is None) != (client_secret is None):
             raise ConfigError(
@@ -156,9 +169,12 @@ class Collector(CollectorBase[Settings]):
             # The token endpoint is budgeted apart from the data API it unlocks.
             token_client = http.client(settings.auth_url, limiter_key="token", headers=headers)
             auth = AppOnlyAuth(token_client, client_id, client_secret, clock, http.redact)
-            self.api = http.client(settings.oauth_url, headers=headers, auth=auth)
+            self.api = http.client(settings.oauth_url, headers=headers, auth=auth, request_guard=guard)
+            # Share links redirect on the website, which OAuth clients reach without a token.
+            self.web = http.client(settings.www_url, limiter_key="www", headers=headers, request_guard=guard)
         else:
-            self.api = http.client(settings.www_url, headers=headers)
+            self.api = http.client(settings.www_url, headers=headers, request_guard=guard)
+            self.web = self.api
 
     def identify(self, url: str) -> str | None:
         try:
@@ -171,11 +187,53 @@ class Collector(CollectorBase[Settings]):
             return _base36(segments[0])
         if host not in HOSTS or host == "redd.it":
             return None
+        share = _SHARE_PATH.match(parts.path)
+        if share:
+            kind, name, code = share.groups()
+            return f"{'r' if kind == 'r' else 'u'}/{name}/s/{code}"
         # /r/<sub>/comments/<id>/..., /user/<name>/comments/<id>/..., /comments/<id>/...
         for i, segment in enumerate(segments[:-1]):
             if segment == "comments" and (i == 0 or (i == 2 and segments[0] in ("r", "u", "user"))):
                 return _base36(segments[i + 1])
         return None
+
+    def unresolved(self, item_key: str) -> bool:
+        """A share link's key, which `resolve` must turn into the post's id before sampling."""
+        return "/s/" in item_key
+
+    def resolve(self, item_key: str) -> str:
+        """The base-36 id a share link leads to, read from Reddit's redirect (not followed).
+
+        UnknownURL when Reddit does not know the code or it leads anywhere but a post;
+        BadResponse or Unreachable when Reddit cannot be asked right now."""
+        if not self.unresolved(item_key):
+            return item_key
+        path = "/" + item_key
+        for _ in range(MAX_SHARE_HOPS):
+            response = self.web.get(path, follow_redirects=False)
+            if response.status_code == 404:
+                raise UnknownURL(f"reddit: the share link /{item_key} is unknown to Reddit (HTTP 404)")
+            if response.status_code not in _REDIRECTS:
+                self.decode.check(response, self.decode.snippet(response.text))
+                raise UnknownURL(
+                    f"reddit: the share link /{item_key} did not redirect to a post "
+                    f"(HTTP {response.status_code})"
+                )
+            target = urljoin(str(response.url), response.headers.get("location", ""))
+            host = host_of(urlsplit(target).hostname)
+            if host not in HOSTS:
+                raise UnknownURL(
+                    f"reddit: the share link /{item_key} redirects off Reddit (to {host or 'nowhere'})"
+                )
+            key = self.identify(target)
+            if key is None:
+                raise UnknownURL(
+                    f"reddit: the share link /{item_key} leads to {urlsplit(target).path[:80]}, not a post"
+                )
+            if not self.unresolved(key):
+                return key
+            path = "/" + key  # another share link: ask again, on our own base URL
+        raise UnknownURL(f"reddit: the share link /{item_key} redirects more than {MAX_SHARE_HOPS} times")
 
     def sample(self, targets: Sequence[Target]) -> Iterator[Sample | Gone]:
         """One /by_id/ request for the batch (the runner hands over at most MAX_BATCH)."""
@@ -294,6 +352,17 @@ def _discovery(thing: Mapping[str, Any], links_to: str) -> Discovery:
         links_to=links_to,
         author=author if isinstance(author, str) and author != "[deleted]" else None,
     )
+
+
+def _reddit_only(allowed: set[str]) -> Callable[[httpx.Request], None]:
+    """A request guard: every request (each redirect hop included) stays on Reddit's hosts."""
+
+    def guard(request: httpx.Request) -> None:
+        host = host_of(request.url.host)
+        if host not in allowed:
+            raise BadResponse(NAME, 0, f"{host} is not a Reddit host ({request.url})", "refused")
+
+    return guard
 
 
 def _base36(text: str) -> str | None:

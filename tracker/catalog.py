@@ -90,6 +90,43 @@ def ensure_item(
         return int(new[0]), True
 
 
+def rekey_item(store: Store, item_id: int, platform: str, new_key: str) -> int:
+    """Give an item the key its platform resolved it to (a Bluesky handle's DID, the post a
+    Reddit share link leads to). The id that holds the key afterwards is returned.
+
+    When another item already has that key (one post tracked by two URLs), this item's samples
+    and gauges move to it (a sample at the same moment is the same observation), what it knew
+    fills what the other did not, and this row goes: nothing observed is dropped."""
+    with store.transaction() as cur:
+        row = cur.execute(
+            "select item_id from items where platform = ? and item_key = ?", [platform, new_key]
+        ).fetchone()
+        if row is None:
+            cur.execute("update items set item_key = ? where item_id = ?", [new_key, item_id])
+            return item_id
+        keep = int(row[0])
+        if keep == item_id:
+            return item_id
+        for table, name in (("samples", "metric"), ("gauges", "gauge")):
+            cur.execute(
+                f"insert or ignore into {table} (item_id, {name}, ts, value) "
+                f"select ?, {name}, ts, value from {table} where item_id = ?",
+                [keep, item_id],
+            )
+            cur.execute(f"delete from {table} where item_id = ?", [item_id])
+        cur.execute(
+            """update items set article_id = coalesce(items.article_id, o.article_id),
+                   url = coalesce(items.url, o.url), title = coalesce(items.title, o.title),
+                   author = coalesce(items.author, o.author),
+                   created_at = coalesce(items.created_at, o.created_at),
+                   tracked_at = least(items.tracked_at, o.tracked_at)
+               from (select * from items where item_id = ?) o where items.item_id = ?""",
+            [item_id, keep],
+        )
+        cur.execute("delete from items where item_id = ?", [item_id])
+        return keep
+
+
 def record_discovery(
     store: Store, found: Discovery, now: datetime, source: str, as_item: bool = True
 ) -> tuple[int | None, int, bool]:

@@ -24,7 +24,11 @@ and the Collector instance offers
     find_shares(article) -> Iterator[Discovery]         optional: posts on the platform linking an article URL
     discover(cursors) -> Iterator[Discovery | Sample | Cursor]   optional: a discovery source (feeds, trends);
                                             `cursors` maps source -> the JSON value it last yielded
-    resolve(item_key) -> str                optional: turn a syntactic key into the API's id (Bluesky handles)
+    resolve(item_key) -> str                optional: turn a syntactic key into the API's id (Bluesky handles,
+                                            Reddit share links); UnknownURL when the platform says it names
+                                            nothing, a CollectorError when it cannot say right now
+    unresolved(item_key) -> bool            optional, with resolve: the key still needs resolve (no I/O); the
+                                            runner resolves such keys before sampling them
     batch_group(target) -> str              optional: targets of different groups never share a batch
                                             (one Mastodon instance per request)
 

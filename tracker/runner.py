@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -23,7 +23,14 @@ from tracker.assembly import Active
 from tracker.clock import Clock
 from tracker.collector import Cursor, Discovery, Gone, Sample, Target
 from tracker.config import Config
-from tracker.errors import AuthFailed, CollectorError, ContractViolation, RateLimited, TrackerError
+from tracker.errors import (
+    AuthFailed,
+    CollectorError,
+    ContractViolation,
+    RateLimited,
+    TrackerError,
+    UnknownURL,
+)
 from tracker.secrets import Redactor
 from tracker.store import Store
 from tracker.urls import site_of as canonical_site
@@ -193,9 +200,61 @@ def _due_target(item: catalog.DueItem) -> Target:
     return item.target
 
 
+def _resolve_keys(
+    ctx: Collection, active: Active, run: _Round, due: Sequence[catalog.DueItem], now: datetime
+) -> list[catalog.DueItem]:
+    """Items tracked while their platform could not name them (a Bluesky handle whose resolver
+    was down, a Reddit share link) are re-keyed before they are sampled, by the collector's
+    optional `unresolved(key)` and `resolve(key)`. A key the platform says names nothing is
+    gone; while the resolver fails, one error is recorded and those items wait."""
+    unresolved = getattr(active.collector, "unresolved", None)
+    resolve = getattr(active.collector, "resolve", None)
+    if unresolved is None or resolve is None:
+        return list(due)
+    ready: list[catalog.DueItem] = []
+    waiting: list[int] = []
+    gone: list[Gone] = []
+    failing = False
+    for item in due:
+        key = item.target.item_key
+        if not unresolved(key):
+            ready.append(item)
+            continue
+        if failing:  # the resolver failed this round: ask it again next time, not once per item
+            waiting.append(item.item_id)
+            continue
+        try:
+            new_key = resolve(key)
+        except UnknownURL as exc:
+            log.warning("%s: %s; no longer tracked", active.name, exc)
+            gone.append(Gone(item.target, "not_found"))
+            continue
+        except (RateLimited, AuthFailed):
+            raise
+        except CollectorError as exc:
+            run.error(exc, key)
+            failing = True
+            waiting.append(item.item_id)
+            continue
+        if unresolved(new_key):
+            waiting.append(item.item_id)
+            continue
+        kept = catalog.rekey_item(ctx.store, item.item_id, active.name, new_key)
+        if kept == item.item_id:  # (else it joined the item that had the key: sampled as that one)
+            ready.append(replace(item, target=replace(item.target, item_key=new_key)))
+    catalog.mark_gone(ctx.store, gone, now)
+    _postpone(ctx, waiting, now + timedelta(seconds=ctx.config.cadence.min_interval_s * 5))
+    return ready
+
+
 def _sample_batches(
     ctx: Collection, active: Active, run: _Round, due: Sequence[catalog.DueItem], now: datetime
 ) -> None:
+    try:
+        due = _resolve_keys(ctx, active, run, due, now)
+    except (RateLimited, AuthFailed) as exc:
+        run.stop_for(exc)
+        return
     for batch in batches(active, due, _due_target):
         if ctx.stopping.is_set():
             break  # shutting down: what is done is recorded; the rest is due at the next start

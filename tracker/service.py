@@ -16,7 +16,7 @@ from tracker.assembly import Active, Disabled, build_all
 from tracker.clock import Clock, SystemClock
 from tracker.collector import Collector
 from tracker.config import Config
-from tracker.errors import TrackerError, UnknownURL
+from tracker.errors import CollectorError, TrackerError, UnknownURL
 from tracker.http import HTTPOptions, PlatformHTTP
 from tracker.netguard import host_of, hosts, literal_problem
 from tracker.runner import Collection, RoundResult, discover_round, sample_round, shares_round
@@ -188,7 +188,12 @@ def _track_one(
         if key:
             resolve = getattr(collector, "resolve", None)
             if resolve is not None and not note:
-                key = resolve(key)
+                try:
+                    key = resolve(key)  # UnknownURL (the platform knows no such thing) fails this URL
+                except CollectorError as exc:
+                    # The resolver cannot answer now: track the key as it is; the first sampling
+                    # round that reaches the resolver re-keys the item (tracker.runner).
+                    note = f"not resolved yet ({exc}); it will be at the next sampling round"
             _, created = catalog.ensure_item(ctx.store, name, key, now, url=url)
             return Tracked(url, "item", name, key, created, note)
     canonical = canonicalize(url)  # UnknownURL for anything not http(s)

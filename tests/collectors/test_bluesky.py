@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tracker.collector import Gone, Sample, Target
-from tracker.errors import BadResponse, RateLimited, Unreachable
+from tracker.errors import BadResponse, RateLimited, UnknownURL, Unreachable
 
 ARTICLE = "https://news.example.com/2025/05/12/seoul-tokyo-drum-duet-goes-viral/"
 
@@ -103,10 +103,25 @@ def test_bluesky_resolve_turns_handle_into_did_with_one_request(sim, make_collec
     assert active.http.stats.requests == 1
 
 
-def test_bluesky_unresolvable_handle_is_bad_response_with_xrpc_message(make_collector):
-    with pytest.raises(BadResponse) as info:
+def test_bluesky_unresolvable_handle_is_unknown_url_with_xrpc_message(make_collector):
+    with pytest.raises(UnknownURL) as info:
         make_collector("bluesky").collector.resolve("at://nobody.example.org/app.bsky.feed.post/3lx")
-    assert info.value.status == 400 and "Unable to resolve handle" in str(info.value)
+    assert str(info.value) == (
+        "bluesky: the handle nobody.example.org does not resolve (Unable to resolve handle)"
+    )
+
+
+def test_bluesky_resolver_down_is_unreachable_not_unknown(sim_admin, make_collector):
+    sim_admin("faults", {"platform": "bluesky", "queue": ["503", "503", "503"]})
+    with pytest.raises(Unreachable):
+        make_collector("bluesky").collector.resolve("at://someone.bsky.social/app.bsky.feed.post/3lx")
+
+
+def test_bluesky_unresolved_means_a_handle_still_names_the_author(make_collector):
+    collector = make_collector("bluesky").collector
+    assert collector.unresolved(collector.identify("https://bsky.app/profile/a.bsky.social/post/3lx"))
+    assert not collector.unresolved(collector.identify("https://bsky.app/profile/did:plc:abc/post/3lx"))
+    assert not collector.unresolved("not an at-uri")
 
 
 def test_bluesky_unresolved_handle_key_still_matches_its_post(sim, make_collector):

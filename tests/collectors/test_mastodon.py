@@ -90,7 +90,7 @@ def test_mastodon_batch_leaves_out_private_and_unknown_statuses(sim, sim_admin, 
     assert records[unknown.item_key] == Gone(unknown, "not_found")
 
 
-def test_mastodon_identify_only_configured_instances(sim, make_collector):
+def test_mastodon_identify_configured_instances_under_their_path(sim, make_collector):
     collector = make_collector("mastodon").collector
     base = sim.url + "/mastodon"
     assert collector.identify(f"{base}/@user123/114000000000010000") == f"{_host(sim)}/114000000000010000"
@@ -99,8 +99,105 @@ def test_mastodon_identify_only_configured_instances(sim, make_collector):
         == f"{_host(sim)}/114000000000010000"
     )
     assert collector.identify(f"{base}/@someone@other.example/5") == f"{_host(sim)}/5"
-    assert collector.identify("https://fosstodon.org/@user/114000000000010000") is None
+    assert collector.identify(f"{base}/web/statuses/114000000000010000") == f"{_host(sim)}/114000000000010000"
     assert collector.identify(f"{base}/@user123") is None
+    # The configured host is known by its path: a root URL there is no second instance.
+    assert collector.identify(f"{sim.url}/@user123/114000000000010000") is None
+
+
+SNOWFLAKE = "114000000000010000"
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        (f"https://fosstodon.org/@user/{SNOWFLAKE}", f"fosstodon.org/{SNOWFLAKE}"),
+        (f"https://FOSStodon.org/@user/{SNOWFLAKE}/", f"fosstodon.org/{SNOWFLAKE}"),
+        (f"https://hachyderm.io/users/someone/statuses/{SNOWFLAKE}", f"hachyderm.io/{SNOWFLAKE}"),
+        (f"https://social.example:8443/web/statuses/{SNOWFLAKE}", f"social.example:8443/{SNOWFLAKE}"),
+        (f"https://mastodon.online/@Gargron/{SNOWFLAKE}?lang=en", f"mastodon.online/{SNOWFLAKE}"),
+        (f"http://[2001:db8::1]/@u/{SNOWFLAKE}", None),  # documentation range: not public
+        # Not a status: too short for a snowflake, or not the exact path shape at the root.
+        ("https://mastodon.online/@Gargron/1", None),
+        ("https://news.example.com/@author/12345", None),
+        (f"https://news.example.com/2025/05/12/story-{SNOWFLAKE}/", None),
+        (f"https://news.example.com/section/@user/{SNOWFLAKE}", None),
+        (f"https://news.example.com/@user/{SNOWFLAKE}/comments", None),
+        (f"https://news.example.com/articles/{SNOWFLAKE}", None),
+        (f"https://news.example.com/@user/{SNOWFLAKE}0000", None),  # 22 digits
+        (f"ftp://fosstodon.org/@user/{SNOWFLAKE}", None),
+        # Not public, not a place for an instance (tracker.netguard's rules).
+        (f"http://127.0.0.1:3000/@user/{SNOWFLAKE}", None),
+        (f"http://2130706433/@user/{SNOWFLAKE}", None),
+        (f"http://10.1.2.3/@user/{SNOWFLAKE}", None),
+        (f"http://169.254.169.254/@user/{SNOWFLAKE}", None),
+        (f"http://mastodon.local/@user/{SNOWFLAKE}", None),
+        (f"http://localhost/@user/{SNOWFLAKE}", None),
+    ],
+)
+def test_mastodon_identify_statuses_on_instances_not_in_the_config(make_collector, url, key):
+    assert make_collector("mastodon", instances=("https://mastodon.example",)).collector.identify(url) == key
+
+
+def test_mastodon_status_on_an_unconfigured_instance_is_sampled_through_its_own_origin(sim, make_collector):
+    """The simulator's root is an instance no config names: the status URL alone adds it."""
+    posts = _live_posts(sim, 3)
+    active = make_collector("mastodon", instances=("https://mastodon.example",), allow_private=True)
+    urls = [f"{sim.url}/@{p.author}/{p.key}" for p in posts]
+    targets = [Target("mastodon", active.collector.identify(u), u) for u in urls]
+    assert [t.item_key for t in targets] == [f"{_host(sim)}/{p.key}" for p in posts]
+    records = list(active.collector.sample(targets))
+    assert {r.item_key: r.metrics for r in records} == {
+        t.item_key: _expected(sim, p) for t, p in zip(targets, posts, strict=True)
+    }
+    assert active.http.stats.requests == 1  # one id[] batch at the adopted instance's root
+    adopted = active.collector.adopted[_host(sim)]
+    assert adopted.base_url == sim.url and "Authorization" not in adopted.client.headers
+    assert _host(sim) not in active.collector.instances  # trending links still come from the config only
+
+
+def test_mastodon_adopted_and_configured_instances_batch_and_budget_apart(sim, make_collector, replay):
+    from tracker.runner import batches
+
+    server = replay("mastodon", ["status"])
+    [post] = _live_posts(sim, 1)
+    active = make_collector(
+        "mastodon",
+        instances=(server.url,),
+        allow_private=True,
+        env={"MASTODON_ACCESS_TOKEN": "tok-first-only"},
+    )
+    adopted_url = f"{sim.url}/@{post.author}/{post.key}"
+    targets = [
+        Target("mastodon", f"{urlsplit(server.url).netloc}/114495612783370265"),
+        Target("mastodon", active.collector.identify(adopted_url), adopted_url),
+    ]
+    assert [len(b) for b in batches(active, targets, lambda t: t)] == [1, 1]
+    records = list(active.collector.sample(targets))
+    assert all(isinstance(r, Sample) for r in records) and active.http.stats.requests == 2
+    configured = active.collector.instances[urlsplit(server.url).netloc]
+    adopted = active.collector.adopted[_host(sim)]
+    assert active.http.bucket(configured.host) is not active.http.bucket(adopted.host)
+    assert "Authorization" in configured.client.headers and "Authorization" not in adopted.client.headers
+
+
+def test_mastodon_unconfigured_instance_at_a_private_address_is_never_asked(sim, make_collector):
+    [post] = _live_posts(sim, 1)
+    active = make_collector("mastodon", instances=("https://mastodon.example",))  # allow_private off
+    url = f"{sim.url}/@{post.author}/{post.key}"
+    assert active.collector.identify(url) is None
+    target = Target("mastodon", f"{_host(sim)}/{post.key}", url)
+    assert list(active.collector.sample([target])) == [Gone(target, "not_found")]
+    assert active.http.stats.requests == 0
+
+
+def test_mastodon_adopted_instance_name_that_is_not_public_is_refused_before_any_request(make_collector):
+    active = make_collector("mastodon", instances=("https://mastodon.example",))
+    url = f"https://status.invalid/@user/{SNOWFLAKE}"
+    target = Target("mastodon", active.collector.identify(url), url)
+    with pytest.raises(BadResponse, match=r"status\.invalid does not resolve"):
+        list(active.collector.sample([target]))
+    assert active.http.stats.requests == 0
 
 
 def test_mastodon_default_instance_is_mastodon_social(clock):

@@ -14,8 +14,8 @@ import pytest
 from collectors.reddit import ANONYMOUS_LIMITS, OAUTH_LIMITS, url_variants
 from tests.collectors.batching import sample_in_batches
 from tracker.collector import Discovery, Gone, Sample, Target
-from tracker.errors import AuthFailed, BadResponse, ConfigError, RateLimited
-from tracker.simweb.reddit import ANONYMOUS_PER_WINDOW, upvote_ratio
+from tracker.errors import AuthFailed, BadResponse, ConfigError, RateLimited, UnknownURL, Unreachable
+from tracker.simweb.reddit import ANONYMOUS_PER_WINDOW, share_code, subreddit, upvote_ratio
 
 CLIENT = {"REDDIT_CLIENT_ID": "sim-reddit-app", "REDDIT_CLIENT_SECRET": "sim-reddit-secret-5f2c9a"}
 SAMPLE_ARTICLE = "https://news.example.com/2025/05/12/seoul-tokyo-drum-duet-goes-viral/"
@@ -251,7 +251,14 @@ def test_reddit_real_samples_parse_through_replay(replay, make_collector):
         ("https://www.reddit.com/user/someone/comments/abc123/title/", "abc123"),
         ("https://redd.it/1kkq7zd", "1kkq7zd"),
         ("https://www.reddit.com/r/Music/", None),
-        ("https://www.reddit.com/r/Music/s/AbCdEf", None),
+        ("https://www.reddit.com/r/Music/s/AbCdEf12gh", "r/Music/s/AbCdEf12gh"),
+        ("https://sh.reddit.com/r/korea/s/Zx9Yw8Vu7T/", "r/korea/s/Zx9Yw8Vu7T"),
+        ("https://old.reddit.com/r/news/s/AbCdEf12gh?utm_source=share", "r/news/s/AbCdEf12gh"),
+        ("https://new.reddit.com/user/someone/s/QwErTy1234", "u/someone/s/QwErTy1234"),
+        ("https://reddit.com/u/someone/s/QwErTy1234", "u/someone/s/QwErTy1234"),
+        ("https://www.reddit.com/r/news/s/", None),
+        ("https://www.reddit.com/r/news/s/not-a-code", None),
+        ("https://news.example.com/r/news/s/AbCdEf12gh", None),
         ("https://news.example.com/r/x/comments/abc/", None),
         ("not a url", None),
     ],
@@ -343,3 +350,80 @@ def test_reddit_secrets_and_tokens_never_reach_logs_or_errors(sim, sim_admin, ma
         assert secret not in caplog.text
         assert secret not in str(info.value)
         assert secret not in repr(active.collector.__dict__)
+
+
+# -- share links --------------------------------------------------------------------------------
+
+
+def test_reddit_share_link_resolves_to_the_post_by_one_unfollowed_redirect(sim, reddit):
+    [post] = _live_posts(sim, 1)
+    key = reddit.collector.identify(f"https://www.reddit.com/r/{subreddit(post)}/s/{share_code(post.key)}")
+    assert reddit.collector.unresolved(key)
+    assert reddit.collector.resolve(key) == post.key
+    # One request: the 301's Location names the post; the permalink itself is never fetched.
+    assert reddit.http.stats.requests == 1
+    [record] = reddit.collector.sample([Target("reddit", reddit.collector.resolve(post.key))])
+    assert isinstance(record, Sample) and record.metrics == _expected(sim, post)
+    assert reddit.http.stats.requests == 2  # resolving a post id asks nothing
+
+
+def test_reddit_every_share_of_one_post_resolves_to_the_same_id(sim, reddit):
+    [post] = _live_posts(sim, 1)
+    keys = {
+        reddit.collector.resolve(
+            reddit.collector.identify(f"https://{host}/r/any/s/{share_code(post.key, n)}")
+        )
+        for n, host in enumerate(("www.reddit.com", "sh.reddit.com", "old.reddit.com"))
+    }
+    assert keys == {post.key}
+
+
+def test_reddit_share_link_resolves_on_the_website_with_oauth_credentials(sim, make_collector):
+    [post] = _live_posts(sim, 1)
+    active = make_collector("reddit", env=CLIENT, user_agent="test:share-oauth")
+    assert active.collector.resolve(f"r/{subreddit(post)}/s/{share_code(post.key, 1)}") == post.key
+    assert active.http.stats.requests == 1  # the website needs no token: none was fetched
+
+
+def test_reddit_unknown_share_code_is_unknown_url(reddit):
+    with pytest.raises(UnknownURL) as info:
+        reddit.collector.resolve("r/news/s/NoSuchCode")
+    assert "unknown to Reddit (HTTP 404)" in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_reddit_share_redirect_leaving_reddit_is_refused_and_not_followed(answer_at, make_collector):
+    server = answer_at(
+        "/r/news/s/Evil123456",
+        {},
+        status=301,
+        headers={"location": "http://169.254.169.254/latest/meta-data/"},
+    )
+    active = make_collector("reddit", www_url=server.url, user_agent="test:share-evil")
+    with pytest.raises(UnknownURL) as info:
+        active.collector.resolve("r/news/s/Evil123456")
+    assert "redirects off Reddit (to 169.254.169.254)" in str(info.value)
+    assert server.requests == ["/r/news/s/Evil123456?"]
+
+
+def test_reddit_share_redirect_to_a_page_that_is_no_post_is_refused(answer_at, make_collector):
+    server = answer_at(
+        "/r/news/s/Login12345", {}, status=302, headers={"location": "https://www.reddit.com/login/?dest=x"}
+    )
+    active = make_collector("reddit", www_url=server.url, user_agent="test:share-login")
+    with pytest.raises(UnknownURL, match="leads to /login/, not a post"):
+        active.collector.resolve("r/news/s/Login12345")
+
+
+def test_reddit_api_redirect_to_another_host_is_refused_by_the_request_guard(answer_at, make_collector):
+    server = answer_at("/by_id/t3_abc.json", {}, status=302, headers={"location": "http://example.org/x"})
+    active = make_collector("reddit", www_url=server.url, user_agent="test:guard")
+    with pytest.raises(BadResponse, match=r"example\.org is not a Reddit host"):
+        list(active.collector.sample([Target("reddit", "abc")]))
+
+
+def test_reddit_share_resolution_while_reddit_fails_is_unreachable(sim, sim_admin, reddit):
+    [post] = _live_posts(sim, 1)
+    sim_admin("faults", {"platform": "reddit", "queue": ["503", "503", "503"]})
+    with pytest.raises(Unreachable):
+        reddit.collector.resolve(f"r/news/s/{share_code(post.key)}")

@@ -4,7 +4,10 @@ out), trending links with string history counts, and X-RateLimit-* headers with 
 reset.
 
 The instance lives under the prefix /mastodon: `MOUNTS = {"instances": ("/mastodon",)}`, so
-the simulator overrides the collector's `instances` with `(sim.url + "/mastodon",)`.
+the simulator overrides the collector's `instances` with `(sim.url + "/mastodon",)`. The same
+statuses are also served at the root of the simulator (`/api/v1/statuses…`, `/@user/<id>`),
+as a second instance that is in no config: a status URL there is one on an instance the
+tracker was never told about, which it must adopt from the URL.
 """
 
 from __future__ import annotations
@@ -44,11 +47,13 @@ class PlatformFake(Fake):
         return str(114_000_000_000_000_000 + article.article_id * 1000 + j)
 
     def rules(self) -> list[Rule]:
-        return [
-            Rule(f"{PREFIX}/api/v1/statuses/<status_id>", endpoint=self.guard(self.status)),
-            Rule(f"{PREFIX}/api/v1/statuses", endpoint=self.guard(self.statuses)),
-            Rule(f"{PREFIX}/api/v1/trends/links", endpoint=self.guard(self.trending_links)),
-        ]
+        rules = [Rule(f"{PREFIX}/api/v1/trends/links", endpoint=self.guard(self.trending_links))]
+        for prefix in (PREFIX, ""):  # the configured instance, and one no config names
+            rules += [
+                Rule(f"{prefix}/api/v1/statuses/<status_id>", endpoint=self.guard(self.status)),
+                Rule(f"{prefix}/api/v1/statuses", endpoint=self.guard(self.statuses)),
+            ]
+        return rules
 
     # -- rate limits ----------------------------------------------------------------------------
 
@@ -113,7 +118,7 @@ class PlatformFake(Fake):
         return None if post is None or self.world.is_gone(post) else post
 
     def _status(self, post: SimPost, request: Request) -> dict[str, Any]:
-        base = request.host_url.rstrip("/") + PREFIX
+        base = request.host_url.rstrip("/") + (PREFIX if request.path.startswith(PREFIX + "/") else "")
         counts = self.world.engagement(post)
         link = post.article_url
         content = f"<p>{post.title}"

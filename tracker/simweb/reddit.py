@@ -2,11 +2,14 @@
 `/api/info.json` (by `url` and by `id`) on both the anonymous and the OAuth host, Listing
 bodies, `x-ratelimit-*` headers counted per OAuth client (or per anonymous caller) and 429
 past the budget. Each post was submitted under one spelling of its article URL (http or https,
-with or without the trailing slash), because Reddit's URL lookup matches literally.
+with or without the trailing slash), because Reddit's URL lookup matches literally. The
+website's share links (`/r/<sub>/s/<code>`) answer a 301 to the post's permalink with a
+`share_id` and utm parameters, as the real site does; an unknown code is a 404.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import secrets
 import threading
@@ -25,12 +28,32 @@ WINDOW_S = 600.0  # Reddit counts in 10-minute windows (x-ratelimit-reset counts
 OAUTH_PER_WINDOW = 1000  # 100 a minute per OAuth client id
 ANONYMOUS_PER_WINDOW = 100  # 10 a minute without OAuth
 TOKEN_LIFETIME_S = 86400
+SHARES_PER_POST = 3  # share codes differ for every share of one post; the fake knows three each
 SUBREDDITS = ("news", "worldnews", "politics", "technology", "Music", "korea", "europe", "science")
 
 
 def upvote_ratio(post: SimPost) -> float:
     """A stable ratio between 0.80 and 0.99 for one post."""
     return round(0.80 + 0.19 * min(1.0, max(0.0, (post.ratios["quotes"] - 0.005) / 0.025)), 2)
+
+
+def share_code(post_key: str, n: int = 0) -> str:
+    """The n-th share code of a post: ten characters of base 62, like the apps' codes."""
+    digest = int.from_bytes(hashlib.sha256(f"{post_key}/{n}".encode()).digest()[:8], "big")
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    code = ""
+    for _ in range(10):
+        digest, digit = divmod(digest, 62)
+        code += alphabet[digit]
+    return code
+
+
+def subreddit(post: SimPost) -> str:
+    """The subreddit a post was submitted to (stable per post)."""
+    try:
+        return SUBREDDITS[int(post.key, 36) % len(SUBREDDITS)]
+    except ValueError:
+        return SUBREDDITS[0]
 
 
 def submitted_url(post: SimPost) -> str | None:
@@ -85,6 +108,10 @@ class PlatformFake(Fake):
                     f"/reddit/{host}/api/info.json", defaults={"host": host}, endpoint=self.guard(self.info)
                 ),
             ]
+        # Share links live on the website only (oauth.reddit.com has no /s/ pages).
+        rules.append(
+            Rule("/reddit/www/<any(r, u, user):kind>/<name>/s/<code>", endpoint=self.guard(self.share))
+        )
         return rules
 
     # -- rate limits and auth ----------------------------------------------------------------
@@ -183,6 +210,29 @@ class PlatformFake(Fake):
 
         return self._metered(request, host, answer)
 
+    def share(self, request: Request, kind: str, name: str, code: str) -> Response:
+        """301 to the permalink of the post a share code names (whatever the path's name says)."""
+
+        def answer() -> Response:
+            post = self._post_by_share_code(code)
+            if post is None:
+                return json_response({"message": "Not Found", "error": 404}, 404)
+            share_id = secrets.token_urlsafe(16)
+            location = (
+                f"https://www.reddit.com/r/{subreddit(post)}/comments/{post.key}/{_slug(post.title)}/"
+                f"?share_id={share_id}&utm_content=1&utm_medium=android_app&utm_name=androidcss"
+                "&utm_source=share&utm_term=1"
+            )
+            return Response(b"", 301, headers={"location": location, "cache-control": "private, max-age=0"})
+
+        return self._metered(request, "www", answer)
+
+    def _post_by_share_code(self, code: str) -> SimPost | None:
+        for key in list(self.world.posts[self.NAME]):
+            if any(share_code(key, n) == code for n in range(SHARES_PER_POST)):
+                return self.world.post(self.NAME, key)
+        return None
+
     def _thing_by_fullname(self, fullname: str) -> dict[str, Any] | None:
         kind, _, key = fullname.strip().partition("_")
         post = self.world.post(self.NAME, key) if kind == "t3" else None
@@ -191,12 +241,9 @@ class PlatformFake(Fake):
         return self._thing(post)
 
     def _thing(self, post: SimPost) -> dict[str, Any]:
-        try:
-            subreddit = SUBREDDITS[int(post.key, 36) % len(SUBREDDITS)]
-        except ValueError:
-            subreddit = SUBREDDITS[0]
+        sub = subreddit(post)
         created = float(int(post.created_at.timestamp()))
-        url = submitted_url(post) or f"https://www.reddit.com/r/{subreddit}/comments/{post.key}/"
+        url = submitted_url(post) or f"https://www.reddit.com/r/{sub}/comments/{post.key}/"
         gone = self.world.is_gone(post)
         counts = self.world.engagement(post)
         score = 1 if gone else max(1, counts["interactions"])
@@ -205,8 +252,8 @@ class PlatformFake(Fake):
             "name": f"t3_{post.key}",
             "title": post.title,
             "author": "[deleted]" if gone else post.author,
-            "subreddit": subreddit,
-            "subreddit_name_prefixed": f"r/{subreddit}",
+            "subreddit": sub,
+            "subreddit_name_prefixed": f"r/{sub}",
             "subreddit_type": "public",
             "selftext": "",
             "score": score,
@@ -219,8 +266,8 @@ class PlatformFake(Fake):
             "created": created,
             "created_utc": created,
             "url": url,
-            "domain": url.split("/")[2] if "://" in url else "self." + subreddit,
-            "permalink": f"/r/{subreddit}/comments/{post.key}/{_slug(post.title)}/",
+            "domain": url.split("/")[2] if "://" in url else "self." + sub,
+            "permalink": f"/r/{sub}/comments/{post.key}/{_slug(post.title)}/",
             "is_self": post.article_url is None,
             "removed_by_category": "deleted" if gone else None,
             "removed": False,
