@@ -532,7 +532,7 @@ def test_a_throttle_whose_reset_is_already_past_still_backs_off_the_minimum(
     signals = read_signals(style, httpx.Response(429, headers=headers), NOW)
     assert signals.throttled
     assert signals.reset_at == NOW + MIN_THROTTLE_BACKOFF
-    assert MIN_THROTTLE_BACKOFF >= timedelta(seconds=30)
+    assert timedelta(seconds=30) <= MIN_THROTTLE_BACKOFF
 
 
 def test_a_429_with_a_stale_reset_blocks_the_bucket_instead_of_retrying_at_once() -> None:
