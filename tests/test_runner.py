@@ -107,3 +107,37 @@ def test_platforms_that_are_off_say_why_in_collector_health(sim, tmp_path, clock
         assert "hackernews" not in health or health["hackernews"] is None
     finally:
         opened.close()
+
+
+def test_one_rejected_item_fails_alone_and_its_batch_is_sampled(sim, tmp_path, clock, fast_http):
+    """X rejects a whole ids= request for one non-numeric id (HTTP 400); the batch is halved
+    until that id stands alone, and a 100 kB key never goes out at all."""
+    opened = _opened(sim, tmp_path, clock, fast_http, names=("x",))
+    try:
+        store = opened.collection.store
+        posts = _track_posts(opened, sim, "x", n=6)
+        assert len(posts) == 6
+        now = clock.now()
+        catalog.ensure_item(store, "x", "not-a-tweet-id", now)
+        catalog.ensure_item(store, "x", "1" * 100_000, now)
+        result = sample_round(opened.collection, "x", everything=True)
+        assert result.status == "partial"
+        assert result.items == 6  # every good item in the rejected batch was sampled
+        assert result.requests <= 1 + 2 * 3  # one batch of 7, then halves down to the bad one
+        errors = store.df("select kind, item_key, message from run_errors order by item_key").rows()
+        assert [(kind, key[:20]) for kind, key, _ in errors] == [
+            ("CollectorError", "1" * 20),
+            ("BadResponse", "not-a-tweet-id"),
+        ]
+        assert "longer than" in errors[0][2]
+        sampled = set(
+            store.df("select distinct i.item_key from samples join items i using (item_id)")["item_key"]
+        )
+        assert sampled == {p.key for p in posts}
+        # Only the two bad items were postponed; the good ones are scheduled by the cadence policy.
+        postponed = store.df(
+            "select item_key from items where last_sampled_at is null and next_due_at > ?", [now]
+        )["item_key"].to_list()
+        assert sorted(k[:20] for k in postponed) == ["1" * 20, "not-a-tweet-id"]
+    finally:
+        opened.close()

@@ -5,6 +5,11 @@ articles, or read discovery sources. Each round is recorded in `runs`; every fai
 A `RateLimited` answer ends the round and blocks the platform until the platform's reset
 (kept in `platform_state`, so a restart respects it too); the scheduler simply finds nothing
 to do until then, and no thread sleeps. `AuthFailed` disables the platform with a clear reason.
+
+One bad item never sinks the batch it travels in: an item key too long to put in a request
+(`MAX_REQUEST_KEY_CHARS`) fails alone before any request, and a batch the platform rejects as
+a whole (`BadResponse`) is split in halves and asked again until the rejected item stands
+alone; only that one is recorded as failed and postponed.
 """
 
 from __future__ import annotations
@@ -23,13 +28,23 @@ from tracker.assembly import Active
 from tracker.clock import Clock
 from tracker.collector import Cursor, Discovery, Gone, Sample, Target
 from tracker.config import Config
-from tracker.errors import AuthFailed, CollectorError, ContractViolation, RateLimited, TrackerError
+from tracker.errors import (
+    AuthFailed,
+    BadResponse,
+    CollectorError,
+    ContractViolation,
+    RateLimited,
+    TrackerError,
+)
 from tracker.secrets import Redactor
 from tracker.store import Store
 from tracker.urls import site_of as canonical_site
 
 log = logging.getLogger("tracker.runner")
 T = TypeVar("T")
+# Longer keys cannot travel in a request URL (servers refuse lines past 8-64 kB); such an item
+# fails alone instead of taking its batch down with it.
+MAX_REQUEST_KEY_CHARS = 2048
 
 
 @dataclass
@@ -196,30 +211,63 @@ def _due_target(item: catalog.DueItem) -> Target:
 def _sample_batches(
     ctx: Collection, active: Active, run: _Round, due: Sequence[catalog.DueItem], now: datetime
 ) -> None:
-    for batch in batches(active, due, _due_target):
-        if ctx.stopping.is_set():
-            break  # shutting down: what is done is recorded; the rest is due at the next start
-        targets = [d.target for d in batch]
-        try:
-            records = list(active.collector.sample(targets))
-        except (RateLimited, AuthFailed) as exc:
-            # The platform is blocked (or disabled) until its reset; the items keep their own
-            # due times, so the next round takes them in priority order, not all at one time.
-            run.stop_for(exc)
+    retry_at = now + timedelta(seconds=ctx.config.cadence.min_interval_s * 5)
+    sendable = _refuse_overlong(ctx, active, run, due, retry_at)
+    for batch in batches(active, sendable, _due_target):
+        if not _sample_batch(ctx, active, run, batch, retry_at):
             break
-        except CollectorError as exc:
-            run.error(exc, ",".join(t.item_key for t in targets)[:200])
-            _postpone(
-                ctx,
-                [d.item_id for d in batch],
-                now + timedelta(seconds=ctx.config.cadence.min_interval_s * 5),
+
+
+def _refuse_overlong(
+    ctx: Collection, active: Active, run: _Round, due: Sequence[catalog.DueItem], retry_at: datetime
+) -> list[catalog.DueItem]:
+    """The items whose keys fit in a request; the others fail alone, before any request."""
+    sendable, refused = [], []
+    for item in due:
+        key = item.target.item_key
+        if len(key) <= MAX_REQUEST_KEY_CHARS:
+            sendable.append(item)
+            continue
+        refused.append(item.item_id)
+        problem = f"item key of {len(key)} characters is longer than {MAX_REQUEST_KEY_CHARS}; not requested"
+        run.error(CollectorError(active.name, problem), key[:200])
+    _postpone(ctx, refused, retry_at)
+    return sendable
+
+
+def _sample_batch(
+    ctx: Collection, active: Active, run: _Round, batch: Sequence[catalog.DueItem], retry_at: datetime
+) -> bool:
+    """Sample one batch (halving it when the platform rejects it whole); False ends the round."""
+    if ctx.stopping.is_set():
+        return False  # shutting down: what is done is recorded; the rest is due at the next start
+    targets = [d.target for d in batch]
+    try:
+        records = list(active.collector.sample(targets))
+    except (RateLimited, AuthFailed) as exc:
+        # The platform is blocked (or disabled) until its reset; the items keep their own
+        # due times, so the next round takes them in priority order, not all at one time.
+        run.stop_for(exc)
+        return False
+    except BadResponse as exc:
+        if len(batch) > 1:  # which item did the platform reject? ask again in halves
+            half = len(batch) // 2
+            return _sample_batch(ctx, active, run, batch[:half], retry_at) and _sample_batch(
+                ctx, active, run, batch[half:], retry_at
             )
-            continue
-        except Exception as exc:  # a bug in a collector must not stop the daemon
-            run.error(exc, ",".join(t.item_key for t in targets)[:200])
-            continue
-        run.result.items += _store_samples(ctx, active, batch, records, run)
-        run.result.succeeded += 1
+        run.error(exc, targets[0].item_key[:200])
+        _postpone(ctx, [batch[0].item_id], retry_at)
+        return True
+    except CollectorError as exc:
+        run.error(exc, ",".join(t.item_key for t in targets)[:200])
+        _postpone(ctx, [d.item_id for d in batch], retry_at)
+        return True
+    except Exception as exc:  # a bug in a collector must not stop the daemon
+        run.error(exc, ",".join(t.item_key for t in targets)[:200])
+        return True
+    run.result.items += _store_samples(ctx, active, batch, records, run)
+    run.result.succeeded += 1
+    return True
 
 
 def _store_samples(
