@@ -141,3 +141,35 @@ def test_one_rejected_item_fails_alone_and_its_batch_is_sampled(sim, tmp_path, c
         assert sorted(k[:20] for k in postponed) == ["1" * 20, "not-a-tweet-id"]
     finally:
         opened.close()
+
+
+def test_a_platform_that_keeps_failing_is_backed_off_then_recovers(
+    sim, sim_admin, tmp_path, clock, fast_http
+):
+    opened = _opened(sim, tmp_path, clock, fast_http, names=("hackernews", "x"))
+    try:
+        ctx = opened.collection
+        _track_posts(opened, sim, "hackernews", n=1)
+        _track_posts(opened, sim, "x", n=1)
+        sim_admin("faults", {"platform": "hackernews", "queue": ["html"] * 5})
+        for _ in range(5):
+            assert sample_round(ctx, "hackernews", everything=True).status == "failed"
+            clock.advance(1)
+        [(state, note)] = ctx.store.df(
+            "select state, note from platform_status_at($t) where platform = 'hackernews'", {"t": clock.now()}
+        ).rows()
+        assert state == "degraded" and note.startswith("5 failed rounds in a row; last error: ")
+        assert "HTTP 200" in note  # the BadResponse the fake's HTML answer caused
+        # Backed off: its rounds are skipped without a request, and the other platform is not.
+        skipped = sample_round(ctx, "hackernews", everything=True)
+        assert skipped.status == "skipped" and skipped.messages[0].startswith("degraded, backing off until")
+        assert sample_round(ctx, "x", everything=True).status == "ok"
+        # After the back-off one round probes it; it succeeds, and the platform is ok again.
+        clock.advance(61)
+        assert sample_round(ctx, "hackernews", everything=True).status == "ok"
+        assert platform_available(ctx, "hackernews") is None
+        assert ctx.store.df(
+            "select state from platform_status_at($t) where platform = 'hackernews'", {"t": clock.now()}
+        ).rows() in ([], [("ok",)])
+    finally:
+        opened.close()

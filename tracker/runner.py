@@ -5,6 +5,7 @@ articles, or read discovery sources. Each round is recorded in `runs`; every fai
 A `RateLimited` answer ends the round and blocks the platform until the platform's reset
 (kept in `platform_state`, so a restart respects it too); the scheduler simply finds nothing
 to do until then, and no thread sleeps. `AuthFailed` disables the platform with a clear reason.
+A platform whose rounds keep failing is backed off by the same SQL rule (state 'degraded').
 
 One bad item never sinks the batch it travels in: an item key too long to put in a request
 (`MAX_REQUEST_KEY_CHARS`) fails alone before any request, and a batch the platform rejects as
@@ -157,6 +158,8 @@ def platform_available(ctx: Collection, name: str) -> str | None:
     state, note, blocked = row
     if state == "blocked":
         return f"throttled until {blocked:%Y-%m-%d %H:%M:%S} UTC"
+    if state == "degraded":  # the circuit breaker: skip until its back-off ends, then probe
+        return None if blocked is None else f"degraded, backing off until {blocked:%Y-%m-%d %H:%M:%S} UTC"
     return f"disabled: {note}"
 
 
