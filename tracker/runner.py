@@ -71,6 +71,7 @@ class RoundResult:
     requests: int = 0
     messages: list[str] = field(default_factory=list)
     succeeded: int = 0  # batches, searches or sources that worked: none with errors = "failed"
+    last_item_id: int | None = None  # a full pass's page: the last item this round took
 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -163,8 +164,12 @@ def platform_available(ctx: Collection, name: str) -> str | None:
     return f"disabled: {note}"
 
 
-def sample_round(ctx: Collection, name: str, everything: bool = False) -> RoundResult:
-    """Sample the platform's due items (every tracked item when `everything`)."""
+def sample_round(
+    ctx: Collection, name: str, everything: bool = False, after_id: int | None = None
+) -> RoundResult:
+    """Sample the platform's due items, at most `round_max_items`. With `everything`, any
+    tracked item whatever its due time; with `after_id` too, the next page of a full pass in
+    item order (`last_item_id` of the result is where the next page starts)."""
     active = ctx.active[name]
     why_not = platform_available(ctx, name)
     if why_not:
@@ -180,10 +185,11 @@ def sample_round(ctx: Collection, name: str, everything: bool = False) -> RoundR
             limits.requests, limits.per_seconds, limits.max_batch, ctx.config.daemon.tick_s, cap
         )
     )
-    due = catalog.due_items(ctx.store, name, due_at, budget, stop_before)
+    due = catalog.due_items(ctx.store, name, due_at, budget, stop_before, after_id)
     if not due:
         return RoundResult(name, "sample", status="idle")
     run = _Round(ctx, active, "sample")
+    run.result.last_item_id = max(d.item_id for d in due)
     try:
         _sample_batches(ctx, active, run, due, now)
     except Exception as exc:  # storage or a bug: record it, close the run, let the daemon go on
