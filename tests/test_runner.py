@@ -3,9 +3,12 @@ refused credentials disable it until the next start, and failures are recorded, 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+
+import httpx
 
 from tracker import catalog, runlog
+from tracker.clock import FrozenClock
 from tracker.config import Config, PlatformConfig
 from tracker.runner import platform_available, sample_round
 from tracker.service import open_collection
@@ -173,3 +176,50 @@ def test_a_platform_that_keeps_failing_is_backed_off_then_recovers(
         ).rows() in ([], [("ok",)])
     finally:
         opened.close()
+
+
+def _rounds(opened, clock, names, rounds, tick_s):
+    """The daemon's sampling ticks, one after another: each platform's due items, every tick."""
+    for _ in range(rounds):
+        for name in names:
+            sample_round(opened.collection, name)
+        clock.advance(tick_s)
+    store = opened.collection.store
+    samples = dict(
+        store.df(
+            "select i.platform, count(distinct (s.item_id, s.ts)) from samples s join items i using (item_id) "
+            "group by all"
+        ).rows()
+    )
+    statuses = store.df("select platform, status, count(*) as n from runs group by all").rows()
+    return samples, {(p, s): n for p, s, n in statuses}
+
+
+def test_a_429_storm_on_one_platform_leaves_the_others_at_their_rate(sim, sim_admin, tmp_path, fast_http):
+    """The same rounds twice from the same start, calm and with X answering 429 to most
+    requests: Hacker News stores exactly as many samples in both; X far fewer."""
+    names = ("hackernews", "x")
+    start = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    outcomes = []
+    for storm in (False, True):
+        clock = FrozenClock(start)
+        folder = tmp_path / ("storm" if storm else "calm")
+        folder.mkdir()
+        opened = _opened(sim, folder, clock, fast_http, names=names)
+        try:
+            for name in names:
+                assert len(_track_posts(opened, sim, name, n=10)) == 10
+            if storm:
+                sim_admin("faults", {"platform": "x", "rates": "429=0.9"})
+            outcomes.append(_rounds(opened, clock, names, rounds=30, tick_s=60))
+        finally:
+            opened.close()
+            httpx.delete(f"{sim.url}/_sim/faults", timeout=5)
+    (calm, calm_runs), (stormy, storm_runs) = outcomes
+    assert calm["hackernews"] >= 2 * 10  # every item sampled more than once in 30 minutes
+    assert stormy["hackernews"] == calm["hackernews"]  # not one sample fewer
+    assert storm_runs[("hackernews", "ok")] == calm_runs[("hackernews", "ok")]
+    assert ("hackernews", "rate_limited") not in storm_runs
+    assert calm["x"] >= 2 * 10 and ("x", "rate_limited") not in calm_runs
+    assert storm_runs[("x", "rate_limited")] >= 1
+    assert stormy.get("x", 0) < calm["x"] / 2
