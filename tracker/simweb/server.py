@@ -121,6 +121,13 @@ class SimApp:
 
     def add_post(self, request: Request) -> Response:
         body = request.get_json(force=True, silent=True) or {}
+        if isinstance(body.get("keys"), list):  # many plain posts at once (bench/daemon.py)
+            try:
+                for key in body["keys"]:
+                    self.world.add_post(str(body["platform"]), str(key), None)
+            except KeyError as exc:
+                return json_response({"error": f"missing {exc}"}, 400)
+            return json_response({"ok": True, "added": len(body["keys"])})
         try:
             post = self.world.add_post(
                 str(body["platform"]),
