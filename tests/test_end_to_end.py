@@ -137,3 +137,25 @@ def test_post_tracked_by_its_own_url_joins_the_article_it_shares(sim, tmp_path, 
     likes = {r["metric"]: r["value"] for r in rows}
     assert likes["likes"] == sim.world.engagement(post)["interactions"]
     assert likes["views"] == sim.world.engagement(post)["views"]
+
+
+def test_collect_once_is_a_full_pass_beyond_round_max_items(sim, tmp_path):
+    """`collect --once` samples every tracked item once, even when there are more than a
+    round may take (`round_max_items`, lowered to 3 here): it goes on round after round."""
+    config = write_config(sim, tmp_path)
+    config.write_text(config.read_text().replace("tick_s = 1\n", "tick_s = 1\nround_max_items = 3\n"))
+    posts = [p for p in sim.world.posts["hackernews"].values() if p.created_at <= sim.world.now()][:8]
+    assert len(posts) == 8
+    tracker(config, "track", *[f"https://news.ycombinator.com/item?id={p.key}" for p in posts])
+    result = tracker(config, "collect", "--once", "--platform", "hackernews")
+    assert "8 items sampled" in result.stderr
+    [row] = sql_json(
+        config,
+        "select count(distinct s.item_id) as items, count(*) filter (where s.metric = 'score') as scores "
+        "from samples s join items i using (item_id) where i.platform = 'hackernews'",
+    )
+    assert row == {"items": 8, "scores": 8}  # each item once, none twice
+    rounds = sql_json(
+        config, "select count(*) as n from runs where platform = 'hackernews' and kind = 'sample'"
+    )
+    assert rounds == [{"n": 3}]  # 3 + 3 + 2

@@ -162,20 +162,31 @@ def record_discovery(
     return article_id, item_id, created
 
 
-def due_items(store: Store, platform: str, now: datetime, limit: int, stop_before: datetime) -> list[DueItem]:
+def due_items(
+    store: Store, platform: str, now: datetime, limit: int, stop_before: datetime, after_id: int | None = None
+) -> list[DueItem]:
     """Items of a platform whose time has come, most urgent first (`tracker.cadence.urgency`:
-    time since the last sample over the interval; never-sampled items first), at most `limit`."""
+    time since the last sample over the interval; never-sampled items first), at most `limit`.
+    With `after_id`, the items after that id in id order instead: pages of one full pass."""
+    order = (
+        "item_id"
+        if after_id is not None
+        else """last_sampled_at is not null,
+                epoch(?::timestamptz - last_sampled_at) / greatest(epoch(next_due_at - last_sampled_at), 1.0) desc,
+                item_id"""
+    )
+    params: list[object] = [platform, now, stop_before, -1 if after_id is None else after_id]
+    if after_id is None:
+        params.append(now)
     rows = (
         store.cursor()
         .execute(
-            """select item_id, item_key, url, last_sampled_at from items
+            f"""select item_id, item_key, url, last_sampled_at from items
            where platform = ? and gone_at is null and next_due_at <= ?
-             and coalesce(created_at, tracked_at) >= ?
-           order by last_sampled_at is not null,
-                    epoch(?::timestamptz - last_sampled_at) / greatest(epoch(next_due_at - last_sampled_at), 1.0) desc,
-                    item_id
+             and coalesce(created_at, tracked_at) >= ? and item_id > ?
+           order by {order}
            limit ?""",
-            [platform, now, stop_before, now, limit],
+            [*params, limit],
         )
         .fetchall()
     )

@@ -375,7 +375,13 @@ def sql(ctx: click.Context, query: str, fmt: str, output: str | None) -> None:
 
 @main.command()
 @click.option("--platform", "platforms", multiple=True, help="Only this platform (repeatable).")
-@click.option("--once", is_flag=True, help="One full pass over every tracked item, then exit.")
+@click.option(
+    "--once",
+    is_flag=True,
+    help="One full pass, then exit: discovery, share search, and every tracked item sampled once "
+    "(in rounds of round_max_items until none is left; a platform stops early when it throttles "
+    "or a whole round fails).",
+)
 @click.pass_context
 def collect(ctx: click.Context, platforms: tuple[str, ...], once: bool) -> None:
     """Collect engagement: one pass with --once, else run the scheduler without dashboards."""

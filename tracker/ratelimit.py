@@ -9,13 +9,16 @@ sees the wait. After a response it reads the platform's own rate-limit signals:
     x         x-rate-limit-remaining / x-rate-limit-reset (epoch seconds)
     reddit    x-ratelimit-remaining (a float string) / x-ratelimit-reset (seconds until reset)
     mastodon  X-RateLimit-Remaining / X-RateLimit-Reset (ISO-8601 timestamp)
-    facebook  x-app-usage JSON percentages (100 means throttled)
+    facebook  x-app-usage JSON percentages (100 means throttled); x-business-use-case-usage
+              carries `estimated_time_to_regain_access` (minutes), honoured as the reset
 
-plus Retry-After (seconds or an HTTP date) everywhere. Refusals written in an error body
-(Facebook's codes, Google's reasons, X's 403) are read by the platform's `error_style`
-(`tracker.errorstyles`) and raised here as RateLimited or AuthFailed. Reset values are parsed
-by shape, not trusted to follow the family's convention, because real services mix them up. 5xx answers,
-timeouts and connection errors get bounded exponential backoff with full jitter.
+plus Retry-After (seconds or an HTTP date) everywhere. A throttle whose reset is already past
+(clock skew, a stale header) still waits `MIN_THROTTLE_BACKOFF`, never retries at once.
+Refusals written in an error body (Facebook's codes, Google's reasons, X's 403) are read by the
+platform's `error_style` (`tracker.errorstyles`) and raised here as RateLimited or AuthFailed.
+Reset values are parsed by shape, not trusted to follow the family's convention, because real
+services mix them up. 5xx answers, timeouts and connection errors get bounded exponential
+backoff with full jitter.
 """
 
 from __future__ import annotations
@@ -40,6 +43,11 @@ from tracker.secrets import Redactor
 
 RETRYABLE_STATUS = frozenset({500, 502, 503, 504, 520, 522, 524})
 _EPOCH_THRESHOLD = 1_000_000_000  # a "reset" number this large is a Unix time, not a delay
+# A throttle whose reset is already past (skewed clocks, a stale header) waits this long at least.
+MIN_THROTTLE_BACKOFF = timedelta(seconds=30)
+# Facebook usage-header keys that are durations, not percentages of the budget.
+_FACEBOOK_REGAIN_MINUTES = "estimated_time_to_regain_access"
+_FACEBOOK_RESET_SECONDS = "reset_time_duration"
 
 
 def parse_reset(value: str | None, now: datetime) -> datetime | None:
@@ -117,12 +125,16 @@ def read_signals(style: str, response: httpx.Response, now: datetime) -> Signals
         signals.throttled = True
     if signals.remaining is not None and signals.remaining < 1 and signals.reset_at is not None:
         signals.throttled = True
+    if signals.throttled and signals.reset_at is not None and signals.reset_at <= now:
+        signals.reset_at = now + MIN_THROTTLE_BACKOFF
     return signals
 
 
 def _read_facebook(response: httpx.Response, now: datetime, signals: Signals) -> None:
-    # Graph API usage headers carry percentages of the hourly budget; 100 means throttled.
+    # Graph API usage headers carry percentages of the hourly budget; 100 means throttled. The
+    # business-use-case header also says, in minutes, when a throttled app regains access.
     usage_pct = 0.0
+    regain_s = 0.0
     for header in ("x-app-usage", "x-business-use-case-usage", "x-ad-account-usage"):
         raw = response.headers.get(header)
         if not raw:
@@ -131,21 +143,52 @@ def _read_facebook(response: httpx.Response, now: datetime, signals: Signals) ->
             usage = json.loads(raw)
         except ValueError:
             continue
-        for value in _numbers(usage):
-            usage_pct = max(usage_pct, value)
+        percentages, waits = _facebook_usage(usage)
+        usage_pct = max([usage_pct, *percentages])
+        regain_s = max([regain_s, *waits])
     if usage_pct:
         signals.remaining = max(0.0, 100.0 - usage_pct)
-    if usage_pct >= 100:
+    if regain_s > 0:
+        signals.throttled = True
+        signals.remaining = 0.0
+        signals.reset_at = now + timedelta(seconds=regain_s)
+    elif usage_pct >= 100:
         signals.throttled = True
         # The Graph API budget is a rolling hour; back off a few minutes and ask again.
         signals.reset_at = signals.reset_at or now + FACEBOOK_BACKOFF
+
+
+_MAX_REGAIN_S = 7 * 86400.0  # a week: anything longer is garbage, not a wait
+
+
+def _facebook_usage(value: object) -> tuple[list[float], list[float]]:
+    """Usage percentages and waits (seconds) found anywhere in a Graph usage header's JSON."""
+    percentages: list[float] = []
+    waits: list[float] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in (_FACEBOOK_REGAIN_MINUTES, _FACEBOOK_RESET_SECONDS):
+                scale = 60.0 if key == _FACEBOOK_REGAIN_MINUTES else 1.0
+                waits += [min(n * scale, _MAX_REGAIN_S) for n in _numbers(item) if n > 0]
+            else:
+                more_pct, more_waits = _facebook_usage(item)
+                percentages += more_pct
+                waits += more_waits
+    elif isinstance(value, list):
+        for item in value:
+            more_pct, more_waits = _facebook_usage(item)
+            percentages += more_pct
+            waits += more_waits
+    else:
+        percentages += _numbers(value)
+    return percentages, waits
 
 
 def _numbers(value: object) -> list[float]:
     if isinstance(value, bool):
         return []
     if isinstance(value, int | float):
-        return [float(value)]
+        return [float(value)] if value == value and abs(value) != float("inf") else []
     if isinstance(value, dict):
         return [n for v in value.values() for n in _numbers(v)]
     if isinstance(value, list):

@@ -5,6 +5,12 @@ articles, or read discovery sources. Each round is recorded in `runs`; every fai
 A `RateLimited` answer ends the round and blocks the platform until the platform's reset
 (kept in `platform_state`, so a restart respects it too); the scheduler simply finds nothing
 to do until then, and no thread sleeps. `AuthFailed` disables the platform with a clear reason.
+A platform whose rounds keep failing is backed off by the same SQL rule (state 'degraded').
+
+One bad item never sinks the batch it travels in: an item key too long to put in a request
+(`MAX_REQUEST_KEY_CHARS`) fails alone before any request, and a batch the platform rejects as
+a whole (`BadResponse`) is split in halves and asked again until the rejected item stands
+alone; only that one is recorded as failed and postponed.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from tracker.collector import Cursor, Discovery, Gone, Sample, Target
 from tracker.config import Config
 from tracker.errors import (
     AuthFailed,
+    BadResponse,
     CollectorError,
     ContractViolation,
     RateLimited,
@@ -37,6 +44,9 @@ from tracker.urls import site_of as canonical_site
 
 log = logging.getLogger("tracker.runner")
 T = TypeVar("T")
+# Longer keys cannot travel in a request URL (servers refuse lines past 8-64 kB); such an item
+# fails alone instead of taking its batch down with it.
+MAX_REQUEST_KEY_CHARS = 2048
 
 
 @dataclass
@@ -62,6 +72,7 @@ class RoundResult:
     requests: int = 0
     messages: list[str] = field(default_factory=list)
     succeeded: int = 0  # batches, searches or sources that worked: none with errors = "failed"
+    last_item_id: int | None = None  # a full pass's page: the last item this round took
 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -149,11 +160,17 @@ def platform_available(ctx: Collection, name: str) -> str | None:
     state, note, blocked = row
     if state == "blocked":
         return f"throttled until {blocked:%Y-%m-%d %H:%M:%S} UTC"
+    if state == "degraded":  # the circuit breaker: skip until its back-off ends, then probe
+        return None if blocked is None else f"degraded, backing off until {blocked:%Y-%m-%d %H:%M:%S} UTC"
     return f"disabled: {note}"
 
 
-def sample_round(ctx: Collection, name: str, everything: bool = False) -> RoundResult:
-    """Sample the platform's due items (every tracked item when `everything`)."""
+def sample_round(
+    ctx: Collection, name: str, everything: bool = False, after_id: int | None = None
+) -> RoundResult:
+    """Sample the platform's due items, at most `round_max_items`. With `everything`, any
+    tracked item whatever its due time; with `after_id` too, the next page of a full pass in
+    item order (`last_item_id` of the result is where the next page starts)."""
     active = ctx.active[name]
     why_not = platform_available(ctx, name)
     if why_not:
@@ -169,10 +186,11 @@ def sample_round(ctx: Collection, name: str, everything: bool = False) -> RoundR
             limits.requests, limits.per_seconds, limits.max_batch, ctx.config.daemon.tick_s, cap
         )
     )
-    due = catalog.due_items(ctx.store, name, due_at, budget, stop_before)
+    due = catalog.due_items(ctx.store, name, due_at, budget, stop_before, after_id)
     if not due:
         return RoundResult(name, "sample", status="idle")
     run = _Round(ctx, active, "sample")
+    run.result.last_item_id = max(d.item_id for d in due)
     try:
         _sample_batches(ctx, active, run, due, now)
     except Exception as exc:  # storage or a bug: record it, close the run, let the daemon go on
@@ -255,30 +273,63 @@ def _sample_batches(
     except (RateLimited, AuthFailed) as exc:
         run.stop_for(exc)
         return
-    for batch in batches(active, due, _due_target):
-        if ctx.stopping.is_set():
-            break  # shutting down: what is done is recorded; the rest is due at the next start
-        targets = [d.target for d in batch]
-        try:
-            records = list(active.collector.sample(targets))
-        except (RateLimited, AuthFailed) as exc:
-            # The platform is blocked (or disabled) until its reset; the items keep their own
-            # due times, so the next round takes them in priority order, not all at one time.
-            run.stop_for(exc)
+    retry_at = now + timedelta(seconds=ctx.config.cadence.min_interval_s * 5)
+    sendable = _refuse_overlong(ctx, active, run, due, retry_at)
+    for batch in batches(active, sendable, _due_target):
+        if not _sample_batch(ctx, active, run, batch, retry_at):
             break
-        except CollectorError as exc:
-            run.error(exc, ",".join(t.item_key for t in targets)[:200])
-            _postpone(
-                ctx,
-                [d.item_id for d in batch],
-                now + timedelta(seconds=ctx.config.cadence.min_interval_s * 5),
+
+
+def _refuse_overlong(
+    ctx: Collection, active: Active, run: _Round, due: Sequence[catalog.DueItem], retry_at: datetime
+) -> list[catalog.DueItem]:
+    """The items whose keys fit in a request; the others fail alone, before any request."""
+    sendable, refused = [], []
+    for item in due:
+        key = item.target.item_key
+        if len(key) <= MAX_REQUEST_KEY_CHARS:
+            sendable.append(item)
+            continue
+        refused.append(item.item_id)
+        problem = f"item key of {len(key)} characters is longer than {MAX_REQUEST_KEY_CHARS}; not requested"
+        run.error(CollectorError(active.name, problem), key[:200])
+    _postpone(ctx, refused, retry_at)
+    return sendable
+
+
+def _sample_batch(
+    ctx: Collection, active: Active, run: _Round, batch: Sequence[catalog.DueItem], retry_at: datetime
+) -> bool:
+    """Sample one batch (halving it when the platform rejects it whole); False ends the round."""
+    if ctx.stopping.is_set():
+        return False  # shutting down: what is done is recorded; the rest is due at the next start
+    targets = [d.target for d in batch]
+    try:
+        records = list(active.collector.sample(targets))
+    except (RateLimited, AuthFailed) as exc:
+        # The platform is blocked (or disabled) until its reset; the items keep their own
+        # due times, so the next round takes them in priority order, not all at one time.
+        run.stop_for(exc)
+        return False
+    except BadResponse as exc:
+        if len(batch) > 1:  # which item did the platform reject? ask again in halves
+            half = len(batch) // 2
+            return _sample_batch(ctx, active, run, batch[:half], retry_at) and _sample_batch(
+                ctx, active, run, batch[half:], retry_at
             )
-            continue
-        except Exception as exc:  # a bug in a collector must not stop the daemon
-            run.error(exc, ",".join(t.item_key for t in targets)[:200])
-            continue
-        run.result.items += _store_samples(ctx, active, batch, records, run)
-        run.result.succeeded += 1
+        run.error(exc, targets[0].item_key[:200])
+        _postpone(ctx, [batch[0].item_id], retry_at)
+        return True
+    except CollectorError as exc:
+        run.error(exc, ",".join(t.item_key for t in targets)[:200])
+        _postpone(ctx, [d.item_id for d in batch], retry_at)
+        return True
+    except Exception as exc:  # a bug in a collector must not stop the daemon
+        run.error(exc, ",".join(t.item_key for t in targets)[:200])
+        return True
+    run.result.items += _store_samples(ctx, active, batch, records, run)
+    run.result.succeeded += 1
+    return True
 
 
 def _store_samples(

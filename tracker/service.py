@@ -235,7 +235,9 @@ Progress = Callable[[RoundResult], None]
 def collect_once(
     opened: Opened, only: list[str] | None = None, progress: Progress | None = None
 ) -> list[RoundResult]:
-    """One full pass: discovery, then share search for every article, then sample every item."""
+    """One full pass: discovery, then share search for every article, then sample every
+    tracked item once (in rounds of `round_max_items`, until none is left, the platform is
+    throttled or a whole round fails)."""
     ctx = opened.collection
     names = [n for n in ctx.active if not only or n in only]
     unknown = set(only or []) - set(opened.platforms)
@@ -257,5 +259,11 @@ def collect_once(
             if result.status != "ok" and result.status != "partial":
                 break
     for name in names:
-        note(sample_round(ctx, name, everything=True))
+        after = 0  # every item once, in pages of round_max_items, until none is left
+        while not ctx.stopping.is_set():
+            result = sample_round(ctx, name, everything=True, after_id=after)
+            note(result)
+            if result.status not in ("ok", "partial") or result.last_item_id is None:
+                break
+            after = result.last_item_id
     return results

@@ -1,6 +1,6 @@
 -- title: Collector health
 -- description: per platform: last round and success, error rate over the last 50 rounds,
--- rate-limit waits, items due now, and its state at `as_of` ('ok', 'blocked', 'disabled',
+-- rate-limit waits, items due now, and its state at `as_of` ('ok', 'blocked', 'degraded', 'disabled',
 -- 'off') with a one-line note and, while a throttle is in force, `blocked_until`
 -- (platform_status_at: the rule the runner enforces).
 -- grain: one row per platform

@@ -1,6 +1,6 @@
 -- title: status
 -- description: collector health per platform for `tracker status`: the platform's state now
--- ('ok', 'blocked', 'disabled', 'off') and its note from the platform_status view (an expired
+-- ('ok', 'blocked', 'degraded', 'disabled', 'off') and its note from the platform_status view (an expired
 -- throttle shows neither), the last round and success, errors, requests and rate-limit waits
 -- over the last 50 rounds, and the queue. (The Health page reads queries/health.sql.)
 -- grain: one row per platform

@@ -18,6 +18,7 @@ from tracker.collector import Limits
 from tracker.errors import AuthFailed, RateLimited, Unreachable
 from tracker.errorstyles import read_refusal
 from tracker.ratelimit import (
+    MIN_THROTTLE_BACKOFF,
     Bucket,
     QuotaMeter,
     RateLimitedTransport,
@@ -511,3 +512,95 @@ def test_quota_is_spent_per_request_and_refuses_before_the_network() -> None:
         rig.get()
     assert info.value.retry_at == datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
     assert rig.calls == 3
+
+
+# --- resets in the past, Facebook's regain time ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("style", "headers"),
+    [
+        ("x", {"x-rate-limit-remaining": "0", "x-rate-limit-reset": "1747043000"}),  # epoch, 09:43
+        ("mastodon", {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "2025-05-12T09:00:00Z"}),
+        ("ietf", {"retry-after": "0"}),
+        ("ietf", {"retry-after": "Mon, 12 May 2025 08:00:00 GMT"}),
+    ],
+)
+def test_a_throttle_whose_reset_is_already_past_still_backs_off_the_minimum(
+    style: str, headers: dict[str, str]
+) -> None:
+    signals = read_signals(style, httpx.Response(429, headers=headers), NOW)
+    assert signals.throttled
+    assert signals.reset_at == NOW + MIN_THROTTLE_BACKOFF
+    assert timedelta(seconds=30) <= MIN_THROTTLE_BACKOFF
+
+
+def test_a_429_with_a_stale_reset_blocks_the_bucket_instead_of_retrying_at_once() -> None:
+    stale = {"RateLimit-Remaining": "0", "RateLimit-Reset": "1747040000"}  # 08:53, an hour ago
+    rig = Rig([status(429, stale), status(200)])
+    with pytest.raises(RateLimited) as info:
+        rig.get()
+    assert info.value.retry_at == NOW + MIN_THROTTLE_BACKOFF
+    with pytest.raises(RateLimited):
+        rig.get()
+    assert rig.calls == 1  # the second request waited for the minimum back-off, locally
+
+
+def test_a_future_reset_is_not_stretched_to_the_minimum() -> None:
+    headers = {"x-rate-limit-remaining": "0", "x-rate-limit-reset": "1747043410"}  # NOW + 10 s
+    signals = read_signals("x", httpx.Response(429, headers=headers), NOW)
+    assert signals.reset_at == NOW + timedelta(seconds=10)
+
+
+def business_use_case(regain_minutes: int, call_count: int = 100) -> str:
+    return json.dumps(
+        {
+            "112233445566": [
+                {
+                    "type": "pages",
+                    "call_count": call_count,
+                    "total_cputime": 5,
+                    "total_time": 8,
+                    "estimated_time_to_regain_access": regain_minutes,
+                }
+            ]
+        }
+    )
+
+
+def test_facebook_regain_time_in_the_business_use_case_header_is_the_reset(shared_dir: Path) -> None:
+    response = sample_response(shared_dir, "facebook", "engagement_single")
+    response.headers["x-business-use-case-usage"] = business_use_case(17)
+    signals = read_signals("facebook", response, NOW)
+    assert signals.throttled and signals.remaining == 0.0
+    assert signals.reset_at == NOW + timedelta(minutes=17)  # not the fixed 5-minute guess
+
+
+def test_facebook_regain_time_is_not_read_as_a_usage_percentage(shared_dir: Path) -> None:
+    # 120 minutes to regain access must not look like "120% of the budget used" (nor 0 like 0%),
+    # and a zero regain time with low usage is not a throttle at all.
+    response = sample_response(shared_dir, "facebook", "engagement_single")
+    response.headers["x-business-use-case-usage"] = business_use_case(0, call_count=20)
+    signals = read_signals("facebook", response, NOW)
+    assert not signals.throttled
+    assert signals.remaining == 80.0  # max(call_count 20, x-app-usage 4): 20% used
+    response.headers["x-business-use-case-usage"] = business_use_case(120, call_count=20)
+    signals = read_signals("facebook", response, NOW)
+    assert signals.reset_at == NOW + timedelta(minutes=120)
+
+
+def test_facebook_throttle_error_waits_the_regain_time() -> None:
+    limits = Limits(
+        requests=200, per_seconds=3600, max_batch=50, header_style="facebook", error_style="facebook"
+    )
+
+    def throttled(request: httpx.Request) -> httpx.Response:
+        body = {"error": {"message": "(#4) Application request limit reached", "code": 4}}
+        headers = {"x-business-use-case-usage": business_use_case(42)}
+        return httpx.Response(403, headers=headers, json=body)
+
+    rig = Rig([throttled], limits)
+    with pytest.raises(RateLimited) as info:
+        rig.get()
+    assert info.value.retry_at == NOW + timedelta(minutes=42)
+    assert rig.bucket.blocked_until == NOW + timedelta(minutes=42)

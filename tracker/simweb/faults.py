@@ -1,7 +1,8 @@
 """Fault injection for the simulated platforms: what real APIs do on a bad day.
 
 Faults are either queued for the next requests to one platform (tests: "the next answer is a
-429, then a 503") or drawn at random with configured probabilities (the demo, `--faults`).
+429, then a 503") or drawn at random with configured probabilities (the demo, `--faults`),
+for every platform or, set per platform, for that one only (a 429 storm on X alone).
 A fake asks `Faults.take(platform)` before answering and hands the fault to `render_fault`,
 which uses the fake's own 429 shape so rate-limit headers stay platform-true.
 """
@@ -49,6 +50,7 @@ class FaultRates:
 class Faults:
     def __init__(self, rates: FaultRates | None = None, seed: int = 11, timeout_s: float = 30.0) -> None:
         self.rates = rates or FaultRates()
+        self.platform_rates: dict[str, FaultRates] = {}  # override `rates` for these platforms
         self.timeout_s = timeout_s
         self._queued: dict[str, deque[str]] = defaultdict(deque)
         self._random = random.Random(seed)
@@ -65,17 +67,27 @@ class Faults:
         with self._lock:
             self._queued.clear()
             self.rates = FaultRates()
+            self.platform_rates.clear()
+
+    def set_rates(self, rates: FaultRates, platform: str | None = None) -> None:
+        """Random faults for every platform, or for `platform` only (it then ignores the rest)."""
+        with self._lock:
+            if platform is None:
+                self.rates = rates
+            else:
+                self.platform_rates[platform] = rates
 
     def take(self, platform: str) -> str | None:
         with self._lock:
             queued = self._queued.get(platform)
             if queued:
                 return queued.popleft()
-            for kind, p in self.rates.rates.items():
+            rates = self.platform_rates.get(platform, self.rates)
+            for kind, p in rates.rates.items():
                 if self._random.random() < p:
                     return kind
-        if self.rates.latency_s:
-            time.sleep(self.rates.latency_s)
+        if rates.latency_s:
+            time.sleep(rates.latency_s)
         return None
 
 

@@ -104,8 +104,9 @@ class SimApp:
         try:
             if "queue" in body:
                 self.faults.queue(str(body["platform"]), [str(k) for k in body["queue"]])
-            if "rates" in body:
-                self.faults.rates = FaultRates.parse(str(body["rates"]))
+            if "rates" in body:  # with "platform": that platform's rates only
+                platform = str(body["platform"]) if "platform" in body else None
+                self.faults.set_rates(FaultRates.parse(str(body["rates"])), platform)
         except (KeyError, ValueError) as exc:
             return json_response({"error": str(exc)}, 400)
         return json_response({"ok": True})
@@ -120,6 +121,13 @@ class SimApp:
 
     def add_post(self, request: Request) -> Response:
         body = request.get_json(force=True, silent=True) or {}
+        if isinstance(body.get("keys"), list):  # many plain posts at once (bench/daemon.py)
+            try:
+                for key in body["keys"]:
+                    self.world.add_post(str(body["platform"]), str(key), None)
+            except KeyError as exc:
+                return json_response({"error": f"missing {exc}"}, 400)
+            return json_response({"ok": True, "added": len(body["keys"])})
         try:
             post = self.world.add_post(
                 str(body["platform"]),
