@@ -51,6 +51,17 @@ def sim() -> Iterator[SimServer]:
     server.shutdown()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_sim_limits(request: pytest.FixtureRequest) -> None:
+    """Tests share one simulator; each starts with every platform's full rate-limit budget, so
+    a test's outcome never depends on how many requests the tests before it made."""
+    if "sim" in request.fixturenames:
+        import httpx
+
+        sim: SimServer = request.getfixturevalue("sim")
+        httpx.delete(f"{sim.url}/_sim/limits", timeout=10).raise_for_status()
+
+
 @pytest.fixture
 def sim_admin(sim: SimServer) -> Iterator[Any]:
     """Call the simulator's admin API; queued faults are cleared after each test."""

@@ -39,12 +39,20 @@ class WindowCounter:
             self._windows[key] = (start, used)
         return max(0, self.limit - used), start + self.window_s, used > self.limit
 
+    def reset(self) -> None:
+        """Forget every window (tests start each case with the platform's full budget)."""
+        with self._lock:
+            self._windows.clear()
+
     def peek(self, key: str = "") -> tuple[int, float]:
+        """(remaining, window reset) without counting; a window starts when first seen, so two
+        looks at a fresh window agree on its reset."""
         now = time.time()
         with self._lock:
             start, used = self._windows.get(key, (now, 0))
-        if now - start >= self.window_s:
-            return self.limit, now + self.window_s
+            if now - start >= self.window_s:
+                start, used = now, 0
+            self._windows[key] = (start, used)
         return max(0, self.limit - used), start + self.window_s
 
 
@@ -60,6 +68,12 @@ class Fake:
 
     NAME = ""
     HOLDS_POSTS: ClassVar[bool] = True  # False: the fake serves no posts (the news site itself)
+
+    def reset_limits(self) -> None:
+        """Give every rate-limit window of this fake its full budget again."""
+        for value in vars(self).values():
+            if isinstance(value, WindowCounter):
+                value.reset()
 
     @staticmethod
     def posts_per_article(rng: np.random.Generator, viral: bool) -> int:

@@ -63,6 +63,7 @@ class SimApp:
             Rule("/_sim/faults", endpoint=self.set_faults, methods=["POST", "DELETE"]),
             Rule("/_sim/clock", endpoint=self.set_clock, methods=["POST"]),
             Rule("/_sim/posts", endpoint=self.add_post, methods=["POST"]),
+            Rule("/_sim/limits", endpoint=self.reset_limits, methods=["DELETE"]),
         ]
         for fake_class in fakes:
             fake = fake_class(world, faults)
@@ -95,6 +96,12 @@ class SimApp:
                 "mounts": self.mounts,
             }
         )
+
+    def reset_limits(self, request: Request) -> Response:
+        """Every fake's rate-limit windows start afresh (tests share one simulator)."""
+        for fake in self.fakes:
+            fake.reset_limits()
+        return json_response({"ok": True})
 
     def set_faults(self, request: Request) -> Response:
         if request.method == "DELETE":
