@@ -182,6 +182,29 @@ def download_link(href: str) -> html.A:
     return html.A("Download CSV", href=href, className="download", download="", id="download-csv")
 
 
+def ranking_table(
+    frame: pl.DataFrame, columns: Sequence[Column], ctx: Any, csv_path: str, now: datetime
+) -> list[Any]:
+    """A ranking (Most Popular, Trending): the sortable table, its CSV link and its time."""
+    return [
+        table(
+            frame,
+            columns,
+            ctx.view,
+            ctx.pathname,
+            "ranking",
+            lambda r: data_attr("article-id", r["article_id"]),
+        ),
+        html.Div(
+            [
+                download_link(csv_path + ctx.view.search()),
+                html.Span(f"Ranked as of {fmt.clock_time(now, ctx.tz)}", className="muted"),
+            ],
+            className="table-foot",
+        ),
+    ]
+
+
 def data_attr(name: str, value: object) -> dict[str, Any]:
     """A `data-*` attribute for a Dash html component (tests and scripts find rows by it)."""
     return {f"data-{name}": str(value)}

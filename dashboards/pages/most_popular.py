@@ -184,21 +184,7 @@ def content(data: Data, ctx: Ctx) -> Any:
         .join(rows.select("article_id", "rank", "title"), on="article_id")
     )
     return [
-        components.table(
-            shown,
-            cols,
-            ctx.view,
-            ctx.pathname,
-            "ranking",
-            lambda r: components.data_attr("article-id", r["article_id"]),
-        ),
-        html.Div(
-            [
-                components.download_link("/download/most-popular.csv" + ctx.view.search()),
-                html.Span(f"Ranked as of {fmt.clock_time(now, ctx.tz)}", className="muted"),
-            ],
-            className="table-foot",
-        ),
+        *components.ranking_table(shown, cols, ctx, "/download/most-popular.csv", now),
         html.H2("Where the interactions came from"),
         dcc.Graph(
             id="mp-chart",

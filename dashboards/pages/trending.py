@@ -72,20 +72,8 @@ def content(data: Data, ctx: Ctx) -> Any:
     cols = columns(ctx, now)
     return [
         chart,
-        components.table(
-            components.sort_frame(rows, cols, ctx.view),
-            cols,
-            ctx.view,
-            ctx.pathname,
-            "ranking",
-            lambda r: components.data_attr("article-id", r["article_id"]),
-        ),
-        html.Div(
-            [
-                components.download_link("/download/trending.csv" + ctx.view.search()),
-                html.Span(f"Ranked as of {fmt.clock_time(now, ctx.tz)}", className="muted"),
-            ],
-            className="table-foot",
+        *components.ranking_table(
+            components.sort_frame(rows, cols, ctx.view), cols, ctx, "/download/trending.csv", now
         ),
     ]
 

@@ -101,25 +101,26 @@ def add_api(server: Flask, opened: Opened) -> None:
         except TrackerError as exc:
             return _error(str(exc), kind=type(exc).__name__)
 
+    def name_and_params() -> tuple[str, dict[str, Any]]:
+        data = body()
+        params = data.get("params") or {}
+        if not isinstance(params, dict):
+            raise TrackerError("params must be an object")
+        return str(data.get("name", "")), params
+
     @server.post("/api/named")
     def named() -> Response:
         try:
-            data = body()
-            params = data.get("params") or {}
-            if not isinstance(params, dict):
-                raise TrackerError("params must be an object")
-            return arrow_response(store.named(str(data.get("name", "")), **params))
+            name, params = name_and_params()
+            return arrow_response(store.named(name, **params))
         except TrackerError as exc:
             return _error(str(exc), kind=type(exc).__name__)
 
     @server.post("/api/query")
     def canned_query() -> Response:
         try:
-            data = body()
-            params = data.get("params") or {}
-            if not isinstance(params, dict):
-                raise TrackerError("params must be an object")
-            file, bound = canned.bind(str(data.get("name", "")), {str(k): str(v) for k, v in params.items()})
+            name, params = name_and_params()
+            file, bound = canned.bind(name, {str(k): str(v) for k, v in params.items()})
             return arrow_response(store.df(file.text, bound))
         except TrackerError as exc:
             return _error(str(exc), kind=type(exc).__name__)
