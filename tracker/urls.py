@@ -144,7 +144,7 @@ _AMP_PATH_SUFFIX = re.compile(r"/amp/?$|\.amp(?=\.html?$)|\.amp$", re.I)
 _AMP_PATH_PREFIX = re.compile(r"^/amp(?=/)", re.I)
 # Google AMP cache: https://www-example-com.cdn.ampproject.org/c/s/www.example.com/a.amp.html
 _AMP_CACHE_PATH = re.compile(r"^/(?:[a-z]/)*?(?:c|v|i|wp|r)/(s/)?([^/]+)(/.*)?$", re.I)
-_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_ESCAPE_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _UNRESERVED_NOT_DOT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_~")
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 MAX_INPUT_URL = 2048  # the de-facto limit of browsers and CDNs; nothing longer is a pasted link
@@ -348,17 +348,12 @@ def _normalise_escapes(path: str) -> str:
     rest escaped in upper case ("%2F" is not "/", "%2E" is not a dot segment); escape raw
     characters that need it ("/café" and "/caf%C3%A9" are one path)."""
     out: list[str] = []
-    i = 0
-    while i < len(path):
-        if path[i] == "%" and _ESCAPE.match(path, i):
-            run = bytearray()
-            while i < len(path) and path[i] == "%" and _ESCAPE.match(path, i):
-                run.append(int(path[i + 1 : i + 3], 16))
-                i += 3
-            out.append(_escape_run(bytes(run)))
-        else:
-            out.append(quote(path[i], safe=_PATH_SAFE))
-            i += 1
+    at = 0
+    for run in _ESCAPE_RUN.finditer(path):
+        out.append(quote(path[at : run.start()], safe=_PATH_SAFE))
+        out.append(_escape_run(bytes.fromhex(run.group().replace("%", ""))))
+        at = run.end()
+    out.append(quote(path[at:], safe=_PATH_SAFE))
     return "".join(out)
 
 
