@@ -216,7 +216,10 @@ class Collector(CollectorBase[Settings]):
         target = _fetch_url(site, url)
         parts = urlsplit(target)
         client = self.http.client(
-            f"{parts.scheme}://{parts.netloc}", limiter_key=site.url, request_guard=self._guard(site)
+            f"{parts.scheme}://{parts.netloc}",
+            limiter_key=site.url,
+            request_guard=self._guard(site),
+            public_only=not site.allow_private,
         )
         headers = {"Accept": accept, **_conditional_headers(validators)}
         response = client.get(target, params=params, headers=headers)

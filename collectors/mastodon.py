@@ -156,7 +156,12 @@ class Collector(CollectorBase[Settings]):
         with self._adopting:
             if host not in self.adopted:
                 base = f"{urlsplit(target.url).scheme}://{host}"
-                client = self.http.client(base, limiter_key=host, request_guard=self._guard(host))
+                client = self.http.client(
+                    base,
+                    limiter_key=host,
+                    request_guard=self._guard(host),
+                    public_only=not self.settings.allow_private,
+                )
                 self.adopted[host] = Instance(base, host, "", client)
             return self.adopted[host]
 
