@@ -18,10 +18,12 @@ import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from tracker.errors import ConfigError
+from tracker.urls import PRESENTATION_PREFIXES, UrlRules
 
 ENV_VAR = "TRACKER_CONFIG"
 MAX_NUMBER = 1e12  # seconds, counts and ratios beyond this are typos (1e308 overflows timedelta)
@@ -135,6 +137,9 @@ class SiteConfig:
     fetch_base_url: str = ""  # fetch the site's pages and feeds from here instead (a mirror, the simulator)
     follow_canonical: bool = False  # fetch each new article and follow its rel=canonical
     allow_private: bool = False  # may fetch loopback/private addresses (a mirror on the LAN, the simulator)
+    # Article keys of this site's family (its host with and without www./m./mobile./amp.):
+    keep_prefixes: tuple[str, ...] = ()  # prefixes that are another publication here, e.g. ["m."]
+    keep_http: bool = False  # http:// and https:// copies are different pages here (rare)
 
 
 @dataclass(frozen=True)
@@ -173,6 +178,12 @@ class Config:
 
     def platform(self, name: str) -> PlatformConfig:
         return self.platforms.get(name) or PlatformConfig(name)
+
+    @cached_property
+    def url_rules(self) -> UrlRules:
+        """The per-site canonical-URL exceptions of every [[sites]] entry: the one rule set that
+        discovery, `tracker track` and the share-joining collectors key articles with."""
+        return UrlRules.of((s.url, s.keep_prefixes, s.keep_http) for s in self.sites)
 
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -227,7 +238,10 @@ def from_mapping(
     sites_raw = raw.get("sites", [])
     if not isinstance(sites_raw, list):
         raise ConfigError("sites must be an array of tables ([[sites]])")
-    sites = tuple(_dataclass_from(SiteConfig, s, f"sites[{i}]") for i, s in enumerate(sites_raw))
+    sites = tuple(
+        _site_rules_checked(_dataclass_from(SiteConfig, s, f"sites[{i}]"), f"sites[{i}]")
+        for i, s in enumerate(sites_raw)
+    )
     for i, site in enumerate(sites):
         if not site.url:
             raise ConfigError(f"sites[{i}].url is required")
@@ -240,6 +254,21 @@ def from_mapping(
     config = Config(**sections, sites=sites, platforms=platforms, source=source)
     _check_ranges(config)
     return config
+
+
+def _site_rules_checked(site: SiteConfig, where: str) -> SiteConfig:
+    """keep_prefixes spelled "m" or "m." (stored with the dot); only presentation prefixes."""
+    keep = []
+    for i, prefix in enumerate(site.keep_prefixes):
+        spelled = prefix.strip().lower()
+        spelled = spelled if spelled.endswith(".") else spelled + "."
+        if spelled not in PRESENTATION_PREFIXES:
+            raise ConfigError(
+                f"{where}.keep_prefixes[{i}] must be one of {', '.join(repr(p) for p in PRESENTATION_PREFIXES)}, "
+                f"got {prefix!r}"
+            )
+        keep.append(spelled)
+    return dataclasses.replace(site, keep_prefixes=tuple(dict.fromkeys(keep)))
 
 
 def _check_ranges(config: Config) -> None:

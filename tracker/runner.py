@@ -359,7 +359,9 @@ def _store_samples(
     catalog.mark_gone(ctx.store, gone, run.now)
     links = [(ids[s.item_key], s.links_to) for s in samples if s.links_to]
     if links:  # a post tracked by its own URL joins the article it shares, when that is ours
-        catalog.attach_to_articles(ctx.store, links, run.now, _site_hosts(ctx), f"share:{active.name}")
+        catalog.attach_to_articles(
+            ctx.store, links, run.now, _site_hosts(ctx), f"share:{active.name}", ctx.config.url_rules
+        )
     _reschedule(ctx, active, ids, samples, previous)
     return len(samples)
 
@@ -455,7 +457,9 @@ def shares_round(ctx: Collection, name: str, limit: int = 50) -> RoundResult:
             run.error(exc, url)
             found = []  # searched (and failed): wait a full interval before asking again
         for discovery in found:
-            _, _, created = catalog.record_discovery(ctx.store, discovery, run.now, f"share:{name}")
+            _, _, created = catalog.record_discovery(
+                ctx.store, discovery, run.now, f"share:{name}", rules=ctx.config.url_rules
+            )
             run.result.discovered += int(created)
         catalog.note_share_search(ctx.store, name, article_id, len(found), run.now)
     return run.finish()
@@ -465,7 +469,7 @@ def _site_hosts(ctx: Collection) -> set[str]:
     hosts = set()
     for site in ctx.config.sites:
         try:
-            hosts.add(canonical_site(site.url))
+            hosts.add(canonical_site(site.url, ctx.config.url_rules))
         except TrackerError:
             continue
     return hosts
@@ -502,12 +506,12 @@ def discover_round(ctx: Collection, name: str) -> RoundResult:
             if (
                 not own_articles
                 and record.links_to
-                and not catalog.is_ours(ctx.store, record.links_to, sites)
+                and not catalog.is_ours(ctx.store, record.links_to, sites, ctx.config.url_rules)
             ):
                 continue  # a trending link to someone else's site: not ours to track
             source = "feed" if own_articles else f"trend:{name}"
             _, _, created = catalog.record_discovery(
-                ctx.store, record, run.now, source, as_item=not own_articles
+                ctx.store, record, run.now, source, as_item=not own_articles, rules=ctx.config.url_rules
             )
             run.result.discovered += int(created)
     samples = [r for r in records if isinstance(r, Sample)]
