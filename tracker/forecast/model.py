@@ -282,9 +282,19 @@ def _score(n_t: Array, g_hat: Array, final: Array) -> tuple[float, float]:
 def spearman(a: Array, b: Array) -> float:
     if len(a) < 3:
         return math.nan
-    ra = pl.Series(a).rank("average").to_numpy()
-    rb = pl.Series(b).rank("average").to_numpy()
-    return float(np.corrcoef(ra, rb)[0, 1])
+    return float(np.corrcoef(_ranks(a), _ranks(b))[0, 1])
+
+
+def _ranks(a: Array) -> Array:
+    """Ranks from 0, ties given their average rank."""
+    order = np.argsort(a, kind="mergesort")
+    ordered = a[order]
+    starts = np.concatenate([[True], ordered[1:] != ordered[:-1]])
+    first = np.flatnonzero(starts)
+    average = first + (np.diff(np.append(first, len(a))) - 1) / 2.0
+    ranks = np.empty(len(a))
+    ranks[order] = average[np.cumsum(starts) - 1]
+    return ranks
 
 
 def fit_boosted(
