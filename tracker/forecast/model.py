@@ -1,14 +1,16 @@
-"""The learner: a log-linear median regression of growth on early-curve features, with an 80%
-interval from split-conformal calibration on held-out curves.
+"""The learners and the race between them: median models of growth on early-curve features,
+each with an 80% interval from conformal calibration on held-out curves.
 
 We predict g = ln(1 + N_T) - ln(1 + n_t), the log growth from the count now to the count at the
-target age. Szabo and Huberman's model is the special case with only an intercept. The fit is a
-least-absolute-deviation (median) regression solved by iteratively reweighted least squares, so
-the point forecast is a median (what median absolute percentage error rewards) and a handful of
-huge outliers does not drag it. The interval is the point forecast plus the 10th and 90th
-percentiles of the growth residuals on curves the fit never saw (the most recent part of the
-history): on new stories like those, about 8 in 10 end inside it. Counts never shrink, so no
-bound is below the count already seen. numpy only: fitting takes milliseconds on 40,000 curves.
+target age. Szabo and Huberman's model is the special case with only an intercept (`constant`).
+The linear candidates are least-absolute-deviation (median) regressions solved by iteratively
+reweighted least squares; the `boosted` candidate is LightGBM median trees
+(tracker.forecast.boosted), which earn their place where rank, time on the page and velocity
+combine (Hacker News). Medians are what median absolute percentage error rewards, and a
+handful of huge outliers does not drag them. The interval is the point forecast plus the
+LOWER_Q and UPPER_Q quantiles of the growth residuals on curves the fit never saw. Counts
+never shrink, so no bound is below the count already seen. `select_and_fit` runs the race on
+held-out training rows only (docs/accuracy.md).
 """
 
 from __future__ import annotations
