@@ -7,6 +7,14 @@ A `RateLimited` answer ends the round and blocks the platform until the platform
 to do until then, and no thread sleeps. `AuthFailed` disables the platform with a clear reason.
 A platform whose rounds keep failing is backed off by the same SQL rule (state 'degraded').
 
+Answers are buffered and stored once per round, or once a second when a round runs longer
+(`SampleBuffer`): one `timeseries.write`, one look-up of the previous totals and one
+reschedule for all of them, not one each per request (per request, that store work cost more
+than the request itself and made rounds outlast the tick). What a flush commits is never lost
+nor stored twice. A crash (`kill -9`) may lose only the answers not flushed yet, at most about
+a second's worth: their items were not rescheduled either, so they are still due and are
+sampled again after the restart.
+
 One bad item never sinks the batch it travels in: an item key too long to put in a request
 (`MAX_REQUEST_KEY_CHARS`) fails alone before any request, and a batch the platform rejects as
 a whole (`BadResponse`) is split in halves and asked again until the rejected item stands
@@ -17,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -27,7 +36,7 @@ import polars as pl
 from tracker import cadence, catalog, cursors, metrics, runlog, timeseries
 from tracker.assembly import Active
 from tracker.clock import Clock
-from tracker.collector import Cursor, Discovery, Gone, Sample, Target
+from tracker.collector import Cursor, Discovery, Gone, Sample, Target, check_metrics
 from tracker.config import Config
 from tracker.errors import (
     AuthFailed,
@@ -47,6 +56,9 @@ T = TypeVar("T")
 # Longer keys cannot travel in a request URL (servers refuse lines past 8-64 kB); such an item
 # fails alone instead of taking its batch down with it.
 MAX_REQUEST_KEY_CHARS = 2048
+# Answers wait at most this long (plus one request) in memory before they are stored: the most
+# a crash can lose, and re-sample.
+FLUSH_EVERY_S = 1.0
 
 
 @dataclass
@@ -275,9 +287,15 @@ def _sample_batches(
         return
     retry_at = now + timedelta(seconds=ctx.config.cadence.min_interval_s * 5)
     sendable = _refuse_overlong(ctx, active, run, due, retry_at)
-    for batch in batches(active, sendable, _due_target):
-        if not _sample_batch(ctx, active, run, batch, retry_at):
-            break
+    buffer = SampleBuffer(ctx, active, run)
+    try:
+        for batch in batches(active, sendable, _due_target):
+            if not _sample_batch(ctx, active, run, batch, retry_at, buffer):
+                break
+            if buffer.due():
+                buffer.flush()
+    finally:  # whatever ended the round (a throttle, shutdown, a bug), what was answered is kept
+        buffer.flush()
 
 
 def _refuse_overlong(
@@ -298,7 +316,12 @@ def _refuse_overlong(
 
 
 def _sample_batch(
-    ctx: Collection, active: Active, run: _Round, batch: Sequence[catalog.DueItem], retry_at: datetime
+    ctx: Collection,
+    active: Active,
+    run: _Round,
+    batch: Sequence[catalog.DueItem],
+    retry_at: datetime,
+    buffer: SampleBuffer,
 ) -> bool:
     """Sample one batch (halving it when the platform rejects it whole); False ends the round."""
     if ctx.stopping.is_set():
@@ -314,8 +337,8 @@ def _sample_batch(
     except BadResponse as exc:
         if len(batch) > 1:  # which item did the platform reject? ask again in halves
             half = len(batch) // 2
-            return _sample_batch(ctx, active, run, batch[:half], retry_at) and _sample_batch(
-                ctx, active, run, batch[half:], retry_at
+            return _sample_batch(ctx, active, run, batch[:half], retry_at, buffer) and _sample_batch(
+                ctx, active, run, batch[half:], retry_at, buffer
             )
         run.error(exc, targets[0].item_key[:200])
         _postpone(ctx, [batch[0].item_id], retry_at)
@@ -327,41 +350,68 @@ def _sample_batch(
     except Exception as exc:  # a bug in a collector must not stop the daemon
         run.error(exc, ",".join(t.item_key for t in targets)[:200])
         return True
-    run.result.items += _store_samples(ctx, active, batch, records, run)
+    buffer.add(batch, records)
     run.result.succeeded += 1
     return True
 
 
-def _store_samples(
-    ctx: Collection,
-    active: Active,
-    batch: Sequence[catalog.DueItem],
-    records: Iterable[Sample | Gone],
-    run: _Round,
-) -> int:
-    samples = [r for r in records if isinstance(r, Sample)]
-    gone = [r for r in records if isinstance(r, Gone)]
-    wanted = {d.target.item_key for d in batch}
-    samples = [s for s in samples if s.item_key in wanted]
-    answered = {s.item_key for s in samples} | {g.target.item_key for g in gone}
-    for item in batch:
-        if item.target.item_key not in answered:
-            run.error(
-                CollectorError(active.name, "no answer for this item in the response"), item.target.item_key
+class SampleBuffer:
+    """A round's answers not stored yet; `flush` stores them all at once: previous totals read
+    in one query, samples written in one `timeseries.write`, gone items marked, shared articles
+    attached, and every answered item rescheduled in one statement."""
+
+    def __init__(self, ctx: Collection, active: Active, run: _Round, every_s: float = FLUSH_EVERY_S) -> None:
+        self.ctx, self.active, self.run, self.every_s = ctx, active, run, every_s
+        self.ids: dict[str, int] = {}
+        self.samples: list[Sample] = []
+        self.gone: list[Gone] = []
+        self.flushed_at = time.monotonic()
+
+    def add(self, batch: Sequence[catalog.DueItem], records: Iterable[Sample | Gone]) -> None:
+        """Keep one batch's answers: samples of the items asked for, in the metric vocabulary
+        (a collector bug fails that batch alone), and items gone; an item with no answer is an
+        error of its own."""
+        records = list(records)
+        wanted = {d.target.item_key: d.item_id for d in batch}
+        samples = [r for r in records if isinstance(r, Sample) and r.item_key in wanted]
+        gone = [r for r in records if isinstance(r, Gone)]
+        try:
+            for sample in samples:
+                check_metrics(sample.platform, sample.metrics, sample.gauges)
+        except ContractViolation as exc:  # an unknown metric: reported, nothing of it stored
+            self.run.error(exc)
+            return
+        answered = {s.item_key for s in samples} | {g.target.item_key for g in gone}
+        for key in (k for k in wanted if k not in answered):
+            self.run.error(CollectorError(self.active.name, "no answer for this item in the response"), key)
+        self.ids.update(wanted)
+        self.samples.extend(samples)
+        self.gone.extend(gone)
+
+    def due(self) -> bool:
+        return time.monotonic() - self.flushed_at >= self.every_s
+
+    def flush(self) -> int:
+        """Store what is buffered; returns how many samples."""
+        self.flushed_at = time.monotonic()
+        samples, gone, ids = self.samples, self.gone, self.ids
+        self.samples, self.gone, self.ids = [], [], {}
+        if not samples and not gone:
+            return 0
+        ctx, store = self.ctx, self.ctx.store
+        answered = {s.item_key: ids[s.item_key] for s in samples}
+        previous = _totals(store, list(answered.values())) if samples else None
+        timeseries.write(store, samples)
+        catalog.mark_gone(store, gone, self.run.now)
+        links = [(ids[s.item_key], s.links_to) for s in samples if s.links_to]
+        if links:  # a post tracked by its own URL joins the article it shares, when that is ours
+            catalog.attach_to_articles(
+                store, links, self.run.now, _site_hosts(ctx), f"share:{self.active.name}"
             )
-    ids = {d.target.item_key: d.item_id for d in batch}
-    previous = _totals(ctx.store, list(ids.values()))
-    try:
-        timeseries.write(ctx.store, samples)
-    except ContractViolation as exc:  # a collector bug (unknown metric): reported, nothing stored
-        run.error(exc)
-        return 0
-    catalog.mark_gone(ctx.store, gone, run.now)
-    links = [(ids[s.item_key], s.links_to) for s in samples if s.links_to]
-    if links:  # a post tracked by its own URL joins the article it shares, when that is ours
-        catalog.attach_to_articles(ctx.store, links, run.now, _site_hosts(ctx), f"share:{active.name}")
-    _reschedule(ctx, active, ids, samples, previous)
-    return len(samples)
+        if previous is not None:
+            _reschedule(ctx, self.active, answered, samples, previous)
+        self.run.result.items += len(samples)
+        return len(samples)
 
 
 def _totals(store: Store, item_ids: list[int]) -> pl.DataFrame:
