@@ -7,8 +7,8 @@ A `RateLimited` answer ends the round and blocks the platform until the platform
 to do until then, and no thread sleeps. `AuthFailed` disables the platform with a clear reason.
 A platform whose rounds keep failing is backed off by the same SQL rule (state 'degraded').
 
-Answers are buffered and stored once per round, or once a second when a round runs longer
-(`SampleBuffer`): one `timeseries.write`, one look-up of the previous totals and one
+Answers are buffered and stored once per page of due items (at most `round_max_items`), or
+once a second when a page takes longer (`SampleBuffer`): one `timeseries.write`, one look-up of the previous totals and one
 reschedule for all of them, not one each per request (per request, that store work cost more
 than the request itself and made rounds outlast the tick). What a flush commits is never lost
 nor stored twice. A crash (`kill -9`) may lose only the answers not flushed yet, at most about
@@ -59,6 +59,9 @@ MAX_REQUEST_KEY_CHARS = 2048
 # Answers wait at most this long (plus one request) in memory before they are stored: the most
 # a crash can lose, and re-sample.
 FLUSH_EVERY_S = 1.0
+# A round makes up for at most this many ticks (after a pause or a block, not a burst).
+MAX_SPAN_TICKS = 3
+UNCAPPED = 2**31  # round_budget's cap when pages, not the budget, bound a round's memory
 
 
 @dataclass
@@ -71,6 +74,8 @@ class Collection:
     clock: Clock
     redactor: Redactor = field(default_factory=Redactor)
     stopping: threading.Event = field(default_factory=threading.Event)  # set on shutdown: rounds end early
+    # When each platform's last sampling round began (time.monotonic), for `round_span`.
+    round_started: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -180,35 +185,55 @@ def platform_available(ctx: Collection, name: str) -> str | None:
 def sample_round(
     ctx: Collection, name: str, everything: bool = False, after_id: int | None = None
 ) -> RoundResult:
-    """Sample the platform's due items, at most `round_max_items`. With `everything`, any
-    tracked item whatever its due time; with `after_id` too, the next page of a full pass in
-    item order (`last_item_id` of the result is where the next page starts)."""
+    """Sample the platform's due items, as many as its request rate allows over the time since
+    its last round began (`round_span`), most urgent first, in pages of at most
+    `round_max_items`. With `everything`, one page of any tracked item whatever its due time;
+    with `after_id` too, the next page of a full pass in item order (`last_item_id` of the
+    result is where the next page starts)."""
     active = ctx.active[name]
     why_not = platform_available(ctx, name)
     if why_not:
         return RoundResult(name, "sample", status="skipped", messages=[why_not])
     now = ctx.clock.now()
     stop_before = now - timedelta(days=ctx.config.cadence.stop_after_days)
-    due_at = now + timedelta(days=36500) if everything else now
     limits, cap = active.limits, ctx.config.daemon.round_max_items
-    budget = (
-        cap
-        if everything
-        else cadence.round_budget(
-            limits.requests, limits.per_seconds, limits.max_batch, ctx.config.daemon.tick_s, cap
-        )
-    )
-    due = catalog.due_items(ctx.store, name, due_at, budget, stop_before, after_id)
+    if everything:
+        due_at, budget = now + timedelta(days=36500), cap
+    else:
+        span_s = round_span(ctx, name)
+        due_at = now
+        budget = cadence.round_budget(limits.requests, limits.per_seconds, limits.max_batch, span_s, UNCAPPED)
+    due = catalog.due_items(ctx.store, name, due_at, min(cap, budget), stop_before, after_id)
     if not due:
         return RoundResult(name, "sample", status="idle")
     run = _Round(ctx, active, "sample")
     run.result.last_item_id = max(d.item_id for d in due)
     try:
-        _sample_batches(ctx, active, run, due, now)
+        taken: set[int] = set()
+        while due:  # page after page until the budget is spent, the queue is empty or the round ends
+            taken.update(d.item_id for d in due)
+            if not _sample_batches(ctx, active, run, due, now) or everything or len(taken) >= budget:
+                break
+            page = catalog.due_items(
+                ctx.store, name, ctx.clock.now(), min(cap, budget - len(taken)), stop_before
+            )
+            due = [d for d in page if d.item_id not in taken]  # one sample per item and round
     except Exception as exc:  # storage or a bug: record it, close the run, let the daemon go on
         run.error(exc)
         run.result.status = "failed"
     return run.finish()
+
+
+def round_span(ctx: Collection, name: str) -> float:
+    """Seconds since the platform's previous sampling round began, at least one tick and at
+    most `MAX_SPAN_TICKS` of them: a round that outlasts the tick is followed by one that
+    makes up for it, so the achieved rate stays the allowed rate whatever a round costs."""
+    tick = ctx.config.daemon.tick_s
+    started = time.monotonic()
+    previous = ctx.round_started.get(name)
+    ctx.round_started[name] = started
+    span = tick if previous is None else started - previous
+    return min(max(span, tick), MAX_SPAN_TICKS * tick)
 
 
 def batches(active: Active, items: Sequence[T], target_of: Callable[[T], Target]) -> Iterator[Sequence[T]]:
@@ -279,23 +304,26 @@ def _resolve_keys(
 
 def _sample_batches(
     ctx: Collection, active: Active, run: _Round, due: Sequence[catalog.DueItem], now: datetime
-) -> None:
+) -> bool:
+    """Sample one page of due items; False when the round must end (throttled, refused,
+    shutting down)."""
     try:
         due = _resolve_keys(ctx, active, run, due, now)
     except (RateLimited, AuthFailed) as exc:
         run.stop_for(exc)
-        return
+        return False
     retry_at = now + timedelta(seconds=ctx.config.cadence.min_interval_s * 5)
     sendable = _refuse_overlong(ctx, active, run, due, retry_at)
     buffer = SampleBuffer(ctx, active, run)
     try:
         for batch in batches(active, sendable, _due_target):
             if not _sample_batch(ctx, active, run, batch, retry_at, buffer):
-                break
+                return False
             if buffer.due():
                 buffer.flush()
     finally:  # whatever ended the round (a throttle, shutdown, a bug), what was answered is kept
         buffer.flush()
+    return True
 
 
 def _refuse_overlong(
@@ -415,21 +443,33 @@ class SampleBuffer:
 
 
 def _totals(store: Store, item_ids: list[int]) -> pl.DataFrame:
-    """Per item: latest interactions (or views), when last sampled, and the current interval."""
-    return store.df(
+    """Per item: the latest total (interactions, or views), when last sampled, and the current
+    interval, from `items` alone; only an item sampled before `items.last_total` existed has
+    its total read from `samples`, once."""
+    frame = store.df(
+        """select item_id, last_total as prev_total, last_sampled_at as prev_ts,
+                  epoch(next_due_at - last_sampled_at)::double as prev_interval_s,
+                  coalesce(created_at, tracked_at) as born
+           from items where item_id in (select unnest($ids::bigint[]))""",
+        {"ids": item_ids},
+    )
+    legacy = frame.filter(pl.col("prev_total").is_null() & pl.col("prev_ts").is_not_null())["item_id"]
+    if legacy.is_empty():
+        return frame
+    latest = store.df(
         """with latest as (
                select item_id, metric, arg_max(value, ts) as value from samples
                where item_id in (select unnest($ids::bigint[])) group by all)
-           select i.item_id,
-                  coalesce(sum(l.value) filter (where is_interaction(l.metric)),
-                           sum(l.value) filter (where l.metric = 'views'))::double as prev_total,
-                  i.last_sampled_at as prev_ts,
-                  epoch(i.next_due_at - i.last_sampled_at)::double as prev_interval_s,
-                  coalesce(i.created_at, i.tracked_at) as born
-           from items i left join latest l on l.item_id = i.item_id
-           where i.item_id in (select unnest($ids::bigint[]))
-           group by i.item_id, i.last_sampled_at, i.next_due_at, born""",
-        {"ids": item_ids},
+           select item_id,
+                  coalesce(sum(value) filter (where is_interaction(metric)),
+                           sum(value) filter (where metric = 'views'))::double as legacy_total
+           from latest group by item_id""",
+        {"ids": legacy.to_list()},
+    )
+    return (
+        frame.join(latest, on="item_id", how="left")
+        .with_columns(prev_total=pl.coalesce("prev_total", "legacy_total"))
+        .drop("legacy_total")
     )
 
 
@@ -455,11 +495,15 @@ def _reschedule(
     observed = cadence.observed_frame(batch)
     interval = cadence.next_intervals(observed, ctx.config.cadence, active.limits.min_resample_s)
     updates = batch.with_columns(interval_s=pl.Series(interval)).select(
-        "item_id", "ts", (pl.col("ts") + pl.duration(seconds=pl.col("interval_s"))).alias("next_due_at")
+        "item_id",
+        "ts",
+        "new_total",
+        (pl.col("ts") + pl.duration(seconds=pl.col("interval_s"))).alias("next_due_at"),
     )
     with ctx.store.transaction() as cur:
         cur.register("_schedule", updates.to_arrow())
-        cur.execute("""update items set last_sampled_at = s.ts, next_due_at = s.next_due_at
+        cur.execute("""update items set last_sampled_at = s.ts, next_due_at = s.next_due_at,
+                              last_total = s.new_total
                        from _schedule s where items.item_id = s.item_id""")
         cur.unregister("_schedule")
 

@@ -1,5 +1,5 @@
--- title: platform limits
--- description: what the running process enforces per enabled platform, written at every start:
+-- title: platform limits and the latest total per item
+-- description: `platform_limits` is what the running process enforces per enabled platform, written at every start:
 -- the collector's request budget (its `Limits`; Reddit's depend on the credentials given),
 -- the sampling tick and how long items are sampled (`daemon.tick_s`,
 -- `cadence.stop_after_days`). The health query measures use against the budget and lateness
@@ -14,3 +14,8 @@ create table platform_limits (
     stop_after_s double not null,    -- items older than this are no longer sampled
     updated_at   timestamptz not null
 );
+
+-- The interactions (or views) total of an item's latest sample, written with its reschedule, so
+-- the runner knows the previous total without reading `samples` (NULL until the first sample
+-- after this migration; the runner then reads it from `samples` once).
+alter table items add column last_total double;
