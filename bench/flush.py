@@ -107,9 +107,9 @@ def main() -> None:
         f"{args.pages} pages each way"
     )
     for every_request, label in ((True, "store after every request"), (False, "store once per page")):
-        cpu, wall, stored = totals[every_request]
+        cpu_s, wall_s, count = totals[every_request]
         print(
-            f"{label:<26} {cpu / stored * 1000:6.2f} CPU s, {wall / stored * 1000:6.2f} wall s per 1,000 samples"
+            f"{label:<26} {cpu_s / count * 1000:6.2f} CPU s, {wall_s / count * 1000:6.2f} wall s per 1,000 samples"
         )
     before, after = totals[True], totals[False]
     print(
