@@ -113,8 +113,8 @@ def main() -> None:
         )
     before, after = totals[True], totals[False]
     print(
-        f"once per page costs {after[0] / after[2] / (before[0] / before[2]):.2f}x the CPU "
-        f"and {after[1] / after[2] / (before[1] / before[2]):.2f}x the wall time of storing per request"
+        f"storing per request costs {before[0] / before[2] / (after[0] / after[2]):.1f}x the CPU "
+        f"and {before[1] / before[2] / (after[1] / after[2]):.1f}x the wall time of storing once per page"
     )
 
 
