@@ -267,13 +267,21 @@ def list_cmd(ctx: click.Context, platform: str | None, limit: int, fmt: str) -> 
 @FORMAT_OPTION
 @click.pass_context
 def status(ctx: click.Context, fmt: str) -> None:
-    """Collector health: last rounds, errors, rate-limit waits, queue."""
+    """Collector health per platform: state, last success and error, error rate, budget used,
+    due and overdue items (the Health page's query)."""
     from tracker.client import connect
 
     config = _config(ctx)
     with connect(config) as db:
-        frame = db.named("status")
+        frame = db.named("health", as_of=None)
         click.echo(f"store: {config.db_path} ({db.state})", err=True)
+    if fmt == "table":
+        from datetime import UTC, datetime
+
+        from tracker.health_report import report
+
+        click.echo(report(frame, datetime.now(UTC)), nl=False)
+        return
     _emit(frame, fmt)
 
 

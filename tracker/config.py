@@ -56,7 +56,7 @@ class DaemonConfig:
     share_search_every_s: float = 900.0  # each article is searched for new posts this often per platform
     discover_every_s: float = 300.0  # feeds, sitemaps and trend lists are read this often
     workers: int = 4  # scheduler threads; one platform never runs two rounds at once
-    round_max_items: int = 500  # most items one platform round samples
+    round_max_items: int = 500  # a round reads due items in pages of this many (memory, not rate)
 
 
 @dataclass(frozen=True)

@@ -67,15 +67,16 @@ def open_collection(
         log.warning("%s", message)
     _close_interrupted_runs(store, clock.now())
     _restore_quotas(store, active)
-    _note_platform_states(store, active, disabled, clock.now())
+    _note_platform_states(store, config, active, disabled, clock.now())
     return Opened(Collection(store, config, active, clock, redactor), disabled, platforms)
 
 
 def _note_platform_states(
-    store: Store, active: Mapping[str, Active], disabled: list[Disabled], now: datetime
+    store: Store, config: Config, active: Mapping[str, Active], disabled: list[Disabled], now: datetime
 ) -> None:
     """At each start an enabled platform gets a fresh chance (its credentials may have been
-    fixed; a throttle is kept: the platform said so), and an off one says why on Health."""
+    fixed; a throttle is kept: the platform said so), and an off one says why on Health; an
+    enabled one's request budget is noted for the health query."""
     with store.transaction() as cur:
         if active:
             cur.execute(
@@ -89,6 +90,14 @@ def _note_platform_states(
                    on conflict (platform) do update set disabled_reason = excluded.disabled_reason,
                    updated_at = excluded.updated_at""",
                 [off.name, f"off: {off.reason}", now],
+            )
+        tick_s, stop_after_s = config.daemon.tick_s, config.cadence.stop_after_days * 86400
+        cur.execute("delete from platform_limits")  # a platform now off has no budget in force
+        for item in active.values():  # what `tracker status` and Health measure use and lateness against
+            limits = item.limits
+            cur.execute(
+                "insert into platform_limits values (?, ?, ?, ?, ?, ?, ?)",
+                [item.name, limits.requests, limits.per_seconds, limits.max_batch, tick_s, stop_after_s, now],
             )
 
 

@@ -275,21 +275,6 @@ def test_article_refresh_rereads_the_story(client: FlaskClient, seeded: Seeded) 
     assert words[words.index("Total interactions") + 1] == "2,205"
 
 
-def test_health_page_shows_each_platform_and_the_throttled_one(client: FlaskClient) -> None:
-    table = find(page(client, "/health"), className="health")[0]
-    x = texts(find(table, **{"data-platform": "x"})[0])
-    assert x[:5] == ["x", "3 min ago", "never", "blocked", "50% (1 of 2 requests)"]
-    assert x[-1] == "429 from api.x.com"
-    assert texts(find(table, **{"data-platform": "reddit"})[0])[3:5] == ["ok", "0% (0 of 4 requests)"]
-    note = find(find(table, **{"data-platform": "x"})[0], **{"data-label": "Note"})
-    assert texts(note) == ["429 from api.x.com"]  # each cell carries its label for the phone layout
-    by_tracked = find(page(client, "/health", "?sort=-tracked"), className="health")[0]
-    order = [
-        r["props"]["data-platform"] for r in find(by_tracked, className=None) if "data-platform" in r["props"]
-    ]
-    assert order[:2] == ["hackernews", "reddit"]
-
-
 def test_unknown_path_renders_the_not_found_page(client: FlaskClient) -> None:
     assert texts(page(client, "/nope")) == [
         "Page not found",

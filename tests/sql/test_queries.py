@@ -46,7 +46,7 @@ def _required(param: canned.Param, seeded: Seeded) -> str:
 
 
 def test_there_are_canned_queries_to_check() -> None:
-    assert {"most_popular", "status", "health", "tracked"} <= set(QUERIES)
+    assert {"most_popular", "health", "tracked"} <= set(QUERIES)
 
 
 @pytest.mark.parametrize("name", QUERIES)
