@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -81,6 +81,7 @@ class Data:
         self.queries: Counter[str] = (
             Counter()
         )  # queries that reached the store, by name (for tests and bench)
+        self.seconds: defaultdict[str, float] = defaultdict(float)  # computing time by query name (bench)
         self._cache: dict[tuple[Any, ...], tuple[int, Result]] = {}
         self._flights: dict[tuple[Any, ...], _Flight] = {}
         self._lock = threading.Lock()
@@ -113,7 +114,10 @@ class Data:
             as_of = self.now()
             with self._lock:
                 self.queries[str(key[0])] += 1
+            started = time.perf_counter()
             flight.result = Result(compute(as_of), as_of)
+            with self._lock:
+                self.seconds[str(key[0])] += time.perf_counter() - started
             if self.ttl_s > 0:
                 with self._lock:
                     for old in [k for k, (t, _) in self._cache.items() if t != tick]:
@@ -127,6 +131,19 @@ class Data:
             with self._lock:
                 del self._flights[key]
             flight.done.set()
+
+    def wait_idle(self, timeout_s: float = 30.0) -> bool:
+        """Wait until no computation is in flight (a server stopping before its store closes);
+        False if one is still running after `timeout_s`."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            with self._lock:
+                flights = list(self._flights.values())
+            if not flights:
+                return True
+            for flight in flights:
+                flight.done.wait(max(deadline - time.monotonic(), 0))
+        return False
 
     def _named(self, name: str, **params: Any) -> Result:
         """Run a query that ranks relative to `as_of`; the current time is bound on a cache miss."""
