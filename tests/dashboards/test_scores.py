@@ -96,7 +96,13 @@ def test_trending_rows_show_every_score_input_forecast_rising_and_rank_change(se
     assert top["forecast_low"] <= top["forecast_interactions"] <= top["forecast_high"]
     assert top["rising_now"] is True
     text = str(trending.content(data, ctx("trending", "/trending")))
-    for label in ("Why it trends", "Velocity, short span", "Age decay", "Rank factor", "Forecast (80% interval)"):
+    for label in (
+        "Why it trends",
+        "Velocity, short span",
+        "Age decay",
+        "Rank factor",
+        "Forecast (80% interval)",
+    ):
         assert label in text
     assert "since " in text  # the rising column
     assert "the site's usual" not in text  # trending() does not say yet: left out
@@ -105,7 +111,9 @@ def test_trending_rows_show_every_score_input_forecast_rising_and_rank_change(se
 def test_without_forecasts_the_column_says_so(seeded: Seeded) -> None:
     rows, _ = trending.frame(Data(seeded.store, ttl_s=0), ctx("trending", "/trending"))
     assert rows["forecast_interactions"].is_null().all()
-    assert "no forecast yet" in str(trending.content(Data(seeded.store, ttl_s=0), ctx("trending", "/trending")))
+    assert "no forecast yet" in str(
+        trending.content(Data(seeded.store, ttl_s=0), ctx("trending", "/trending"))
+    )
 
 
 def with_score_columns(seeded: Seeded) -> None:
@@ -113,7 +121,11 @@ def with_score_columns(seeded: Seeded) -> None:
     forecasts view and a fixed expected count (expected 100 at any age): the macros wrapped,
     in this test's store only."""
     wrap = {
-        "trending": ("95_trending", "trending(as_of := null, on_platform := null)", "as_of := as_of, on_platform := on_platform"),
+        "trending": (
+            "95_trending",
+            "trending(as_of := null, on_platform := null)",
+            "as_of := as_of, on_platform := on_platform",
+        ),
         "most_popular": (
             "90_most_popular",
             "most_popular(win, as_of := null, on_platform := null, on_site := null, on_section := null, on_author := null)",
