@@ -116,7 +116,7 @@ def concurrent_renders(store: Store, clock: FrozenClock, article_id: int) -> Non
 
 
 def box_readers(store: Store, clock: FrozenClock, refreshes: int = 3) -> None:
-    refresh_s = 2.0
+    refresh_s = 10.0  # longer than the ranking query, as in production (60 s)
     app = create_app(store, refresh_s=refresh_s, clock=clock)
     data = app.server.extensions["tracker_data"]
     server = BackgroundServer(app.server, name="bench-box").start()

@@ -79,3 +79,10 @@ def factor(value: float | None) -> str:
 def hours(value: float | None) -> str:
     """An age in hours: 0.5 -> '30 min', 26.0 -> '1 d'."""
     return "–" if value is None else duration(value * 3600)
+
+
+def score(value: float | None) -> str:
+    """A score: 1749.2 -> '1,749', 20.01 -> '20', 0.0123 -> '0.0123' (three significant digits)."""
+    if value is None:
+        return "–"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"

@@ -18,9 +18,8 @@ from dashboards import components, figures
 from dashboards import format as fmt
 from dashboards.components import Column
 from dashboards.data import Data
+from dashboards.pages import trending
 from dashboards.view import ARTICLE_VIEWS, Ctx, parse
-
-TRENDING_TOP = 100  # the article page looks the story up in this many trending stories
 
 
 def _latest_table(series: pl.DataFrame) -> html.Table:
@@ -104,19 +103,17 @@ def forecast_text(forecasts: pl.DataFrame) -> str:
 
 
 def trending_row(data: Data, article_id: int) -> dict[str, Any] | None:
-    """The story's row in the trending top (shared with every article page in a refresh), or None."""
-    top = data.trending("", TRENDING_TOP).rows
+    """The story's row in the trending top: the Trending page's own result, so one trending()
+    computation per refresh serves that page and every article page; None when not in it."""
+    top = data.trending("", trending.TOP).rows
     mine = top.filter(pl.col("article_id") == article_id)
     return None if mine.is_empty() else mine.row(0, named=True)
 
 
 def trending_text(trend: dict[str, Any] | None) -> str:
     if trend is None:
-        return f"not in the top {TRENDING_TOP}"
-    return (
-        f"#{trend['rank']} (score {trend['score']:.3g}; {fmt.rate(trend['velocity_short'])} now, "
-        f"{fmt.rate(trend['velocity_long'])} over the long span)"
-    )
+        return f"not in the top {trending.TOP}"
+    return f"#{trend['rank']} · score {fmt.score(trend['score'])} · {fmt.rate(trend['velocity_short'])}"
 
 
 def not_found(article_id: int) -> html.Div:

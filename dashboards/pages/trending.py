@@ -29,6 +29,9 @@ from dashboards.data import Data
 from dashboards.view import Ctx, parse
 
 LIMIT = 10
+# The ranking is read this deep (the same cost as 10: trending() scores every story) so the
+# article pages find their story in the same result, one computation per refresh for all.
+TOP = 100
 LINES = 5  # more lines than this make the chart unreadable
 SCALE_LABELS = (("share", "% of each story"), ("log", "Log"), ("linear", "Linear"))
 RANK_SHIFT_S = 15 * 60  # rank change compares with the ranking this long ago
@@ -40,8 +43,8 @@ def frame(data: Data, ctx: Ctx) -> tuple[pl.DataFrame, Any]:
     """The trending rows with rank change, forecast (predicted, low, high, target age) and
     rising times, and the ranking time."""
     platform = ctx.view.get("platform")
-    result = data.trending(platform, LIMIT)
-    rows = result.rows
+    result = data.trending(platform, TOP)
+    rows = result.rows.filter(pl.col("rank") <= LIMIT)
     if rows.is_empty():
         return rows, result.as_of
     before = data.trending(platform, 100, shift_s=RANK_SHIFT_S).rows
@@ -103,13 +106,14 @@ def _rising_text(row: dict[str, Any], ctx: Ctx, now: Any) -> str:
         return "not rising today"
     if row.get("rising_now"):
         return f"since {fmt.when(since, ctx.tz)} ({fmt.ago(since, now)})"
-    return f"rose {fmt.when(since, ctx.tz)} – {fmt.clock_time(row['rising_until'], ctx.tz)}"
+    until = row["rising_until"].astimezone(ctx.tz)
+    return f"rose {fmt.when(since, ctx.tz)} – {until:%H:%M}"
 
 
 def _score_cell(row: dict[str, Any]) -> Any:
     versus = _versus_usual(row)
     return [
-        html.Strong(f"{row['score']:.3g}"),
+        html.Strong(fmt.score(row["score"])),
         html.Div(versus, className=f"versus {'over' if row['overperformance'] >= 1 else 'under'}")
         if versus
         else None,
@@ -120,7 +124,7 @@ def _inputs(row: dict[str, Any], ctx: Ctx, now: Any) -> html.Details:
     """Every input of the score, with the factor each contributes."""
     rank = row["platform_rank"]
     facts = [
-        ("Score", f"{row['score']:.4g}"),
+        ("Score", fmt.score(row["score"])),
         ("Velocity, short span", fmt.rate(row["velocity_short"])),
         ("Velocity, long span", fmt.rate(row["velocity_long"])),
         ("Acceleration", fmt.signed_rate(row["acceleration"])),
@@ -158,7 +162,7 @@ def columns(ctx: Ctx, now: Any, rows: pl.DataFrame) -> list[Column]:
             "title",
         ),
         Column(
-            "score", "Score", _score_cell if over else lambda r: f"{r['score']:.3g}", "score", numeric=True
+            "score", "Score", _score_cell if over else lambda r: fmt.score(r["score"]), "score", numeric=True
         ),
         Column(
             "velocity",

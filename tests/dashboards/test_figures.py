@@ -193,3 +193,14 @@ def test_rates_factors_and_ages_read_the_same_everywhere() -> None:
     assert (fmt.rate(1234.5), fmt.signed_rate(800), fmt.signed_rate(-12.4)) == ("1,234/h", "+800/h", "−12/h")
     assert (fmt.factor(2.345), fmt.factor(0.0412), fmt.factor(None)) == ("×2.3", "×0.041", "–")
     assert (fmt.hours(0.5), fmt.hours(168)) == ("30 min", "7 d")
+
+
+def test_scores_read_as_whole_numbers_when_large_and_three_digits_when_small() -> None:
+    from dashboards import format as fmt
+
+    assert (fmt.score(1749.2), fmt.score(20.01), fmt.score(0.01234), fmt.score(None)) == (
+        "1,749",
+        "20",
+        "0.0123",
+        "–",
+    )
