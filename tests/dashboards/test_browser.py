@@ -43,7 +43,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-REFRESH_S = 3.0  # longer than a refresh takes on a loaded machine: Dash drops a reply overtaken by the next tick
+# Longer than a refresh takes on a loaded machine: Dash drops a reply overtaken by the next tick.
+REFRESH_S = 3.0
 WAIT_MS = 15_000  # generous: a re-rank needs one interval tick plus one query round trip
 DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
