@@ -44,8 +44,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 # Longer than a refresh takes on a loaded machine: Dash drops a reply overtaken by the next tick.
-REFRESH_S = 3.0
-WAIT_MS = 15_000  # generous: a re-rank needs one interval tick plus one query round trip
+REFRESH_S = 5.0
+WAIT_MS = 30_000  # generous: a re-rank needs one interval tick plus one refresh, on a loaded box
 DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
 TOKEN = "browser-test-token"
