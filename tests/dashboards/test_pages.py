@@ -217,9 +217,11 @@ def test_trending_page_lists_the_last_hour_with_its_chart(client: FlaskClient) -
         "2. Summit ends in surprise deal",
     ]
     assert chart["data"][0]["y"][-1] == 100  # by default each story is a share of its own hour
-    assert chart["data"][0]["customdata"][-1] == 332  # the last hour's gain, window start interpolated
+    # The hour's sample-to-sample increases: Reddit +110 at -20 min, Hacker News +307 at -10; X's
+    # post, born 100 min ago and first seen 10 min ago, adds nothing it gained before we saw it.
+    assert chart["data"][0]["customdata"] == [0] * 8 + [110] * 2 + [417] * 3
     linear = find(page(client, "/trending", "?scale=linear"), id="tr-chart")[0]["props"]["figure"]
-    assert linear["data"][0]["y"][-1] == 332  # the last hour's gain, window start interpolated
+    assert linear["data"][0]["y"][-1] == 417
     log = find(page(client, "/trending", "?scale=log"), id="tr-chart")[0]["props"]["figure"]
     assert log["layout"]["yaxis"]["type"] == "log"
 

@@ -12,6 +12,8 @@ import pytest
 
 from tests.dashboards.conftest import Seeded, seed
 from tracker import canned, sqlfiles
+from tracker.config import ForecastConfig
+from tracker.forecast import fit
 from tracker.store import Store
 
 _BOUND = re.compile(r"\$(\w+)")
@@ -22,7 +24,9 @@ QUERIES = [name.removeprefix("queries/") for name in sqlfiles.available("queries
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     store = Store.open(tmp_path_factory.mktemp("queries") / "seeded.duckdb")
     try:
-        yield seed(store, datetime.now(UTC).replace(microsecond=0))
+        seeded = seed(store, datetime.now(UTC).replace(microsecond=0))
+        fit.run(store, ForecastConfig(), seeded.now)  # forecasts, for the queries that read them
+        yield seeded
     finally:
         store.close()
 
