@@ -38,10 +38,19 @@ select
     p.interactions,
     p.views,
     p.total_interactions,
+    e.age_h as age_hours,
+    e.expected_interactions,
+    overperformance(p.total_interactions, e.expected_interactions) as overperformance,
+    coalesce(e.expected_basis, 'too little history') as expected_basis,
+    f.forecast_interactions,
+    f.forecast_low,
+    f.forecast_high,
     p.platforms,
     p.last_ts as as_of_sample
 from per_article as p
 join tracked_articles as a on a.article_id = p.article_id
+left join article_expectations(as_of := as_of, on_platform := on_platform) as e on e.article_id = p.article_id
+left join article_forecast(on_platform := on_platform) as f on f.article_id = p.article_id
 where a.untracked_at is null
   and (on_site is null or a.site = on_site)
   and (on_section is null or a.section = on_section)
