@@ -86,13 +86,23 @@ def load(store: Store, snapshots: pl.DataFrame, items: pl.DataFrame, batch_snaps
     return written
 
 
+def read_snapshots(data: Path) -> pl.DataFrame:
+    """The snapshots, with a story's missing comment count read as 0: HN shows "discuss" instead
+    of "0 comments" (its API reports descendants 0), so the count is known to be zero. Rows
+    without points (job posts) keep their nulls and are not written."""
+    snaps = pl.read_parquet(data / "snapshots.parquet")
+    return snaps.with_columns(
+        comments=pl.when(pl.col("points").is_not_null()).then(pl.col("comments").fill_null(0))
+    )
+
+
 def open_store(db: Path | None, data: Path, tmp: Path) -> Store:
     """The HN history in a DuckDB file, loaded through timeseries.write once and reused."""
     path = db or tmp / "hn.duckdb"
     fresh = not path.exists()
     store = Store.open(path)
     if fresh:
-        snapshots = pl.read_parquet(data / "snapshots.parquet")
+        snapshots = read_snapshots(data)
         items = pl.read_parquet(data / "items.parquet")
         started = time.perf_counter()
         written = load(store, snapshots, items)
@@ -143,7 +153,7 @@ def interpolate(queries: pl.DataFrame, samples: pl.DataFrame, at: str, lookback:
 
 
 def build_moments(data: Path) -> Moments:
-    snaps = pl.read_parquet(data / "snapshots.parquet").sort("observed_at")
+    snaps = read_snapshots(data).sort("observed_at")
     items = pl.read_parquet(data / "items.parquet").select("item_id", born="first_seen")
     unit = snaps["observed_at"].dtype.time_unit  # type: ignore[attr-defined]
     samples = (

@@ -13,31 +13,35 @@
 -- grain: one row per (site or NULL, mark_h)
 -- params: as_of TIMESTAMPTZ = NULL (now), on_platform VARCHAR = NULL (all platforms)
 create or replace macro expected_curves(as_of := null, on_platform := null) as table
-with marks as (
+with cfg as (  -- the settings read once (each analytics_setting call is a subquery to plan)
+    select analytics_setting('expected_articles') as last_n,
+           analytics_setting('expected_min_articles') as min_n
+),
+marks as (
     select m.article_id, a.site, m.mark_h, any_value(m.born_at) as born_at,
-           sum(metric_weight(m.metric) * m.value) filter (where is_interaction(m.metric)) as interactions
+           coalesce(sum(metric_weight(m.metric) * m.value) filter (where is_interaction(m.metric)), 0) as v
     from age_marks as m
     join tracked_articles as a on a.article_id = m.article_id
     where (on_platform is null or m.platform = on_platform)
       and m.born_at + to_hours(m.mark_h) <= coalesce(as_of, now())
     group by m.article_id, a.site, m.mark_h
 ),
-recent as (  -- the last N articles per site and per all sites (site NULL), at each mark
-    select site, mark_h, coalesce(interactions, 0) as v
+recent as (  -- the last N articles per site, and per all sites (site NULL), at each mark
+    select site, mark_h, v,
+           row_number() over (partition by site, mark_h order by born_at desc, article_id desc) as recency
     from marks
-    qualify row_number() over (partition by site, mark_h order by born_at desc, article_id desc)
-            <= analytics_setting('expected_articles')
+    where site is not null
     union all
-    select null as site, mark_h, coalesce(interactions, 0) as v
+    select null as site, mark_h, v,
+           row_number() over (partition by mark_h order by born_at desc, article_id desc) as recency
     from marks
-    qualify row_number() over (partition by mark_h order by born_at desc, article_id desc)
-            <= analytics_setting('expected_articles')
 ),
 ordered as (
-    select site, mark_h, v,
-           row_number() over (partition by site, mark_h order by v) as pos,
-           count(*) over (partition by site, mark_h) as n
-    from recent
+    select r.site, r.mark_h, r.v,
+           row_number() over (partition by r.site, r.mark_h order by r.v) as pos,
+           count(*) over (partition by r.site, r.mark_h) as n
+    from recent as r, cfg
+    where r.recency <= cfg.last_n
 ),
 trimmed as (
     select site, mark_h, any_value(n) as n,
@@ -45,25 +49,25 @@ trimmed as (
     from ordered
     group by site, mark_h
 ),
-sites as (
-    select distinct site from trimmed where site is not null
-),
 grid as (  -- every (site, mark) including the all-sites curve
     select s.site, m.mark_h
-    from (select site from sites union all select null) as s,
+    from (select distinct site from trimmed) as s,  -- the sites with history, and NULL
          unnest(age_mark_hours()) as m(mark_h)
+    union
+    select null, m.mark_h from unnest(age_mark_hours()) as m(mark_h)
 ),
 resolved as (
     select g.site, g.mark_h,
-        case when t.n >= analytics_setting('expected_min_articles') then t.trimmed_mean
-             when o.n >= analytics_setting('expected_min_articles') then o.trimmed_mean
+        case when t.n >= cfg.min_n then t.trimmed_mean
+             when o.n >= cfg.min_n then o.trimmed_mean
         end as expected,
-        case when t.n >= analytics_setting('expected_min_articles') then
+        case when t.n >= cfg.min_n then
                  (case when g.site is null then 'overall ' else 'site ' end) || t.n || ' articles'
-             when o.n >= analytics_setting('expected_min_articles') then 'overall ' || o.n || ' articles'
+             when o.n >= cfg.min_n then 'overall ' || o.n || ' articles'
              else 'too little history'
         end as basis
     from grid as g
+    cross join cfg
     left join trimmed as t on t.site is not distinct from g.site and t.mark_h = g.mark_h
     left join trimmed as o on o.site is null and o.mark_h = g.mark_h
 )
