@@ -19,8 +19,8 @@ def refresh(store: Store, now: datetime) -> int:
     with store.transaction() as cur:
         before = cur.execute("select count(*) from age_marks").fetchone()
         cur.execute(
-            """insert into age_marks (article_id, platform, metric, mark_h, born_at, value, filled_at)
-               select article_id, platform, metric, mark_h, born_at, value, ?::timestamptz
+            """insert into age_marks (article_id, site, platform, metric, mark_h, born_at, value, filled_at)
+               select article_id, site, platform, metric, mark_h, born_at, value, ?::timestamptz
                from age_marks_due(as_of := ?::timestamptz)""",
             [now, now],
         )

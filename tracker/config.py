@@ -132,6 +132,7 @@ class TrendingConfig:
     lookback_hours: float = 24.0  # how far before a window start to look for a sample to interpolate
     expected_articles: float = 100.0  # overperformance: the site's last N articles make its expected curve
     expected_min_articles: float = 10.0  # fewer at an age: all sites' curve, then no expectation
+    expected_days: float = 90.0  # only articles born in the last N days are comparable
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,9 @@ ready as (  -- a mark is written for all of an article's items on a platform at 
     group by all
     having bool_and(settled)
 )
-select v.article_id, v.platform, v.metric, v.mark_h, any_value(v.born_at) as born_at, sum(v.v) as value
+select v.article_id, a.site, v.platform, v.metric, v.mark_h, any_value(v.born_at) as born_at,
+       sum(v.v) as value
 from valued as v
 semi join ready as r using (article_id, platform, mark_h)
-group by v.article_id, v.platform, v.metric, v.mark_h;
+join tracked_articles as a on a.article_id = v.article_id
+group by v.article_id, a.site, v.platform, v.metric, v.mark_h;

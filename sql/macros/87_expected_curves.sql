@@ -1,8 +1,8 @@
 -- title: expected_curves
 -- description: what a site's articles usually have at each age, CrowdTangle style. For each site
 -- and age mark (age_mark_hours), expected = the trimmed mean (middle 50%) of the interactions at
--- that age of the site's last expected_articles articles (by birth) that had reached that age by
--- as_of, from age_marks, weighted by metric_weight over the interaction metrics; on one platform
+-- that age of the site's last expected_articles articles (by birth, born in the last expected_days
+-- days) that had reached that age by as_of, from age_marks, weighted by metric_weight over the interaction metrics; on one platform
 -- (on_platform) or all platforms together (NULL). Trimmed mean of n values sorted ascending: drop
 -- the lowest floor(n/4) and the highest floor(n/4), average the rest.
 -- Fallback: a site with fewer than expected_min_articles such articles at a mark takes the curve
@@ -15,16 +15,17 @@
 create or replace macro expected_curves(as_of := null, on_platform := null) as table
 with cfg as (  -- the settings read once (each analytics_setting call is a subquery to plan)
     select analytics_setting('expected_articles') as last_n,
-           analytics_setting('expected_min_articles') as min_n
+           analytics_setting('expected_min_articles') as min_n,
+           coalesce(as_of, now()) - to_days(cast(analytics_setting('expected_days') as integer)) as since
 ),
-marks as (
-    select m.article_id, a.site, m.mark_h, any_value(m.born_at) as born_at,
+marks as (  -- each recent article's interactions at each mark, on the platform or all together
+    select m.article_id, any_value(m.site) as site, m.mark_h, any_value(m.born_at) as born_at,
            coalesce(sum(metric_weight(m.metric) * m.value) filter (where is_interaction(m.metric)), 0) as v
-    from age_marks as m
-    join tracked_articles as a on a.article_id = m.article_id
+    from age_marks as m, cfg
     where (on_platform is null or m.platform = on_platform)
+      and m.born_at > cfg.since
       and m.born_at + to_hours(m.mark_h) <= coalesce(as_of, now())
-    group by m.article_id, a.site, m.mark_h
+    group by m.article_id, m.mark_h
 ),
 recent as (  -- the last N articles per site, and per all sites (site NULL), at each mark
     select site, mark_h, v,
@@ -117,10 +118,17 @@ with curves as (
     select * from expected_curves(as_of := as_of, on_platform := on_platform)
 ),
 aged as (
-    select b.article_id, a.site,
-           greatest(epoch(coalesce(as_of, now()) - b.born_at) / 3600, 0) as age_h
-    from article_born_at() as b
-    join tracked_articles as a on a.article_id = b.article_id
+    select article_id, site, age_h,
+           -- the segment: the first mark at or after the age (the last mark past it), as
+           -- age_mark_ceiling, written as a CASE so the joins below stay plain equi-joins
+           case when age_h <= 1 then 1 when age_h <= 2 then 2 when age_h <= 3 then 3
+                when age_h <= 6 then 6 when age_h <= 12 then 12 when age_h <= 24 then 24
+                when age_h <= 48 then 48 when age_h <= 72 then 72 else 168 end as seg_h
+    from (
+        select b.article_id, a.site, greatest(epoch(coalesce(as_of, now()) - b.born_at) / 3600, 0) as age_h
+        from article_born_at() as b
+        join tracked_articles as a on a.article_id = b.article_id
+    )
 ),
 matched as (
     select g.article_id, g.age_h,
@@ -130,8 +138,8 @@ matched as (
            case when cs.mark_h is not null then cs.expected else co.expected end as expected,
            coalesce(cs.basis, co.basis) as basis
     from aged as g
-    left join curves as cs on cs.site = g.site and cs.mark_h = age_mark_ceiling(g.age_h)
-    left join curves as co on co.site is null and co.mark_h = age_mark_ceiling(g.age_h)
+    left join curves as cs on cs.site = g.site and cs.mark_h = g.seg_h
+    left join (select * from curves where site is null) as co on co.mark_h = g.seg_h
 )
 select article_id, age_h,
        expected_at(age_h, prev_mark_h, prev_expected, mark_h, expected) as expected_interactions,

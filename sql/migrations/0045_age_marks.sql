@@ -7,6 +7,7 @@
 -- weights in the config applies to the past as well.
 create table age_marks (
     article_id bigint not null,
+    site       varchar,                      -- the article's site when the mark was written
     platform   varchar not null,
     metric     varchar not null,
     mark_h     integer not null,             -- the article's age in hours at the mark
@@ -18,7 +19,8 @@ create table age_marks (
 
 insert into analytics_settings values
     ('expected_articles',     100, 'overperformance: the expected curve is the trimmed mean of the site''s last N articles at each age'),
-    ('expected_min_articles', 10,  'overperformance: fewer comparable articles than this at an age and the site falls back to all sites, then to no expectation');
+    ('expected_min_articles', 10,  'overperformance: fewer comparable articles than this at an age and the site falls back to all sites, then to no expectation'),
+    ('expected_days',         90,  'overperformance: only articles born in the last N days are comparable (bounds the work to recent marks)');
 
 -- The trending score's new inputs (sql/macros/95_trending.sql) and the exponents refitted with
 -- them on the first 70% of the Hacker News history (docs/metrics.md, bench/trending.py).

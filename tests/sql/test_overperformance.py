@@ -85,8 +85,9 @@ def _history(store: Store, values: list[float], site: str = "one.example", mark_
         aid = _article(store, f"{site}-{k}", born, site=site)
         with store.transaction() as cur:
             cur.execute(
-                "insert into age_marks values (?, 'bluesky', 'likes', ?, ?, ?, ?)",
-                [aid, mark_h, born, v, _h(500)],
+                "insert into age_marks (article_id, site, platform, metric, mark_h, born_at, value, filled_at) "
+                "values (?, ?, 'bluesky', 'likes', ?, ?, ?, ?)",
+                [aid, site, mark_h, born, v, _h(500)],
             )
 
 
@@ -162,7 +163,8 @@ def test_between_marks_the_expectation_is_interpolated_and_without_history_it_is
         with store.transaction() as cur:
             for mark, v in ((2, v2), (3, v3)):
                 cur.execute(
-                    "insert into age_marks values (?, 'bluesky', 'likes', ?, ?, ?, ?)",
+                    "insert into age_marks (article_id, site, platform, metric, mark_h, born_at, value, filled_at) "
+                    "values (?, 'one.example', 'bluesky', 'likes', ?, ?, ?, ?)",
                     [other, mark, _h(k), v, _h(9)],
                 )
     analytics_settings.apply(store, TrendingConfig(expected_min_articles=3))
