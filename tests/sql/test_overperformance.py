@@ -205,3 +205,38 @@ def test_the_daemon_writes_the_marks_that_came_due(tmp_path):
         opened.close()
     # Marks 1 ... 24 h are due at 30 h and bracketed by samples: 10 per hour.
     assert marks == {(h, "likes"): 10.0 * h for h in (1, 2, 3, 6, 12, 24)}
+
+
+def test_rankings_carry_the_horizon_forecast_summed_over_platforms(store):
+    now = _h(300)
+    aid = _article(store, "f", now - timedelta(hours=2))
+    catalog.ensure_item(store, "reddit", "f-r", now - timedelta(hours=2), article_id=aid, created_at=now)
+    timeseries.write(
+        store,
+        [
+            Sample("bluesky", "f", now - timedelta(minutes=30), {"likes": 10}),
+            Sample("reddit", "f-r", now - timedelta(minutes=30), {"score": 30}),
+        ],
+    )
+    with store.transaction() as cur:
+        for made, platform, target, pred, low, high in (
+            (now - timedelta(hours=1), "bluesky", "horizon", 50.0, 40.0, 90.0),  # superseded
+            (now, "bluesky", "horizon", 100.0, 60.0, 180.0),
+            (now, "reddit", "horizon", 300.0, 200.0, 500.0),
+            (now, "reddit", "double", 70.0, 50.0, 90.0),  # another target: not this column
+        ):
+            cur.execute(
+                "insert into forecast_rows values (?, 'article', ?, ?, 'one.example', ?, 604800, 7200, ?, 40,"
+                " [1.0, 2.0, 3.0, 4.0], null, ?, ?, ?, 'm', 'm/1', false, 'test')",
+                [made, aid, platform, target, made, pred, low, high],
+            )
+    both = store.df(
+        "select forecast_interactions, forecast_low, forecast_high from trending(as_of := $t)", {"t": now}
+    ).row(0)
+    assert both == (400.0, 260.0, 680.0)  # bluesky's latest + reddit's, bounds summed
+    one = store.df(
+        "select forecast_interactions, forecast_low, forecast_high from most_popular('6h', as_of := $t, "
+        "on_platform := 'reddit')",
+        {"t": now},
+    ).row(0)
+    assert one == (300.0, 200.0, 500.0)
