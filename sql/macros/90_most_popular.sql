@@ -3,7 +3,11 @@
 -- metrics of metric_weight(metric) x gained (gains from `gained`: interpolated window start, never
 -- negative), rounded to a whole number; ties broken by views gained, then by recency.
 -- total_interactions is the weighted total at as_of on the platforms that had samples in the
--- window. Filters (NULL = all): on_platform, on_site, on_section, on_author.
+-- window. Filters (NULL = all): on_platform, on_site, on_section, on_author. Each row also carries
+-- age_hours, expected_interactions (its site's usual article at this age: article_expectations),
+-- overperformance = total_interactions / expected_interactions (below 1: underperforming; NULL
+-- without an expectation), expected_basis, and the horizon forecast with its 80% interval
+-- (forecast_interactions, forecast_low, forecast_high: article_forecast), on on_platform if given.
 -- grain: one row per article with engagement in the window
 -- params: win INTERVAL or VARCHAR ('24 hours', '6h'), as_of TIMESTAMPTZ = NULL (now),
 --   on_platform VARCHAR = NULL, on_site VARCHAR = NULL, on_section VARCHAR = NULL, on_author VARCHAR = NULL
