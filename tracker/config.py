@@ -73,7 +73,7 @@ class CadenceConfig:
     flat_recheck_s: float = 24 * 3600.0  # ... is only rechecked this often
 
 
-ALERT_KINDS = ("gain", "top_trending")
+ALERT_KINDS = ("gain", "top_trending", "overperforms")
 ALERT_FORMATS = ("slack", "json")
 
 
@@ -82,7 +82,9 @@ class AlertRule:
     """One [[alerts.rules]] table: when to tell a newsroom channel about an article."""
 
     name: str = ""
-    kind: str = "gain"  # gain: >= threshold interactions in the last hour; top_trending: rank <= threshold
+    # gain: >= threshold interactions in the last hour; top_trending: rank <= threshold;
+    # overperforms: interactions >= threshold x the site's expected curve at the article's age
+    kind: str = "gain"
     threshold: float = 0.0
     platform: str = ""  # only this platform's interactions ("" = all)
     webhook_env: str = ""  # name of the environment variable holding the webhook URL (a secret)
@@ -116,15 +118,23 @@ class TrendingConfig:
     """
 
     short_span_minutes: float = 30.0  # short velocity: gain over the last N minutes, per hour
-    long_span_hours: float = 3.0  # long velocity: gain over the last N hours, per hour
-    short_weight: float = 0.55  # exponent of (short velocity + 1)
-    long_weight: float = 0.45  # exponent of (long velocity + 1)
-    size_weight: float = 0.35  # exponent of (total interactions + 1)
-    gravity: float = 0.9  # score divided by (age + age_offset_hours) ^ gravity
+    long_span_hours: float = 6.0  # long velocity: gain over the last N hours, per hour
+    short_weight: float = 0.22  # exponent of (short velocity + 1)
+    long_weight: float = 0.52  # exponent of (long velocity + 1)
+    size_weight: float = 0.05  # exponent of (total interactions + 1)
+    gravity: float = 1.94  # age decay exp(-gravity L + gravity_curvature L^2), L = ln(age + age_offset_hours)
+    gravity_curvature: float = 0.36  # the decay softens with age (L held where the decay is lowest)
     age_offset_hours: float = 2.0
-    rank_weight: float = 0.85  # exponent of (rank_reference / platform rank) where a platform ranks
+    rank_weight: float = -0.175  # exponent of (rank_reference / platform rank) where a platform ranks
+    rank_slope: float = 0.49  # rank factor exp(-rank_slope * (rank - rank_reference) / rank_reference)
+    rank_change_weight: float = 0.2  # exponent of (rank an hour earlier / rank now)
+    rank_entry: float = 31.0  # the rank an hour earlier of a story that had none then
     rank_reference: float = 10.0  # the rank that counts as neutral; unranked items count as this
+    discussion_weight: float = -0.18  # exponent of (comments + replies + 1) / (other interactions + 1)
     lookback_hours: float = 24.0  # how far before a window start to look for a sample to interpolate
+    expected_articles: float = 100.0  # overperformance: the site's last N articles make its expected curve
+    expected_min_articles: float = 10.0  # fewer at an age: all sites' curve, then no expectation
+    expected_days: float = 90.0  # only articles born in the last N days are comparable
 
 
 @dataclass(frozen=True)

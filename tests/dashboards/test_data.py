@@ -113,12 +113,12 @@ def test_ranking_filters_by_section_and_author_and_reranks_within_them(seeded: S
 
 
 def test_trending_ranks_what_rises_and_shows_the_long_span_gain(seeded: Seeded) -> None:
-    # interactions = gained over trending's 3 h span: Heatwave's posts were all born inside it
-    # (150 + 15 + 300 + 40 + 60 + 10); Summit: reddit from 603.3 / 54 (interpolated 3 h ago
-    # between 5 h and 2 h ago) to 950 / 85 = 347 + 31, bluesky from 20 / 5 at 3 h ago = 80 + 15.
+    # interactions = gained over trending's 6 h span: Heatwave's posts were all born inside it
+    # (150 + 15 + 300 + 40 + 60 + 10); so were Summit's: all of its 1,155 (reddit 950 + 85,
+    # bluesky 100 + 20).
     assert ranking(Data(seeded.store, clock=FrozenClock(seeded.now)).trending().rows) == [
         (1, "Heatwave breaks decade-old record", 575),
-        (2, "Summit ends in surprise deal", 473),
+        (2, "Summit ends in surprise deal", 1155),
     ]
 
 
