@@ -117,9 +117,9 @@ def test_without_forecasts_the_column_says_so(seeded: Seeded) -> None:
 
 
 def with_score_columns(seeded: Seeded) -> None:
-    """The columns the trendscore work adds to trending() and most_popular(), made here from the
-    forecasts view and a fixed expected count (expected 100 at any age): the macros wrapped,
-    in this test's store only."""
+    """The score columns of trending() and most_popular() replaced by known values, made here from
+    the forecasts view and a fixed expected count (expected 100 at any age): the macros wrapped,
+    in this test's store only, so the page's rendering of them is checked exactly."""
     wrap = {
         "trending": (
             "95_trending",
@@ -138,7 +138,9 @@ def with_score_columns(seeded: Seeded) -> None:
             cur.execute(text)
             cur.execute(
                 f"""create or replace macro {signature} as table
-                select b.*, 100.0 as expected_interactions, b.total_interactions / 100.0 as overperformance,
+                select b.* exclude (expected_interactions, overperformance, expected_basis,
+                                    forecast_interactions, forecast_low, forecast_high),
+                       100.0 as expected_interactions, b.total_interactions / 100.0 as overperformance,
                        'test: 100 at any age' as expected_basis,
                        f.predicted as forecast_interactions, f.lower as forecast_low, f.upper as forecast_high
                 from {name}_base({call}) as b
