@@ -368,8 +368,8 @@ def _totals(store: Store, item_ids: list[int]) -> pl.DataFrame:
     """Per item: latest interactions (or views), when last sampled, and the current interval."""
     return store.df(
         """with latest as (
-               select item_id, metric, arg_max(value, ts) as value from samples
-               where item_id in (select unnest($ids::bigint[])) group by all)
+               select item_id, metric, value from series_latest
+               where item_id in (select unnest($ids::bigint[])))
            select i.item_id,
                   coalesce(sum(l.value) filter (where is_interaction(l.metric)),
                            sum(l.value) filter (where l.metric = 'views'))::double as prev_total,
