@@ -68,13 +68,17 @@ def write_frames(store: Store, counts: pl.DataFrame, gauges: pl.DataFrame | None
     with store.transaction() as cur:
         written = 0
         if not counts.is_empty():
-            cur.register("_counts_batch", counts.to_arrow())
-            written = write_counts(
-                cur,
-                """select i.item_id, b.name as metric, b.ts, b.value from _counts_batch b
-                   join items i on i.platform = b.platform and i.item_key = b.item_key""",
+            cur.register("_counts_batch", _bracketed(counts).to_arrow())
+            cur.execute(
+                """create or replace temp table _count_rows as
+                   select i.item_id, b.name as metric, b.ts, b.value, b.batch_prev_ts, b.batch_prev_value,
+                          b.is_last, l.ts as latest_ts, l.value as latest_value
+                   from _counts_batch as b
+                   join items as i on i.platform = b.platform and i.item_key = b.item_key
+                   left join series_latest as l on l.item_id = i.item_id and l.metric = b.name"""
             )
             cur.unregister("_counts_batch")
+            written = _store_count_rows(cur)
         if not gauges.is_empty():
             cur.register("_gauges_batch", gauges.to_arrow())
             cur.execute(
@@ -86,34 +90,60 @@ def write_frames(store: Store, counts: pl.DataFrame, gauges: pl.DataFrame | None
     return written
 
 
+def _bracketed(counts: pl.DataFrame) -> pl.DataFrame:
+    """The batch without repeated (item, metric, ts) (the first wins, as an insert-or-ignore
+    would), each row with its predecessor within the batch and whether it is the series' last."""
+    series = ["platform", "item_key", "name"]
+    return (
+        counts.unique(subset=[*series, "ts"], keep="first")
+        .sort([*series, "ts"])
+        .with_columns(
+            batch_prev_ts=pl.col("ts").shift(1).over(series),
+            batch_prev_value=pl.col("value").shift(1).over(series),
+            is_last=pl.col("ts").shift(-1).over(series).is_null(),
+        )
+    )
+
+
 def write_counts(cur: duckdb.DuckDBPyConnection, rows_sql: str, params: list[Any] | None = None) -> int:
     """Store the count rows (item_id, metric, ts, value) that `rows_sql` selects, inside the
     caller's transaction; returns how many were new. Keeps `prev_ts`/`prev_value` and
-    `series_latest` right whatever the order rows arrive in."""
+    `series_latest` right whatever the order rows arrive in (`write_frames` does the same with
+    the batch prepared in Polars)."""
     cur.execute(
         f"""create or replace temp table _count_rows as
-            select b.item_id, b.metric, b.ts, b.value, l.ts as latest_ts, l.value as latest_value
+            select b.item_id, b.metric, b.ts, b.value,
+                   lag(b.ts) over w as batch_prev_ts, lag(b.value) over w as batch_prev_value,
+                   lead(b.ts) over w is null as is_last,
+                   l.ts as latest_ts, l.value as latest_value
             from (select item_id, metric, ts, first(value) as value
                   from ({rows_sql}) group by item_id, metric, ts) as b
-            left join series_latest as l on l.item_id = b.item_id and l.metric = b.metric""",
+            left join series_latest as l on l.item_id = b.item_id and l.metric = b.metric
+            window w as (partition by b.item_id, b.metric order by b.ts)""",
         params or [],
     )
+    return _store_count_rows(cur)
+
+
+def _store_count_rows(cur: duckdb.DuckDBPyConnection) -> int:
+    """From `_count_rows` (one row per new (item, metric, ts), with its predecessor in the batch,
+    whether it is the batch's last of its series, and the series' stored latest): rows newer
+    than the stored latest are appended, their predecessor being the later of the batch's and the
+    stored latest (no lookup in samples); the rest go through `_write_late`."""
     row = cur.execute(
         """insert into samples
            select item_id, metric, ts, value,
-                  coalesce(lag(ts) over w, latest_ts), coalesce(lag(value) over w, latest_value)
+                  case when latest_ts is null or batch_prev_ts > latest_ts then batch_prev_ts else latest_ts end,
+                  case when latest_ts is null or batch_prev_ts > latest_ts then batch_prev_value else latest_value end
            from _count_rows
-           where latest_ts is null or ts > latest_ts
-           window w as (partition by item_id, metric order by ts)
-           order by ts"""
+           where latest_ts is null or ts > latest_ts"""
     ).fetchone()
     written = int(row[0]) if row else 0
     if written:
         cur.execute(
             """insert into series_latest
-               select item_id, metric, max(ts), arg_max(value, ts) from _count_rows
-               where latest_ts is null or ts > latest_ts
-               group by item_id, metric
+               select item_id, metric, ts, value from _count_rows
+               where is_last and (latest_ts is null or ts > latest_ts)
                on conflict (item_id, metric) do update set ts = excluded.ts, value = excluded.value"""
         )
     bounds = cur.execute("select min(ts), max(ts) from _count_rows where ts <= latest_ts").fetchone()
