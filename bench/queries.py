@@ -169,7 +169,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100_000)
     parser.add_argument("--db", type=Path, default=None, help="reuse (or build) this DuckDB file")
     parser.add_argument("--skip-sqlite", action="store_true")
-    parser.add_argument("--history-days", type=float, default=30.0, help="keep only the last D days of samples")
+    parser.add_argument(
+        "--history-days", type=float, default=30.0, help="keep only the last D days of samples"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = args.db or Path(tmp) / "q.duckdb"
