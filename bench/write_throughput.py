@@ -1,5 +1,5 @@
 """Write throughput: samples per second through the product's bulk path (Polars -> Arrow ->
-one INSERT OR IGNORE) against DuckDB's executemany, on a real DuckDB file; then the columnar
+the idempotent write path, `timeseries.write`) against DuckDB's executemany, on a real DuckDB file; then the columnar
 path (`timeseries.write_frames`) in 100 k-row batches beside a raw Arrow insert of the same rows
 into a table without a key (what `samples` is since migration 0040) and into one with the
 (item, metric, ts) primary key `samples` had before; each line prints ours / that rate.
@@ -67,7 +67,7 @@ def main() -> None:
         bulk_rate = total / bulk_s
         many_rate = args.executemany_rows / many_s
         print(
-            f"bulk (Arrow, insert or ignore): {total:,} samples in {bulk_s:.2f} s = {bulk_rate:,.0f} samples/s"
+            f"bulk (Arrow, timeseries.write): {total:,} samples in {bulk_s:.2f} s = {bulk_rate:,.0f} samples/s"
         )
         print(f"same batch again (idempotent):  {rewritten} new rows, {idempotent_s:.2f} s")
         print(
