@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from tracker import timeseries
 from tracker.collector import Discovery, Gone, Target
 from tracker.errors import UnknownURL
 from tracker.store import Store
@@ -161,13 +162,19 @@ def rekey_item(store: Store, item_id: int, platform: str, new_key: str) -> int:
         keep = int(row[0])
         if keep == item_id:
             return item_id
-        for table, name in (("samples", "metric"), ("gauges", "gauge")):
-            cur.execute(
-                f"insert or ignore into {table} (item_id, {name}, ts, value) "
-                f"select ?, {name}, ts, value from {table} where item_id = ?",
-                [keep, item_id],
-            )
-            cur.execute(f"delete from {table} where item_id = ?", [item_id])
+        timeseries.write_counts(
+            cur,
+            "select ?::bigint as item_id, metric, ts, value from samples where item_id = ?",
+            [keep, item_id],
+        )
+        cur.execute("delete from samples where item_id = ?", [item_id])
+        cur.execute("delete from series_latest where item_id = ?", [item_id])
+        cur.execute(
+            "insert or ignore into gauges (item_id, gauge, ts, value) "
+            "select ?, gauge, ts, value from gauges where item_id = ?",
+            [keep, item_id],
+        )
+        cur.execute("delete from gauges where item_id = ?", [item_id])
         cur.execute(
             """update items set article_id = coalesce(items.article_id, o.article_id),
                    url = coalesce(items.url, o.url), title = coalesce(items.title, o.title),

@@ -463,8 +463,8 @@ def _totals(store: Store, item_ids: list[int]) -> pl.DataFrame:
         return frame
     latest = store.df(
         """with latest as (
-               select item_id, metric, arg_max(value, ts) as value from samples
-               where item_id in (select unnest($ids::bigint[])) group by all)
+               select item_id, metric, value from series_latest
+               where item_id in (select unnest($ids::bigint[])))
            select item_id,
                   coalesce(sum(value) filter (where is_interaction(metric)),
                            sum(value) filter (where metric = 'views'))::double as legacy_total

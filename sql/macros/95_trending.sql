@@ -86,7 +86,9 @@ inputs as (
         p.long_gain / analytics_setting('long_span_hours') as velocity_long,
         p.size,
         p.discussion,
-        greatest(epoch(coalesce(as_of, now()) - coalesce(p.born_at, a.published_at, a.discovered_at)) / 3600, 0)
+        -- epoch_us differences, not TIMESTAMPTZ subtraction (ICU, ~2 us a row): same value
+        greatest((epoch_us(coalesce(as_of, now()))
+                  - epoch_us(coalesce(p.born_at, a.published_at, a.discovered_at))) / 1e6 / 3600, 0)
             as age_hours,
         r.platform_rank,
         coalesce(r.rank_before, analytics_setting('rank_entry')) as rank_before,

@@ -162,7 +162,7 @@ def test_new_post_born_in_window_counts_its_first_sample(store):
 @pytest.mark.parametrize(
     "hostile",
     [
-        "insert into samples values (1, 'likes', now(), 1)",
+        "insert into samples (item_id, metric, ts, value) values (1, 'likes', now(), 1)",
         "drop table samples",
         "select 1; drop table samples",
         "attach '/tmp/evil.duckdb' as evil",
