@@ -140,24 +140,31 @@ def _interval_policy(series: Series, interval: Callable[[float, Floats], Floats]
 
 
 def ours_policy(series: Series, total_requests: int, config: CadenceConfig) -> npt.NDArray[np.bool_]:
-    """The product's policy under a token bucket holding the same total requests."""
+    """The product's policy under a token bucket holding the same total requests, refitting
+    the platform's curve (growth exponent, burstiness) from its own samples every 48 ticks."""
     n_ticks, n = series.values.shape
     live = np.array([alive_at(series, k).sum() for k in range(n_ticks)], dtype=np.float64)
     dt = np.diff(series.ticks, prepend=series.ticks[0] - np.median(np.diff(series.ticks)))
     refill = total_requests * live * dt / float((live * dt).sum())
     sampled = np.zeros(series.values.shape, dtype=bool)
     last_t, last_v = np.full(n, np.nan), np.full(n, np.nan)
+    prev_t, prev_v = np.full(n, np.nan), np.full(n, np.nan)
     first_v, first_age = np.full(n, np.nan), np.full(n, np.nan)
+    triples: list[Floats] = []  # rows of (age0, age1, age2, total0, total1, total2)
     interval = np.zeros(n)
     tokens, cfg = 0.0, config
     capacity = total_requests * BUCKET_S / float(series.ticks[-1] - series.ticks[0])
     for k, t in enumerate(series.ticks):
-        if k % 48 == 0:  # the peers' prior, refitted from what we sampled so far
+        if k % 12 == 0:  # the peers' curve, refitted from what we sampled so far
             seen = ~np.isnan(first_v)
             beta = cadence.fit_growth_exponent(
                 first_v[seen], first_age[seen], last_v[seen], last_t[seen] - series.born[seen], config
             )
             cfg = dataclasses.replace(config, growth_exponent=beta)
+            if triples:
+                rows = np.concatenate(triples)
+                share = cadence.fit_burst_share([rows[:, 0], rows[:, 1], rows[:, 2]], [rows[:, 3], rows[:, 4], rows[:, 5]], cfg)
+                cfg = dataclasses.replace(cfg, burst_share=share)
         tokens += refill[k]
         spare = int(max(tokens - capacity, 0.0))  # what the window would drop: spend it
         idx = np.flatnonzero(alive_at(series, k))
@@ -171,6 +178,16 @@ def ours_policy(series: Series, total_requests: int, config: CadenceConfig) -> n
         interval[chosen] = cadence.next_intervals(obs, cfg, 0.0)
         new = np.isnan(first_v[chosen])
         first_v[chosen[new]], first_age[chosen[new]] = total[new], age[new]
+        third = chosen[~np.isnan(prev_t[chosen])]
+        if len(third):
+            born = series.born[third]
+            triples.append(
+                np.column_stack(
+                    [prev_t[third] - born, last_t[third] - born, t - born,
+                     prev_v[third], last_v[third], series.values[k, third]]
+                )
+            )
+        prev_t[chosen], prev_v[chosen] = last_t[chosen], last_v[chosen]
         last_t[chosen], last_v[chosen] = t, total
         sampled[k, chosen] = True
     return sampled
