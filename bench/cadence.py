@@ -25,7 +25,7 @@ over hourly evaluation times. "from samples" estimates gains from samples taken 
 the dashboards show today); "nowcast" extrapolates each item from its last sample with
 `cadence.nowcast`.
 
-    .venv/bin/python bench/cadence.py [--hn-days 20] [--uci-items 1000] [--budgets 1 2 4]
+    .venv/bin/python bench/cadence.py [--hn-days 20] [--uci-items 1000] [--budgets 1 2 4] [--split all]
 """
 
 from __future__ import annotations
@@ -153,7 +153,8 @@ def ours_policy(series: Series, total_requests: int, config: CadenceConfig) -> n
     triples: list[Floats] = []  # rows of (age0, age1, age2, total0, total1, total2)
     interval = np.zeros(n)
     tokens, cfg = 0.0, config
-    capacity = total_requests * BUCKET_S / float(series.ticks[-1] - series.ticks[0])
+    # the window holds BUCKET_S of the budget at its current rate (which follows the live items)
+    capacity = refill / np.maximum(dt, 1.0) * BUCKET_S
     for k, t in enumerate(series.ticks):
         if k % 12 == 0:  # the peers' curve, refitted from what we sampled so far
             seen = ~np.isnan(first_v)
@@ -163,10 +164,12 @@ def ours_policy(series: Series, total_requests: int, config: CadenceConfig) -> n
             cfg = dataclasses.replace(config, growth_exponent=beta)
             if triples:
                 rows = np.concatenate(triples)
-                share = cadence.fit_burst_share([rows[:, 0], rows[:, 1], rows[:, 2]], [rows[:, 3], rows[:, 4], rows[:, 5]], cfg)
+                share = cadence.fit_burst_share(
+                    [rows[:, 0], rows[:, 1], rows[:, 2]], [rows[:, 3], rows[:, 4], rows[:, 5]], cfg
+                )
                 cfg = dataclasses.replace(cfg, burst_share=share)
         tokens += refill[k]
-        spare = int(max(tokens - capacity, 0.0))  # what the window would drop: spend it
+        spare = int(max(tokens - capacity[k], 0.0))  # what the window would drop: spend it
         idx = np.flatnonzero(alive_at(series, k))
         since = t - last_t[idx]
         chosen = idx[cadence.pick(cadence.urgency(since, interval[idx]), int(tokens) - spare, spare)]
@@ -183,14 +186,61 @@ def ours_policy(series: Series, total_requests: int, config: CadenceConfig) -> n
             born = series.born[third]
             triples.append(
                 np.column_stack(
-                    [prev_t[third] - born, last_t[third] - born, t - born,
-                     prev_v[third], last_v[third], series.values[k, third]]
+                    [
+                        prev_t[third] - born,
+                        last_t[third] - born,
+                        t - born,
+                        prev_v[third],
+                        last_v[third],
+                        series.values[k, third],
+                    ]
                 )
             )
         prev_t[chosen], prev_v[chosen] = last_t[chosen], last_v[chosen]
         last_t[chosen], last_v[chosen] = t, total
         sampled[k, chosen] = True
     return sampled
+
+
+def fitted_curve(series: Series, sampled: npt.NDArray[np.bool_], config: CadenceConfig) -> CadenceConfig:
+    """The platform curve `cadence.refit_curves` would store from these samples (growth
+    exponent from each item's first and last sample, burst share from consecutive triples)."""
+    firsts, lasts, triples = [], [], []
+    for i in range(series.values.shape[1]):
+        k = np.flatnonzero(sampled[:, i])
+        if len(k) < 2:
+            continue
+        age, value = series.ticks[k] - series.born[i], series.values[k, i]
+        firsts.append((value[0], age[0]))
+        lasts.append((value[-1], age[-1]))
+        if len(k) >= 3:
+            triples.append(
+                np.column_stack([age[:-2], age[1:-1], age[2:], value[:-2], value[1:-1], value[2:]])
+            )
+    first, last = np.array(firsts), np.array(lasts)
+    beta = cadence.fit_growth_exponent(first[:, 0], first[:, 1], last[:, 0], last[:, 1], config)
+    curve = dataclasses.replace(config, growth_exponent=beta)
+    rows = np.concatenate(triples)
+    share = cadence.fit_burst_share(
+        [rows[:, 0], rows[:, 1], rows[:, 2]], [rows[:, 3], rows[:, 4], rows[:, 5]], curve
+    )
+    return dataclasses.replace(curve, burst_share=share)
+
+
+def split(series: Series, which: str) -> Series:
+    """All items, or the dev half (even positions, used to tune the policy) or the held-out half."""
+    if which == "all":
+        return series
+    cols = np.arange(0 if which == "dev" else 1, series.values.shape[1], 2)
+    return Series(
+        f"{series.name} ({which})",
+        series.ticks,
+        series.values[:, cols],
+        series.observed[:, cols],
+        series.born[cols],
+        series.first[cols],
+        series.last[cols],
+    )
 
 
 def calibrate_age(series: Series, requests: int, offset_s: float) -> npt.NDArray[np.bool_]:
@@ -322,10 +372,19 @@ def main() -> None:
     parser.add_argument("--hn-skip-days", type=float, default=60.0, help="start the HN window this late")
     parser.add_argument("--uci-items", type=int, default=1000)
     parser.add_argument("--budgets", type=float, nargs="+", default=[1.0, 2.0, 4.0])
+    parser.add_argument(
+        "--split",
+        choices=["all", "dev", "held-out"],
+        default="all",
+        help="items: all, or a half (dev: tuning)",
+    )
     args = parser.parse_args()
     config = CadenceConfig()
     started = time.perf_counter()
-    datasets = [load_hn(args.data, args.hn_days, args.hn_skip_days), load_uci(args.data, args.uci_items)]
+    datasets = [
+        split(load_hn(args.data, args.hn_days, args.hn_skip_days), args.split),
+        split(load_uci(args.data, args.uci_items), args.split),
+    ]
     head = (
         f"{'dataset':<13}{'budget':>7} {'policy':<12}{'requests':>9}{'curve':>7} | from samples: "
         f"{'1h err':>6}{'6h err':>7}{'rho':>6}{'top10':>6} | nowcast: {'1h err':>6}{'6h err':>7}"
@@ -349,13 +408,15 @@ def main() -> None:
             for name, sampled in runs.items():
                 curve = curve_error(series, sampled)
                 base = base or curve
-                plain = gains(series, sampled, config, nowcast=False)
-                cast = gains(series, sampled, config, nowcast=True)
+                fitted = fitted_curve(series, sampled, config)  # what the nowcast macro would read
+                plain = gains(series, sampled, fitted, nowcast=False)
+                cast = gains(series, sampled, fitted, nowcast=True)
                 print(
                     f"{series.name[:12]:<13}{budget:>6g}h {name:<12}{int(sampled.sum()):>9,}{curve:>7.4f} |"
                     f"{'':>15}{plain.error_1h:>6.3f}{plain.error_6h:>7.3f}{plain.spearman:>6.2f}"
                     f"{plain.top10:>6.2f} |{'':>10}{cast.error_1h:>6.3f}{cast.error_6h:>7.3f}"
-                    f"{cast.spearman:>6.2f}{cast.top10:>6.2f}   (curve x{base / curve:.2f} vs fixed)"
+                    f"{cast.spearman:>6.2f}{cast.top10:>6.2f}   (curve x{base / curve:.2f} vs fixed; "
+                    f"fitted exponent {fitted.growth_exponent:.2f}, burst share {fitted.burst_share:.2f})"
                 )
     print(f"done in {time.perf_counter() - started:.0f} s")
 

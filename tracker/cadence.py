@@ -2,21 +2,21 @@
 editors see (docs/cadence.md has the measurements behind every choice).
 
 Each item's interactions are modelled as a power law of its age, `count ~ (age + offset)^beta`,
-so its velocity decays as it ages (the shape Szabo and Huberman describe). The exponent `beta`
-is the peers' prior, fitted from the platform's own items (`fit_growth_exponent`), so a new
-item with one sample already has a sensible velocity: `beta * count / age`. The last gap's
-observed rate is blended in, weighted by how much evidence it carries (a gap that saw 2 new
-likes says little, one that saw 200 says a lot), so a single flat step of a step-like count is
-not read as "dead".
+so its velocity decays as it ages (the shape Szabo and Huberman describe), with bursts around
+the curve. The exponent `beta` and the burstiness are the peers' prior, refitted per platform
+from stored samples (`refit_curves` -> `cadence_curves`), so a new item with one sample already
+has a sensible velocity: `beta * count / age`. The last gap updates that rate by the evidence
+it carries (a Gamma-Poisson update, `velocity`): 200 new likes decide; a flat gap on which the
+curve promised a fraction of a count (a sparse, step-like item) barely moves it.
 
-From that velocity, `expected_change` integrates the decaying rate over a time ahead, and the
-next sample is due when the expected unseen change reaches `target_growth` of the item's size
-(`next_intervals`). Between samples, `urgency` (time since the last sample over the interval)
-is the expected unseen change in units of that target, so ordering due items by urgency and
-taking the round's budget (`pick`) spends the budget on the items that changed most since we
-last looked, new items first. Items that stayed flat over a long gap once they are old are
-rechecked only every `flat_recheck_s`. `nowcast` estimates an item's count now from its last
-sample and velocity, for rankings between samples.
+What a late sample costs is the error of the straight line editors see between two samples
+(`gap_error`: the curve's bend under the chord plus the bursts around it, as a share of the
+item's size). An item is due when its open gap's expected error reaches `target_error`
+(`next_intervals`): equal marginal error per sample is what spends a fixed budget with the
+least total error. Between samples, `urgency` (time since the last sample over the interval)
+orders the due items, and `pick` takes the round's budget. Old items that stayed flat where the
+curve promised many counts are rechecked only every `flat_recheck_s`. `nowcast` estimates an
+item's count now from its last sample (the SQL macro `nowcast` is the same formula).
 
 Everything works on numpy arrays (one call per round, not per item); the runner and
 `bench/cadence.py` call these same functions.
@@ -43,12 +43,12 @@ Floats = npt.NDArray[np.float64]
 
 PSEUDO_COUNT = 0.3  # a 0-count item still may grow: its prior velocity is that of a 0.3-count item
 SIZE_FLOOR = 2.0  # "relative change" of small counts is taken against at least this size
-EVIDENCE_COUNTS = 4.0  # the age prior weighs as much as a gap that saw this many counts
-GAP_DISPERSION = 4.0  # a gap's counts are worth this many times fewer Poisson counts (bursts)
+EVIDENCE_COUNTS = 16.0  # the age prior weighs as much as a gap that saw this many counts (bursts
+# make a gap's counts worth less than Poisson's: 4 Poisson counts at 4x over-dispersion)
 BRIDGE_MEAN_ABS = 0.31  # mean |Brownian bridge| over a gap, per sqrt(variance): sqrt(2/pi) * pi/8
 BURSTINESS = 2.0  # Poisson noise around the curve, over-dispersed this many times
-SIZE_AHEAD = 0.0  # the size an error is measured against: now plus this share of the next gap's gain
-FLAT_EVIDENCE_COUNTS = 3.0  # a gap that promised this many counts and saw none means flat
+SIZE_HORIZON_S = 0.0  # an error is measured against the size expected this far ahead
+FLAT_EVIDENCE_COUNTS = 12.0  # a gap that promised this many counts and saw none means flat
 FLAT_GAP_SHARE = 0.25  # ... over a gap of at least this share of its age (bursty counts pause often)
 MIN_BETA, MAX_BETA = 0.05, 0.95  # growth exponents outside this range are noise, not curves
 MIDPOINT_MEAN_ABS = 0.399  # mean |Brownian bridge| at mid-gap, per unit of the gap's sd: sqrt(2/pi)/2
@@ -98,11 +98,11 @@ def observed_frame(frame: pl.DataFrame) -> Observed:
 def velocity(obs: Observed, cadence: CadenceConfig) -> Floats:
     """Counts per second at the sample's age: the peers' age prior updated by the last gap.
 
-    A Gamma prior on the rate (worth `EVIDENCE_COUNTS` counts, mean `beta * (count + 1) / age`)
+    A Gamma prior on the rate (worth `EVIDENCE_COUNTS` counts, mean `beta * (count + PSEUDO_COUNT) / age`)
     updated by the gap's Poisson evidence: the counts it saw over its exposure (the gap's length
     weighted by the power law's decay, so the rate is the one at the sample's age). A gap that
     saw 200 new counts decides; a flat gap on which the prior promised 0.3 counts (a sparse,
-    step-like count) barely moves the estimate; one on which it promised 30 pulls it down hard.
+    step-like count) barely moves the estimate; one on which it promised 50 pulls it down hard.
     """
     b = cadence.growth_exponent
     age = obs.age_s + cadence.age_offset_s
@@ -111,8 +111,7 @@ def velocity(obs: Observed, cadence: CadenceConfig) -> Floats:
     gain = np.where(has_prev, np.maximum(np.nan_to_num(obs.total - obs.prev_total), 0.0), 0.0)
     start = np.maximum(age - np.where(has_prev, np.nan_to_num(obs.gap_s), 0.0), cadence.age_offset_s)
     exposure = age / b * (1.0 - (start / age) ** b)  # seconds at the sample-time rate
-    d = GAP_DISPERSION
-    return np.asarray((EVIDENCE_COUNTS + gain / d) / (EVIDENCE_COUNTS / prior + exposure / d), dtype=np.float64)
+    return np.asarray((EVIDENCE_COUNTS + gain) / (EVIDENCE_COUNTS / prior + exposure), dtype=np.float64)
 
 
 def expected_change(rate: Floats, age_s: Floats, ahead_s: Floats | float, cadence: CadenceConfig) -> Floats:
@@ -144,7 +143,8 @@ def gap_error(obs: Observed, rate: Floats, ahead_s: Floats, cadence: CadenceConf
     under = scale * ((a1 ** (b + 1.0) - a0 ** (b + 1.0)) / (b + 1.0) - g * (a0**b + a1**b) / 2.0)
     gained = expected_change(rate, obs.age_s, g, cadence)
     noise = BRIDGE_MEAN_ABS * np.sqrt(BURSTINESS * gained + (cadence.burst_share * gained) ** 2) * g
-    size = np.maximum(np.maximum(obs.total, 0.0) + SIZE_AHEAD * gained, SIZE_FLOOR)
+    ahead = expected_change(rate, obs.age_s, SIZE_HORIZON_S, cadence)
+    size = np.maximum(np.maximum(obs.total, 0.0) + ahead, SIZE_FLOOR)
     return np.asarray((np.abs(under) + noise) / size / 3600.0, dtype=np.float64)
 
 
@@ -171,15 +171,15 @@ def next_intervals(obs: Observed, cadence: CadenceConfig, platform_floor_s: floa
     at_low = gap_error(obs, rate, np.full(obs.total.shape, low), cadence) >= cadence.target_error
     at_high = gap_error(obs, rate, np.full(obs.total.shape, high), cadence) < cadence.target_error
     interval = np.where(at_low, low, np.where(at_high, high, np.clip(np.exp(hi), low, high)))
-    # Flat: none of the counts the power law promised over the gap came, and that is strong
-    # evidence even for counts that arrive in bursts (promised / GAP_DISPERSION Poisson counts).
+    # Flat: none of the counts the power law promised over the gap came, enough of them that
+    # this is strong evidence even for counts that arrive in bursts.
     b = cadence.growth_exponent
     a0 = obs.age_s + cadence.age_offset_s
     start = np.maximum(a0 - np.nan_to_num(obs.gap_s, nan=0.0), cadence.age_offset_s)
     promised = (np.nan_to_num(obs.prev_total, nan=0.0) + PSEUDO_COUNT) * ((a0 / start) ** b - 1.0)
     flat = (
         (np.nan_to_num(obs.total - obs.prev_total, nan=1.0) <= 0)
-        & (promised / GAP_DISPERSION >= FLAT_EVIDENCE_COUNTS)
+        & (promised >= FLAT_EVIDENCE_COUNTS)
         & (np.nan_to_num(obs.gap_s, nan=0.0) >= FLAT_GAP_SHARE * obs.age_s)
         & (obs.age_s >= cadence.flat_after_s)
     )

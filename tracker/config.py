@@ -61,7 +61,9 @@ class DaemonConfig:
 class CadenceConfig:
     min_interval_s: float = 60.0  # never resample an item faster (a platform's own floor may be higher)
     max_interval_s: float = 6 * 3600.0  # always resample at least this often while tracked
-    target_error: float = 0.15  # due once the curve between samples may be off by this share of the item x hours
+    target_error: float = (
+        0.15  # due once the curve between samples may be off by this share of the item x hours
+    )
     stop_after_days: float = 14.0  # items older than this are no longer sampled
     growth_exponent: float = 0.5  # prior shape of a count over age, count ~ age^exponent (docs/cadence.md)
     age_offset_s: float = 1800.0  # how old an item typically is when first seen (the age prior's origin)

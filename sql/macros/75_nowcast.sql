@@ -3,10 +3,10 @@
 -- samples along its platform's growth curve (`cadence_curves`; the Python mirror is
 -- `tracker.cadence.velocity` + `tracker.cadence.nowcast`, and a test checks they agree).
 --   a          = age at the last sample + age_offset_s (age from created_at, else tracked_at)
---   prior      = b * (last_value + 1) / a            the peers' rate at that age (b = growth_exponent)
+--   prior      = b * (last_value + 0.3) / a          the peers' rate at that age (b = growth_exponent)
 --   exposure   = a / b * (1 - (max(a - gap, age_offset_s) / a) ^ b)   the last gap, in seconds at
 --                the rate of the sample's age (0 when there is no earlier sample)
---   rate       = (4 + gain) / (4 / prior + exposure)  Gamma(4 counts) prior updated by the gap's gain
+--   rate       = (16 + gain) / (16 / prior + exposure)  the prior, worth 16 counts, updated by the gap's gain
 --   nowcast    = last_value + rate * a / b * ((1 + ahead / a) ^ b - 1), ahead = as_of - last_ts
 -- A flat gap on which the curve promised many counts pulls the rate down; one on which it
 -- promised a fraction of a count (a sparse, step-like item) barely moves it.
@@ -44,8 +44,8 @@ shaped as (
 rated as (
     select
         *,
-        (4.0 + gain) / (
-            4.0 / (b * (greatest(last_value, 0.0) + 1.0) / a)
+        (16.0 + gain) / (
+            16.0 / (b * (greatest(last_value, 0.0) + 0.3) / a)
             + a / b * (1.0 - pow(greatest(a - gap_s, age_offset_s) / a, b))
         ) as rate_per_s
     from shaped

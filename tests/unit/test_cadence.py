@@ -159,7 +159,9 @@ def test_a_flat_gap_moves_the_rate_as_much_as_the_counts_it_promised():
 def test_each_interval_is_the_gap_whose_expected_curve_error_reaches_the_target():
     rng = np.random.default_rng(9)
     totals = rng.integers(1, 3000, 300).astype(float)
-    obs = cadence.observed(totals, rng.uniform(0, 30 * HOUR, 300), totals * 0.9, rng.uniform(600, 3 * HOUR, 300))
+    obs = cadence.observed(
+        totals, rng.uniform(0, 30 * HOUR, 300), totals * 0.9, rng.uniform(600, 3 * HOUR, 300)
+    )
     interval = cadence.next_intervals(obs, CONFIG, 60.0)
     inside = (interval > CONFIG.min_interval_s * 1.01) & (interval < CONFIG.max_interval_s * 0.99)
     assert inside.sum() > 50
@@ -196,4 +198,6 @@ def test_the_burst_share_is_about_zero_on_smooth_curves_and_large_on_bursty_ones
     middle = count(a0) + rng.uniform(0, 1, 400) * (count(a2) - count(a0))
     bursty = cadence.fit_burst_share([a0, a1, a2], [count(a0), middle, count(a2)], CONFIG)
     assert bursty > 0.5
-    assert cadence.fit_burst_share([a0[:5], a1[:5], a2[:5]], [count(a0)[:5]] * 3, CONFIG) == CONFIG.burst_share
+    assert (
+        cadence.fit_burst_share([a0[:5], a1[:5], a2[:5]], [count(a0)[:5]] * 3, CONFIG) == CONFIG.burst_share
+    )
