@@ -305,7 +305,7 @@ class Estimator:
         t_j = self.s.ticks[np.maximum(j, 0)]
         obs = cadence.Observed(
             self._value(j, cols),
-            t_j - self.s.born[cols],
+            np.maximum(t_j - self.s.born[cols], 0.0),  # unsampled items (masked later) have no age
             np.where(prev >= 0, self._value(prev, cols), np.nan),
             np.where(prev >= 0, t_j - self.s.ticks[np.maximum(prev, 0)], np.nan),
         )

@@ -60,7 +60,7 @@ class DaemonConfig:
 @dataclass(frozen=True)
 class CadenceConfig:
     min_interval_s: float = 60.0  # never resample an item faster (a platform's own floor may be higher)
-    max_interval_s: float = 6 * 3600.0  # always resample at least this often while tracked
+    max_interval_s: float = 4 * 3600.0  # always resample at least this often while tracked (flat items aside)
     target_error: float = (
         0.15  # due once the curve between samples may be off by this share of the item x hours
     )
