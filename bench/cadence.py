@@ -15,15 +15,17 @@ item per --budgets hours):
 - fixed: every item at discovery, then every B hours;
 - age back-off: the next sample after c * (age + offset), with c calibrated to the same count;
 - ours: the product's own `tracker.cadence` (next_intervals, urgency, pick, fit_growth_exponent,
-  velocity, nowcast) under a token bucket refilled with the same requests in proportion to the
-  items live at each tick.
+  fit_burst_share, velocity, nowcast) under a token bucket refilled with the same requests in
+  proportion to the items live at each tick, refitting its platform curve from its own samples.
 
 Figures: curve error = mean over items of MAE(linear interpolation of the samples vs truth
 over the item's life) / item's max count; gain error = sum |estimated - true gain| / sum true
 gain over (hour, item); Spearman and top-10 overlap of the last-hour gain ranking, averaged
 over hourly evaluation times. "from samples" estimates gains from samples taken so far (what
-the dashboards show today); "nowcast" extrapolates each item from its last sample with
-`cadence.nowcast`.
+`gained()` shows); "nowcast" extrapolates each item from its last two samples with
+`cadence.velocity` + `cadence.nowcast`, the Python mirror of the SQL macro `nowcast()`, along the
+curve refitted from that policy's samples (what `cadence_curves` would hold). `--split dev`
+replays only the even-positioned items (the half the policy was tuned on), `held-out` the rest.
 
     .venv/bin/python bench/cadence.py [--hn-days 20] [--uci-items 1000] [--budgets 1 2 4] [--split all]
 """
@@ -386,7 +388,7 @@ def main() -> None:
         split(load_uci(args.data, args.uci_items), args.split),
     ]
     head = (
-        f"{'dataset':<13}{'budget':>7} {'policy':<12}{'requests':>9}{'curve':>7} | from samples: "
+        f"{'dataset':<13}{'budget':>7} {'policy':<12}{'requests':>9}{'curve':>8} | from samples: "
         f"{'1h err':>6}{'6h err':>7}{'rho':>6}{'top10':>6} | nowcast: {'1h err':>6}{'6h err':>7}"
         f"{'rho':>6}{'top10':>6}"
     )
@@ -412,10 +414,10 @@ def main() -> None:
                 plain = gains(series, sampled, fitted, nowcast=False)
                 cast = gains(series, sampled, fitted, nowcast=True)
                 print(
-                    f"{series.name[:12]:<13}{budget:>6g}h {name:<12}{int(sampled.sum()):>9,}{curve:>7.4f} |"
+                    f"{series.name[:12]:<13}{budget:>6g}h {name:<12}{int(sampled.sum()):>9,}{curve:>8.5f} |"
                     f"{'':>15}{plain.error_1h:>6.3f}{plain.error_6h:>7.3f}{plain.spearman:>6.2f}"
                     f"{plain.top10:>6.2f} |{'':>10}{cast.error_1h:>6.3f}{cast.error_6h:>7.3f}"
-                    f"{cast.spearman:>6.2f}{cast.top10:>6.2f}   (curve x{base / curve:.2f} vs fixed; "
+                    f"{cast.spearman:>6.2f}{cast.top10:>6.2f}   (curve x{base / curve:.3f} vs fixed; "
                     f"fitted exponent {fitted.growth_exponent:.2f}, burst share {fitted.burst_share:.2f})"
                 )
     print(f"done in {time.perf_counter() - started:.0f} s")
