@@ -1,11 +1,18 @@
-"""The collection daemon under a backlog: N tracked items spread over the simulated platforms,
-every one due, 50 ms of latency on every answer and each platform's real limits. The real
-daemon (APScheduler, one tick per platform) runs for a fixed wall-clock window; the
-simulator runs in its own process so its CPU and memory are not counted.
+"""The collection daemon under a backlog: N tracked items spread over the simulated platforms
+(Hacker News, X, Reddit, Facebook, Bluesky and Mastodon), every one due, 50 ms of latency on
+every answer and each platform's real limits. The real daemon (APScheduler, one tick per
+platform) runs for a fixed wall-clock window; the simulator runs in its own process so its CPU
+and memory are not counted.
 
-Prints per platform: requests made against the rate the limits allow over the window (the
-bucket starts full, so the allowance is its capacity plus the refill), items per request
-against the batch maximum, samples stored; then CPU seconds per 1,000 samples and peak RSS.
+Prints per platform: requests started in the window against the steady rate its limits allow
+(`of allowed`), items per request against the batch maximum, samples stored and 429s; then how
+the sampling threads spent their time: waiting for answers (`answer ms`, the median time of one
+request as the collector saw it, simulator and network included, and the sequential ceiling
+1000 / answer ms in requests/s) and in the store (`store s`, the round's buffered write, total
+and reschedule); then CPU seconds per 1,000 samples, peak RSS and the machine's load average.
+Requests and answer times are counted by wrapping each collector's `sample` (one call is one
+request at these batch sizes) and the store time by wrapping `SampleBuffer.flush`: bench-side
+instruments, the product code is unchanged.
 
     python bench/daemon.py [--items 100000] [--seconds 60] [--latency 0.05]
 """
@@ -13,38 +20,100 @@ against the batch maximum, samples stored; then CPU seconds per 1,000 samples an
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
+from tracker import runner
 from tracker.config import Config, DaemonConfig, PlatformConfig, StorageConfig
 from tracker.owner.daemon import Daemon
 from tracker.registry import load as load_registry
-from tracker.runner import RoundResult
 from tracker.service import Opened, open_collection
 from tracker.simweb.world import base36
 
 TRACKER = (sys.executable, "-m", "tracker")
-PLATFORMS = ("hackernews", "x", "reddit", "facebook")
+PLATFORMS = ("hackernews", "x", "reddit", "facebook", "bluesky", "mastodon")
+BLUESKY_DID = "did:plc:benchauthor"
 
 
-def item_key(platform: str, i: int) -> str:
-    """A key in the platform's own shape (the simulator answers for it once it is added)."""
+def sim_key(platform: str, i: int) -> str:
+    """A post's key in the simulator's world."""
     return {
         "hackernews": lambda: str(60_000_000 + i),
         "x": lambda: str(1_950_000_000_000_000_000 + i),
         "reddit": lambda: base36(2_000_000_000 + i),
         "facebook": lambda: f"https://news.example.com/bench/{i}",
+        "bluesky": lambda: f"{BLUESKY_DID}/3lbench{i:08d}",
+        "mastodon": lambda: str(113_000_000_000_000_000 + i),
     }[platform]()
+
+
+def item_key(platform: str, i: int, mastodon_host: str) -> str:
+    """The tracker's key for that post: an AT-URI on Bluesky, host/id on Mastodon."""
+    key = sim_key(platform, i)
+    if platform == "bluesky":
+        did, _, rkey = key.partition("/")
+        return f"at://{did}/app.bsky.feed.post/{rkey}"
+    if platform == "mastodon":
+        return f"{mastodon_host}/{key}"
+    return key
+
+
+@dataclass
+class Instruments:
+    """What the sampling threads did, per platform: (start, seconds, items) of every request,
+    and seconds spent storing buffered answers."""
+
+    calls: dict[str, list[tuple[float, float, int]]] = field(default_factory=lambda: defaultdict(list))
+    store_s: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def wrap_collectors(self, opened: Opened) -> None:
+        for name in PLATFORMS:
+            collector = opened.collection.active[name].collector
+            collector.sample = self._timed(name, collector.sample)  # type: ignore[method-assign,assignment]
+
+    def _timed(
+        self, name: str, sample: Callable[[Sequence[Any]], Any]
+    ) -> Callable[[Sequence[Any]], Iterator[Any]]:
+        def timed(targets: Sequence[Any]) -> Iterator[Any]:
+            start = time.perf_counter()
+            records = list(sample(targets))
+            with self.lock:
+                self.calls[name].append((start, time.perf_counter() - start, len(targets)))
+            return iter(records)
+
+        return timed
+
+    def wrap_flush(self) -> Callable[[], None]:
+        """Time every flush; returns the function that puts the original back."""
+        original = runner.SampleBuffer.flush
+        instruments = self
+
+        def flush(buffer: runner.SampleBuffer) -> int:
+            start = time.perf_counter()
+            try:
+                return original(buffer)
+            finally:
+                with instruments.lock:
+                    instruments.store_s[buffer.active.name] += time.perf_counter() - start
+
+        setattr(runner.SampleBuffer, "flush", flush)  # noqa: B010  (an instrument, put back by the caller)
+        return lambda: setattr(runner.SampleBuffer, "flush", original)
 
 
 def free_port() -> int:
@@ -54,7 +123,7 @@ def free_port() -> int:
         return port
 
 
-def start_simulator(latency_s: float) -> tuple[subprocess.Popen[bytes], str, dict[str, dict[str, str]]]:
+def start_simulator(latency_s: float) -> tuple[subprocess.Popen[bytes], str, dict[str, dict[str, object]]]:
     """`tracker simulate` in a subprocess; (process, base URL, per platform its base-URL settings)."""
     port = free_port()
     process = subprocess.Popen(
@@ -83,10 +152,14 @@ def start_simulator(latency_s: float) -> tuple[subprocess.Popen[bytes], str, dic
     else:
         process.kill()
         raise SystemExit("the simulator did not start")
-    mounts = {
-        platform: {setting: url + prefix for setting, prefix in settings.items() if isinstance(prefix, str)}
+    mounts: dict[str, dict[str, object]] = {
+        platform: {
+            setting: url + prefix if isinstance(prefix, str) else tuple(url + p for p in prefix)
+            for setting, prefix in settings.items()
+        }
         for platform, settings in state["mounts"].items()
     }
+    mounts["mastodon"]["allow_private"] = True  # its instance is on 127.0.0.1
     return process, url, mounts
 
 
@@ -101,7 +174,7 @@ def credentials() -> dict[str, str]:
 def seed(url: str, per_platform: int) -> None:
     """Every item's key as a post in the simulator."""
     for platform in PLATFORMS:
-        keys = [item_key(platform, i) for i in range(per_platform)]
+        keys = [sim_key(platform, i) for i in range(per_platform)]
         for start in range(0, len(keys), 5000):
             httpx.post(
                 f"{url}/_sim/posts",
@@ -137,27 +210,28 @@ def main() -> None:
             opened = open_collection(config, environ=credentials())
             now = datetime.now(UTC)
             store = opened.collection.store
+            mastodon_host = url.removeprefix("http://")
             with store.transaction() as cur:
                 for platform in PLATFORMS:
+                    keys = [item_key(platform, i, mastodon_host) for i in range(per_platform)]
                     cur.execute(
                         "insert into items (platform, item_key, tracked_at, next_due_at) "
                         "select ?, unnest(?::varchar[]), ?, ?",
-                        [platform, [item_key(platform, i) for i in range(per_platform)], now, now],
+                        [platform, keys, now, now],
                     )
             print(f"seeded {per_platform * len(PLATFORMS):,} items in {time.perf_counter() - t0:.1f} s")
-            rounds: dict[str, list[RoundResult]] = defaultdict(list)
-            lock = threading.Lock()
-
-            def note(result: RoundResult) -> None:
-                with lock:
-                    rounds[result.platform].append(result)
-
-            daemon = Daemon(opened, on_round=note)
+            instruments = Instruments()
+            instruments.wrap_collectors(opened)
+            unwrap = instruments.wrap_flush()
+            daemon = Daemon(opened)
+            load_before = os.getloadavg()[0]
             cpu0, wall0 = time.process_time(), time.perf_counter()
             daemon.start()
             time.sleep(args.seconds)
+            window = (wall0, time.perf_counter())
             daemon.shutdown(drain_s=10)
-            cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+            cpu = time.process_time() - cpu0
+            unwrap()
             stored = dict(
                 store.df(
                     "select i.platform, count(distinct (s.item_id, s.ts)) from samples s "
@@ -169,7 +243,9 @@ def main() -> None:
                     "select platform, count(*) from runs where status = 'rate_limited' group by all"
                 ).rows()
             )
-            report(opened, rounds, stored, throttled, wall, cpu, args)
+            report(
+                opened, instruments, window, stored, throttled, cpu, (load_before, os.getloadavg()[0]), args
+            )
             opened.close()
     finally:
         process.terminate()
@@ -178,36 +254,39 @@ def main() -> None:
 
 def report(
     opened: Opened,
-    rounds: dict[str, list[RoundResult]],
+    instruments: Instruments,
+    window: tuple[float, float],
     stored: dict[str, int],
     throttled: dict[str, int],
-    wall: float,
     cpu: float,
+    load: tuple[float, float],
     args: argparse.Namespace,
 ) -> None:
     active = opened.collection.active
+    seconds = window[1] - window[0]
     print(
-        f"{args.items:,} items, {args.latency * 1000:.0f} ms latency, daemon ran {wall:.1f} s wall, {cpu:.1f} s CPU"
+        f"{args.items:,} items, {args.latency * 1000:.0f} ms latency, a {seconds:.1f} s window, "
+        f"{cpu:.1f} s CPU; load average {load[0]:.1f} before, {load[1]:.1f} after"
     )
     print(
-        f"{'platform':<11} {'requests':>8} {'req/s':>7} {'allowed/s':>9} {'allowance':>9} {'used':>6} "
-        f"{'items/req':>9} {'batch max':>9} {'samples':>8} {'429s':>5}"
+        f"{'platform':<11} {'requests':>8} {'req/s':>7} {'allowed/s':>9} {'of allowed':>10} "
+        f"{'items/req':>9} {'batch max':>9} {'samples':>8} {'429s':>5} {'answer ms':>9} "
+        f"{'ceiling/s':>9} {'store s':>7}"
     )
     total = 0
     for name in PLATFORMS:
         limits = active[name].limits
-        sample_rounds = [r for r in rounds[name] if r.kind == "sample"]
-        requests = sum(r.requests for r in sample_rounds)
-        items = sum(r.items for r in sample_rounds)
+        calls = [c for c in instruments.calls[name] if window[0] <= c[0] < window[1]]
+        requests, items = len(calls), sum(c[2] for c in calls)
         rate = limits.requests / limits.per_seconds
-        allowance = limits.requests + rate * wall  # a full bucket, then its refill
         samples = stored.get(name, 0)
         total += samples
-        per_request = items / requests if requests else 0.0
+        answer_ms = statistics.median(c[1] for c in calls) * 1000 if calls else float("nan")
         print(
-            f"{name:<11} {requests:>8} {requests / wall:>7.2f} {rate:>9.2f} {allowance:>9.0f} "
-            f"{requests / allowance:>6.1%} {per_request:>9.1f} {limits.max_batch:>9} {samples:>8} "
-            f"{throttled.get(name, 0):>5}"
+            f"{name:<11} {requests:>8} {requests / seconds:>7.2f} {rate:>9.2f} "
+            f"{requests / seconds / rate:>10.0%} {items / requests if requests else 0:>9.1f} "
+            f"{limits.max_batch:>9} {samples:>8} {throttled.get(name, 0):>5} {answer_ms:>9.0f} "
+            f"{1000 / answer_ms:>9.1f} {instruments.store_s[name]:>7.1f}"
         )
     per_thousand = cpu / total * 1000 if total else float("nan")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

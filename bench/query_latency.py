@@ -14,6 +14,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tracker import timeseries
 from tracker.metrics import interactions
 from tracker.store import Store
 
@@ -34,10 +35,10 @@ def build(store: Store, articles: int, per_article: int, samples: int, now: date
                from tracked_articles a, range(?) t(j)""",
             [now, per_article],
         )
-        cur.execute(
-            """insert into samples
-               select i.item_id, m.metric, ?::timestamptz - to_minutes(10 * (? - k)),
-                      (k * (1 + i.item_id % 17) * m.w)::bigint
+        timeseries.write_counts(  # the write path keeps prev_ts/prev_value and series_latest
+            cur,
+            """select i.item_id, m.metric, ?::timestamptz - to_minutes(10 * (? - k)) as ts,
+                      (k * (1 + i.item_id % 17) * m.w)::bigint as value
                from items i, range(?) t(k),
                     (values ('likes', 3), ('reposts', 1), ('comments', 1)) m(metric, w)""",
             [now, samples, samples],

@@ -38,6 +38,7 @@ QUOTED = {
     "gain / (age + 2)^0.5": (0.744, 0.713),
     "rank-average of that and HN rank": (0.743, 0.776),
 }
+DEV_SHARE = 0.7  # the trending exponents were fitted on this first share of the moments
 
 
 @dataclass(frozen=True)
@@ -85,13 +86,23 @@ def load(store: Store, snapshots: pl.DataFrame, items: pl.DataFrame, batch_snaps
     return written
 
 
+def read_snapshots(data: Path) -> pl.DataFrame:
+    """The snapshots, with a story's missing comment count read as 0: HN shows "discuss" instead
+    of "0 comments" (its API reports descendants 0), so the count is known to be zero. Rows
+    without points (job posts) keep their nulls and are not written."""
+    snaps = pl.read_parquet(data / "snapshots.parquet")
+    return snaps.with_columns(
+        comments=pl.when(pl.col("points").is_not_null()).then(pl.col("comments").fill_null(0))
+    )
+
+
 def open_store(db: Path | None, data: Path, tmp: Path) -> Store:
     """The HN history in a DuckDB file, loaded through timeseries.write once and reused."""
     path = db or tmp / "hn.duckdb"
     fresh = not path.exists()
     store = Store.open(path)
     if fresh:
-        snapshots = pl.read_parquet(data / "snapshots.parquet")
+        snapshots = read_snapshots(data)
         items = pl.read_parquet(data / "items.parquet")
         started = time.perf_counter()
         written = load(store, snapshots, items)
@@ -142,7 +153,7 @@ def interpolate(queries: pl.DataFrame, samples: pl.DataFrame, at: str, lookback:
 
 
 def build_moments(data: Path) -> Moments:
-    snaps = pl.read_parquet(data / "snapshots.parquet").sort("observed_at")
+    snaps = read_snapshots(data).sort("observed_at")
     items = pl.read_parquet(data / "items.parquet").select("item_id", born="first_seen")
     unit = snaps["observed_at"].dtype.time_unit  # type: ignore[attr-defined]
     samples = (
@@ -234,30 +245,34 @@ def polars_trending(m: Moments, c: dict[str, float], gauges: pl.DataFrame) -> pl
             short=pl.col("gain_short").fill_null(0).sum(),
             long=pl.col("gain_long").sum(),
             size=pl.col("end").sum(),
+            # None when the story has no comment count (HN showed "discuss"): factor 1, as in SQL
+            discussion=pl.when((pl.col("metric") == "comments").any()).then(
+                pl.col("end").filter(pl.col("metric") == "comments").sum()
+            ),
             age=((pl.col("t") - pl.col("born")).dt.total_seconds() / 3600).first().clip(lower_bound=0),
         )
     )
     g = gauges.sort("ts")
-    ranks = (
-        per_item.select("t", "item_id")
-        .sort("t")
-        .join_asof(
-            g,
-            left_on="t",
-            right_on="ts",
-            by="item_id",
-            strategy="backward",
-            tolerance=timedelta(hours=1),
-            check_sortedness=False,
+    ranks = per_item.select("t", "item_id")
+    for name, lag in (("rank", timedelta(0)), ("rank_before", timedelta(hours=1))):
+        # The latest rank in the hour before t - lag, as the SQL reads its gauges.
+        at = ranks.select("t", "item_id", at=pl.col("t") - lag).sort("at")
+        found = at.join_asof(
+            g, left_on="at", right_on="ts", by="item_id", strategy="backward", check_sortedness=False
+        ).select(
+            "t", "item_id", pl.when(pl.col("ts") > pl.col("at") - timedelta(hours=1)).then("rank").alias(name)
         )
-        .with_columns(
-            pl.when(pl.col("ts") > pl.col("t") - timedelta(hours=1)).then(pl.col("rank")).alias("rank")
-        )
-        .select("t", "item_id", "rank")
-    )
+        ranks = ranks.join(found, on=["t", "item_id"], how="left")
+    rank = pl.col("rank").clip(lower_bound=1)
+    before = pl.col("rank_before").fill_null(c["rank_entry"]).clip(lower_bound=1)
     rank_factor = (
-        (c["rank_reference"] / pl.col("rank").clip(lower_bound=1)).pow(c["rank_weight"]).fill_null(1.0)
-    )
+        (c["rank_reference"] / rank).pow(c["rank_weight"])
+        * (-c["rank_slope"] * (rank - c["rank_reference"]) / c["rank_reference"]).exp()
+        * (before / rank).pow(c["rank_change_weight"])
+    ).fill_null(1.0)
+    log_age = (pl.col("age") + c["age_offset_hours"]).log()
+    if c["gravity_curvature"] > 0:  # held where the decay is lowest, as age_decay_log in SQL
+        log_age = pl.min_horizontal(log_age, pl.lit(c["gravity"] / (2 * c["gravity_curvature"])))
     return per_item.join(ranks, on=["t", "item_id"], how="left").select(
         "t",
         "item_id",
@@ -269,8 +284,11 @@ def polars_trending(m: Moments, c: dict[str, float], gauges: pl.DataFrame) -> pl
         score=(pl.col("short") * 60 / c["short_span_minutes"] + 1).pow(c["short_weight"])
         * (pl.col("long") / c["long_span_hours"] + 1).pow(c["long_weight"])
         * (pl.col("size") + 1).pow(c["size_weight"])
-        * (pl.col("age") + c["age_offset_hours"]).pow(-c["gravity"])
-        * rank_factor,
+        * (c["gravity_curvature"] * log_age.pow(2) - c["gravity"] * log_age).exp()
+        * rank_factor
+        * ((pl.col("discussion") + 1) / (pl.col("size") - pl.col("discussion") + 1))
+        .pow(c["discussion_weight"])
+        .fill_null(1.0),
     )
 
 
@@ -355,6 +373,16 @@ def main() -> None:
         print(
             f"{'trending() (Polars mirror, all)':<36} {r1:7.3f} {r6:7.3f} {p1:8.2f} {p6:8.2f}   target >= 0.78 / 0.80"
         )
+        # The exponents were fitted on the first 70% of the moments: the rest is held out.
+        cut = live["t"].unique().sort()[int(live["t"].n_unique() * DEV_SHARE)]
+        for label, part, when in (
+            ("  first 70% (fitted on)", live.filter(pl.col("t") < cut), "before"),
+            ("  last 30% (held out)", live.filter(pl.col("t") >= cut), "from"),
+        ):
+            r1, r6, p1, p6, k = evaluate(part, pl.col("score"))
+            print(
+                f"{label:<36} {r1:7.3f} {r6:7.3f} {p1:8.2f} {p6:8.2f}   ({k:,} moments {when} {cut:%Y-%m-%d %H:%M})"
+            )
         points_only = polars_trending(
             Moments(m.live, m.samples.filter(pl.col("metric") == "points")), constants, gauges
         ).select("t", "item_id", points_score="score")

@@ -1,7 +1,8 @@
 """Write throughput: samples per second through the product's bulk path (Polars -> Arrow ->
-one INSERT OR IGNORE) against DuckDB's executemany, on a real DuckDB file; then the columnar
-path (`timeseries.write_frames`) in 100 k-row batches beside a raw Arrow insert into a table with
-the same primary key and into one without a key.
+the idempotent write path, `timeseries.write`) against DuckDB's executemany, on a real DuckDB file; then the columnar
+path (`timeseries.write_frames`) in 100 k-row batches beside a raw Arrow insert of the same rows
+into a table without a key (what `samples` is since migration 0040) and into one with the
+(item, metric, ts) primary key `samples` had before; each line prints ours / that rate.
 
     python bench/write_throughput.py [--items 20000] [--rounds 5] [--frame-rows 1000000]
 """
@@ -59,13 +60,14 @@ def main() -> None:
             for i in range(args.executemany_rows)
         ]
         started = time.perf_counter()
-        cur.executemany("insert or ignore into samples values (?, ?, ?, ?)", rows)
+        # Row by row into the same table (a bare insert: only its speed matters here).
+        cur.executemany("insert into samples (item_id, metric, ts, value) values (?, ?, ?, ?)", rows)
         many_s = time.perf_counter() - started
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         bulk_rate = total / bulk_s
         many_rate = args.executemany_rows / many_s
         print(
-            f"bulk (Arrow, insert or ignore): {total:,} samples in {bulk_s:.2f} s = {bulk_rate:,.0f} samples/s"
+            f"bulk (Arrow, timeseries.write): {total:,} samples in {bulk_s:.2f} s = {bulk_rate:,.0f} samples/s"
         )
         print(f"same batch again (idempotent):  {rewritten} new rows, {idempotent_s:.2f} s")
         print(
@@ -73,8 +75,9 @@ def main() -> None:
             f"{many_rate:,.0f} rows/s  ({bulk_rate / many_rate:,.0f}x slower)"
         )
         frame_rates = columnar(store, now, args.items, args.frame_rows, args.batch)
+        ours = frame_rates[f"write_frames, {args.batch:,}-row batches"]
         for name, rate in frame_rates.items():
-            print(f"{name:<44} {rate:>12,.0f} samples/s")
+            print(f"{name:<44} {rate:>12,.0f} samples/s  (ours / this: {ours / rate:4.2f})")
         print(f"peak RSS: {rss_mb:,.0f} MB")
         store.close()
 
@@ -113,8 +116,8 @@ def columnar(store: Store, now: datetime, items: int, rows: int, batch: int) -> 
     )
     cur = store.cursor()
     for label, ddl in (
-        ("raw Arrow insert, same primary key", "primary key (item_id, metric, ts)"),
-        ("raw Arrow insert, no key", ""),
+        ("raw Arrow insert, no key (samples since 0040)", ""),
+        ("raw Arrow insert, the pre-0040 primary key", "primary key (item_id, metric, ts)"),
     ):
         cur.execute("drop table if exists raw_samples")
         cur.execute(

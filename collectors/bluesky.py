@@ -26,10 +26,11 @@ from tracker.collector import Credential, Discovery, Gone, Limits, Sample, Targe
 from tracker.collector_base import CollectorBase
 from tracker.decode import timestamp
 from tracker.errors import BadResponse, UnknownURL
-from tracker.urls import canonicalize
+from tracker.urls import NO_RULES, UrlRules, canonicalize
 
 NAME = "bluesky"
 ROLES = ("samples", "searches_shares")
+NEEDS = ("url_rules",)  # the per-site article-key rules (Config.url_rules) arrive as Settings.url_rules
 COLOR = "#4aa8ff"  # sky blue, apart from facebook's navy
 # The AppView sends `ratelimit-policy: 3000;w=300` (3000 requests per 5 minutes per IP), the
 # figure Bluesky documents for its PDS hosts; getPosts takes at most 25 URIs.
@@ -54,6 +55,7 @@ _AT_URI = re.compile(rf"^at://([^/]+)/app\.bsky\.feed\.post/({_RKEY})$")
 
 @dataclass(frozen=True)
 class Settings:
+    url_rules: UrlRules = NO_RULES  # NEEDS: how [[sites]] key their articles
     appview_url: str = "https://public.api.bsky.app"
     search_limit: int = 100  # searchPosts `limit`; the lexicon allows 1..100
 
@@ -140,7 +142,7 @@ class Collector(CollectorBase[Settings]):
 
     def find_shares(self, article: Target) -> Iterator[Discovery]:
         assert article.url is not None
-        wanted = canonicalize(article.url)
+        wanted = canonicalize(article.url, self.settings.url_rules)
         response = self.appview.get(
             "/xrpc/app.bsky.feed.searchPosts",
             params={"q": "*", "url": article.url, "limit": self.settings.search_limit, "sort": "latest"},
@@ -155,7 +157,7 @@ class Collector(CollectorBase[Settings]):
         for post in posts:
             if not isinstance(post, dict) or not isinstance(post.get("uri"), str):
                 continue
-            if wanted not in _canonical_links(post):
+            if wanted not in _canonical_links(post, self.settings.url_rules):
                 continue  # the server's fuzzy URL match found another page
             record = _obj(post.get("record"))
             author = _obj(post.get("author"))
@@ -171,7 +173,7 @@ class Collector(CollectorBase[Settings]):
             )
 
 
-def _canonical_links(post: Mapping[str, Any]) -> set[str]:
+def _canonical_links(post: Mapping[str, Any], rules: UrlRules) -> set[str]:
     """Every http(s) link of a post (link card in the record or its view, link facets), canonical."""
     raw: list[Any] = []
     record = _obj(post.get("record"))
@@ -190,7 +192,7 @@ def _canonical_links(post: Mapping[str, Any]) -> set[str]:
     for link in raw:
         if isinstance(link, str):
             try:
-                out.add(canonicalize(link))
+                out.add(canonicalize(link, rules))
             except UnknownURL:
                 continue
     return out

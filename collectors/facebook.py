@@ -21,10 +21,11 @@ from tracker.collector import Credential, Discovery, Gone, Limits, Sample, Targe
 from tracker.collector_base import CollectorBase
 from tracker.decode import counts, expect
 from tracker.errors import UnknownURL
-from tracker.urls import canonicalize
+from tracker.urls import NO_RULES, UrlRules, canonicalize
 
 NAME = "facebook"
 ROLES = ("samples", "searches_shares")
+NEEDS = ("url_rules",)  # the per-site article-key rules (Config.url_rules) arrive as Settings.url_rules
 COLOR = "#0b3d91"
 # An app token gets 200 calls an hour per daily active user of the app (rolling hour); 200 is
 # the floor for an app with one user. `ids` takes at most 50 ids. One URL may be read at most
@@ -49,6 +50,7 @@ HOSTS = ("facebook.com", "m.facebook.com", "fb.com", "fb.watch")
 
 @dataclass(frozen=True)
 class Settings:
+    url_rules: UrlRules = NO_RULES  # NEEDS: how [[sites]] key their articles
     graph_url: str = "https://graph.facebook.com"
     api_version: str = "v21.0"
 
@@ -65,7 +67,7 @@ class Collector(CollectorBase[Settings]):
     def find_shares(self, article: Target) -> Iterator[Discovery]:
         """Facebook engagement is per URL: the article's own canonical URL is the item (no I/O)."""
         try:
-            url = canonicalize(article.url or article.item_key)
+            url = canonicalize(article.url or article.item_key, self.settings.url_rules)
         except UnknownURL:
             return
         yield Discovery(platform=NAME, item_key=url, url=url, links_to=url, kind="post")
@@ -83,12 +85,12 @@ class Collector(CollectorBase[Settings]):
             },
         )
         answer = self.decode.answer(response, dict, "ids answer")
-        by_url = _by_canonical_url(answer)
+        by_url = _by_canonical_url(answer, self.settings.url_rules)
         now = self.clock.now()
         for target in targets:
             node = answer.get(target.item_key)
             if node is None:
-                node = by_url.get(_canonical_or_none(target.item_key) or "")
+                node = by_url.get(_canonical_or_none(target.item_key, self.settings.url_rules) or "")
             if node is None:
                 continue  # the answer says nothing about this URL: no record, it is asked again later
             node = expect(NAME, response, node, dict, f"node {target.item_key}")
@@ -104,18 +106,18 @@ def _engagement(response: httpx.Response, node: dict[str, Any], key: str) -> dic
     )
 
 
-def _by_canonical_url(answer: dict[str, Any]) -> dict[str, Any]:
+def _by_canonical_url(answer: dict[str, Any], rules: UrlRules) -> dict[str, Any]:
     """Index nodes by the canonical form of their key, in case Graph spells a URL differently."""
     out: dict[str, Any] = {}
     for key, node in answer.items():
-        canonical = _canonical_or_none(key)
+        canonical = _canonical_or_none(key, rules)
         if canonical is not None:
             out.setdefault(canonical, node)
     return out
 
 
-def _canonical_or_none(url: str) -> str | None:
+def _canonical_or_none(url: str, rules: UrlRules) -> str | None:
     try:
-        return canonicalize(url)
+        return canonicalize(url, rules)
     except UnknownURL:
         return None

@@ -45,11 +45,11 @@ from tracker.decode import expect, snippet
 from tracker.errors import BadResponse, CollectorError, RateLimited, UnknownURL
 from tracker.feedparse import Entry, FeedError, clean_title, find_canonical, parse, parse_date
 from tracker.netguard import host_of, host_problem, hosts, literal_problem
-from tracker.urls import canonicalize
+from tracker.urls import NO_RULES, UrlRules, canonicalize
 
 NAME = "feeds"
 ROLES = ("discovers_articles",)
-NEEDS = ("sites",)  # the top-level [[sites]] tables arrive as Settings.sites
+NEEDS = ("sites", "url_rules")  # [[sites]] and their article-key rules arrive as Settings fields
 # Sites publish no crawl budget for feeds; one request a second per site is a polite default
 # (each site has its own bucket, keyed by its URL). Override with [platforms.feeds.limits].
 LIMITS = Limits(requests=60, per_seconds=60, max_batch=1, min_resample_s=300, header_style="none")
@@ -67,6 +67,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 @dataclass(frozen=True)
 class Settings:
     sites: tuple[SiteConfig, ...] = ()  # the top-level [[sites]] tables (NEEDS)
+    url_rules: UrlRules = NO_RULES  # the per-site canonical-URL rules (NEEDS; Config.url_rules)
     wordpress_per_page: int = 100  # the REST API's maximum per_page
     wordpress_max_pages: int = 5  # most pages one run reads from one site's API
     max_child_sitemaps: int = 50  # most child sitemaps followed from one sitemap index
@@ -215,7 +216,10 @@ class Collector(CollectorBase[Settings]):
         target = _fetch_url(site, url)
         parts = urlsplit(target)
         client = self.http.client(
-            f"{parts.scheme}://{parts.netloc}", limiter_key=site.url, request_guard=self._guard(site)
+            f"{parts.scheme}://{parts.netloc}",
+            limiter_key=site.url,
+            request_guard=self._guard(site),
+            public_only=not site.allow_private,
         )
         headers = {"Accept": accept, **_conditional_headers(validators)}
         response = client.get(target, params=params, headers=headers)
@@ -259,7 +263,7 @@ class Collector(CollectorBase[Settings]):
     def _add(self, found: _Found, entry: Entry, site: SiteConfig) -> None:
         """Merge one listed article (several sources may list it; the first value of a field wins)."""
         try:
-            key = canonicalize(entry.url)
+            key = canonicalize(entry.url, self.settings.url_rules)
         except UnknownURL:
             return  # a mailto:, javascript: or garbage link is not an article
         host = host_of(urlsplit(key).hostname)
@@ -329,7 +333,7 @@ class Collector(CollectorBase[Settings]):
         href = find_canonical(response.text, url)
         if href:
             try:
-                candidate = canonicalize(href)
+                candidate = canonicalize(href, self.settings.url_rules)
             except UnknownURL:
                 candidate = url
             # A canonical pointing at the home page is a known CMS mistake (web.dev/canonical): ignore it.

@@ -17,10 +17,11 @@ from datetime import UTC, datetime
 from tracker.collector import Credential, Cursor, Discovery, Gone, JsonValue, Limits, Sample, Target
 from tracker.collector_base import CollectorBase
 from tracker.errors import BadResponse
-from tracker.urls import canonicalize
+from tracker.urls import NO_RULES, UrlRules, canonicalize
 
 NAME = "hackernews"
 ROLES = ("samples", "searches_shares", "reads_trends")
+NEEDS = ("url_rules",)  # the per-site article-key rules (Config.url_rules) arrive as Settings.url_rules
 COLOR = "#f2a900"  # amber, so it stays apart from reddit's orange-red
 # No documented limit for either API; Algolia asks for at most 10,000 requests an hour per IP.
 LIMITS = Limits(requests=10_000, per_seconds=3600, max_batch=1, min_resample_s=60, header_style="none")
@@ -33,6 +34,7 @@ _ITEM_URL = re.compile(r"^https?://news\.ycombinator\.com/item\?(?:.*&)?id=(\d+)
 
 @dataclass(frozen=True)
 class Settings:
+    url_rules: UrlRules = NO_RULES  # NEEDS: how [[sites]] key their articles
     algolia_url: str = "https://hn.algolia.com"
     firebase_url: str = "https://hacker-news.firebaseio.com"
     search_hits: int = 50  # hitsPerPage for a URL search
@@ -73,7 +75,7 @@ class Collector(CollectorBase[Settings]):
 
     def find_shares(self, article: Target) -> Iterator[Discovery]:
         assert article.url is not None
-        wanted = canonicalize(article.url)
+        wanted = canonicalize(article.url, self.settings.url_rules)
         response = self.algolia.get(
             "/api/v1/search",
             params={
@@ -87,7 +89,7 @@ class Collector(CollectorBase[Settings]):
         for hit in hits:
             if not isinstance(hit, dict) or not isinstance(hit.get("url"), str):
                 continue
-            if canonicalize(hit["url"]) != wanted:
+            if canonicalize(hit["url"], self.settings.url_rules) != wanted:
                 continue  # token match on another URL
             object_id = str(hit.get("objectID") or hit.get("story_id") or "")
             if not object_id.isdigit():

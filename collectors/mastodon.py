@@ -33,10 +33,11 @@ from tracker.collector_base import CollectorBase
 from tracker.decode import count, expect, timestamp
 from tracker.errors import BadResponse, UnknownURL
 from tracker.netguard import host_of, host_problem, literal_problem
-from tracker.urls import canonicalize
+from tracker.urls import NO_RULES, UrlRules, canonicalize
 
 NAME = "mastodon"
 ROLES = ("samples", "reads_trends")
+NEEDS = ("url_rules",)  # the per-site article-key rules (Config.url_rules) arrive as Settings.url_rules
 COLOR = "#6364ff"
 # 300 requests per 5 minutes per IP (and per account with a token), per instance; the batch
 # lookup caps ids at DEFAULT_STATUSES_LIMIT = 20.
@@ -66,6 +67,7 @@ _SNOWFLAKE = re.compile(r"^\d{17,19}$")  # ids on instances we were not told abo
 
 @dataclass(frozen=True)
 class Settings:
+    url_rules: UrlRules = NO_RULES  # NEEDS: how [[sites]] key their articles
     instances: tuple[str, ...] = ("https://mastodon.social",)  # base URLs, one per instance
     trend_links: int = 20  # trends/links `limit`; the documented maximum is 20
     # Statuses on instances that are not configured may be at loopback/private addresses (the simulator).
@@ -154,7 +156,12 @@ class Collector(CollectorBase[Settings]):
         with self._adopting:
             if host not in self.adopted:
                 base = f"{urlsplit(target.url).scheme}://{host}"
-                client = self.http.client(base, limiter_key=host, request_guard=self._guard(host))
+                client = self.http.client(
+                    base,
+                    limiter_key=host,
+                    request_guard=self._guard(host),
+                    public_only=not self.settings.allow_private,
+                )
                 self.adopted[host] = Instance(base, host, "", client)
             return self.adopted[host]
 
@@ -215,7 +222,7 @@ class Collector(CollectorBase[Settings]):
                 link = self.decode.expect(response, link, dict, f"trending link {rank}")
                 url = link.get("url")
                 try:
-                    canonical = canonicalize(url) if isinstance(url, str) else None
+                    canonical = canonicalize(url, self.settings.url_rules) if isinstance(url, str) else None
                 except UnknownURL:
                     canonical = None
                 if canonical is None:

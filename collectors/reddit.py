@@ -33,10 +33,11 @@ from tracker.decode import Decoder, count, expect
 from tracker.errors import AuthFailed, BadResponse, ConfigError, UnknownURL
 from tracker.netguard import host_of, hosts
 from tracker.secrets import Redactor, Secret
-from tracker.urls import canonicalize
+from tracker.urls import NO_RULES, UrlRules, canonicalize
 
 NAME = "reddit"
 ROLES = ("samples", "searches_shares")
+NEEDS = ("url_rules",)  # the per-site article-key rules (Config.url_rules) arrive as Settings.url_rules
 COLOR = "#ff4500"
 MAX_BATCH = 100  # /by_id/ and /api/info take at most 100 fullnames
 # Reddit Data API wiki: 100 queries a minute per OAuth client id, 10 a minute without OAuth.
@@ -79,6 +80,7 @@ MAX_SHARE_HOPS = 3  # a share link may redirect to another share link before the
 
 @dataclass(frozen=True)
 class Settings:
+    url_rules: UrlRules = NO_RULES  # NEEDS: how [[sites]] key their articles
     www_url: str = "https://www.reddit.com"  # anonymous API host
     oauth_url: str = "https://oauth.reddit.com"  # API host for OAuth bearer tokens
     auth_url: str = "https://www.reddit.com"  # where /api/v1/access_token lives
@@ -270,7 +272,7 @@ class Collector(CollectorBase[Settings]):
     def find_shares(self, article: Target) -> Iterator[Discovery]:
         """Submissions of the article, one /api/info lookup per spelling of its URL."""
         assert article.url is not None
-        wanted = canonicalize(article.url)
+        wanted = canonicalize(article.url, self.settings.url_rules)
         seen: set[str] = set()
         for variant in url_variants(wanted):
             response = self.api.get("/api/info.json", params={"url": variant, "raw_json": 1})

@@ -108,7 +108,7 @@ def create_app(
     """
     if not valid_zone(timezone):
         raise ConfigError(f"unknown time zone {timezone!r}; use an IANA name such as Europe/Paris")
-    data = Data(store, clock, ttl_s=min(refresh_s / 2, 5.0))
+    data = Data(store, clock, ttl_s=refresh_s)  # one computation per query and refresh
     app = dash.Dash(__name__, title=title, update_title="", suppress_callback_exceptions=True)
     app.layout = _shell(title, refresh_s)
     app.server.extensions["tracker_data"] = data  # tests and bench/dashboard.py count its queries

@@ -236,3 +236,30 @@ def story_cell(row: dict[str, Any], tz: tzinfo, now: datetime) -> html.Div:
             ),
         ]
     )
+
+
+def rank_cell(row: dict[str, Any], shift_s: int) -> list[Any]:
+    """The rank and its change since `shift_s` seconds ago (`rank_before`: null when it was not
+    ranked then): '▲2', '▼1', '=' or 'new', the earlier rank in the tooltip."""
+    change = row["rank_change"]
+    shift = fmt.duration(shift_s)
+    if row["rank_before"] is None:
+        badge = html.Span("new", className="move move-new", title=f"not ranked {shift} ago")
+    elif change:
+        badge = html.Span(
+            f"▲{change}" if change > 0 else f"▼{-change}",
+            className="move move-up" if change > 0 else "move move-down",
+            title=f"#{row['rank_before']} {shift} ago",
+        )
+    else:
+        badge = html.Span("=", className="move", title=f"also #{row['rank']} {shift} ago")
+    return [html.Span(row["rank"], className="rank"), badge]
+
+
+def with_rank_change(rows: pl.DataFrame, before: pl.DataFrame) -> pl.DataFrame:
+    """`rows` with rank_before (from `before`, a ranking computed earlier) and rank_change
+    (positive = moved up)."""
+    earlier = before.select("article_id", pl.col("rank").alias("rank_before"))
+    return rows.join(earlier, on="article_id", how="left").with_columns(
+        (pl.col("rank_before") - pl.col("rank")).alias("rank_change")
+    )

@@ -2,16 +2,19 @@
 embed comes from a canned query in sql/queries, run with $named parameters bound (never formatted
 in) and returned as a Polars frame.
 
-Answers are cached for a few seconds (less than the page refresh), and concurrent misses of one
-key share one computation (single-flight): when a news site's box is read by fifty readers at
-the moment the cache expires, the store runs the query once, not fifty times.
+Answers are computed once per refresh tick: the cache key is (query, parameters, tick), a tick
+being `ttl_s` seconds of the wall clock (the dashboards' refresh interval), so every page, callback,
+JSON reader and embed asking the same question within one refresh shares one result, and entries
+of past ticks are dropped. Concurrent misses of one key share one computation (single-flight):
+when a news site's box is read by fifty readers at the moment a tick begins, the store runs the
+query once, not fifty times.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -31,7 +34,10 @@ WINDOW_SPAN = {
     "7d": timedelta(days=7),
     "30d": timedelta(days=30),
 }
+# The step of each window's sparkline (about 12 to 30 points).
+SPARK_STEP = {"1h": "5 minutes", "6h": "15 minutes", "24h": "1 hour", "7d": "6 hours", "30d": "1 day"}
 DEFAULT_WINDOW = "24h"
+RISING_FACTOR = 2.0  # a story rises while its short velocity is at least this times its long one
 MAX_LIMIT = 100
 
 
@@ -63,7 +69,10 @@ class _Flight:
 
 
 class Data:
-    """Named queries over one store, with a short time-to-live cache per (query, parameters)."""
+    """Named queries over one store, each computed once per (query, parameters, refresh tick).
+
+    `ttl_s` is the tick's length (0: never cached); a result lives until its tick ends.
+    """
 
     def __init__(self, store: Store, clock: Clock | None = None, ttl_s: float = 1.0) -> None:
         self.store = store
@@ -72,7 +81,8 @@ class Data:
         self.queries: Counter[str] = (
             Counter()
         )  # queries that reached the store, by name (for tests and bench)
-        self._cache: dict[tuple[Any, ...], tuple[float, Result]] = {}
+        self.seconds: defaultdict[str, float] = defaultdict(float)  # computing time by query name (bench)
+        self._cache: dict[tuple[Any, ...], tuple[int, Result]] = {}
         self._flights: dict[tuple[Any, ...], _Flight] = {}
         self._lock = threading.Lock()
 
@@ -80,10 +90,15 @@ class Data:
         """The ranking time: the injected clock's, or the wall clock (what SQL `now()` would say)."""
         return self.clock.now() if self.clock else datetime.now(UTC)
 
+    def tick(self) -> int:
+        """The current refresh tick: the wall clock's seconds divided by the tick length."""
+        return int(time.time() // self.ttl_s) if self.ttl_s > 0 else -1
+
     def _cached(self, key: tuple[Any, ...], compute: Callable[[datetime], pl.DataFrame]) -> Result:
+        tick = self.tick()
         with self._lock:
             hit = self._cache.get(key)
-            if hit and hit[0] > time.monotonic():
+            if hit and hit[0] == tick and self.ttl_s > 0:
                 return hit[1]
             flight = self._flights.get(key)
             leader = flight is None
@@ -99,10 +114,15 @@ class Data:
             as_of = self.now()
             with self._lock:
                 self.queries[str(key[0])] += 1
+            started = time.perf_counter()
             flight.result = Result(compute(as_of), as_of)
+            with self._lock:
+                self.seconds[str(key[0])] += time.perf_counter() - started
             if self.ttl_s > 0:
                 with self._lock:
-                    self._cache[key] = (time.monotonic() + self.ttl_s, flight.result)
+                    for old in [k for k, (t, _) in self._cache.items() if t != tick]:
+                        del self._cache[old]
+                    self._cache[key] = (tick, flight.result)
             return flight.result
         except BaseException as exc:
             flight.error = exc
@@ -112,15 +132,29 @@ class Data:
                 del self._flights[key]
             flight.done.set()
 
+    def wait_idle(self, timeout_s: float = 30.0) -> bool:
+        """Wait until no computation is in flight (a server stopping before its store closes);
+        False if one is still running after `timeout_s`."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            with self._lock:
+                flights = list(self._flights.values())
+            if not flights:
+                return True
+            for flight in flights:
+                flight.done.wait(max(deadline - time.monotonic(), 0))
+        return False
+
     def _named(self, name: str, **params: Any) -> Result:
         """Run a query that ranks relative to `as_of`; the current time is bound on a cache miss."""
         key = (name, *sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
         return self._cached(key, lambda as_of: self.store.named(name, as_of=as_of, **params))
 
     def _plain(self, name: str, **params: Any) -> pl.DataFrame:
-        """Run a query that takes no ranking time."""
+        """Run a query that takes no ranking time (tuples in `params` are bound as lists)."""
         key = (name, *sorted(params.items()))
-        return self._cached(key, lambda _: self.store.named(name, **params)).rows
+        bound = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+        return self._cached(key, lambda _: self.store.named(name, **bound)).rows
 
     def ranking(
         self, window: str = DEFAULT_WINDOW, filters: Filters = Filters(), limit: int = 10, shift_s: int = 0
@@ -163,9 +197,41 @@ class Data:
         """Sites, sections and authors of tracked articles (the filters' choices)."""
         return self._plain("facets")
 
-    def trending(self, platform: str = "", limit: int = 10) -> Result:
-        """Articles ranked by interactions gained in the last hour."""
-        return self._named("trending_now", platform=platform, limit=limit)
+    def trending(self, platform: str = "", limit: int = 10, shift_s: int = 0) -> Result:
+        """Articles ranked by the trending score, with its inputs (`shift_s`: as of that many
+        seconds earlier, for the rank change)."""
+        if not shift_s:
+            return self._named("trending_now", platform=platform, limit=limit)
+        key = ("trending_now", shift_s, *sorted(dict(platform=platform, limit=limit).items()))
+        return self._cached(
+            key,
+            lambda as_of: self.store.named(
+                "trending_now", as_of=as_of - timedelta(seconds=shift_s), platform=platform, limit=limit
+            ),
+        )
+
+    def rising(self, article_ids: Sequence[int], platform: str = "") -> Result:
+        """When each article started rising (the `trending_rising` query's definition)."""
+        return self._named(
+            "trending_rising",
+            article_ids=[int(a) for a in article_ids],
+            factor=RISING_FACTOR,
+            platform=platform,
+        )
+
+    def forecasts(self, article_ids: Sequence[int], target: str = "horizon") -> pl.DataFrame:
+        """The latest forecast of each article per platform, with its 80% interval."""
+        return self._plain("article_forecasts", article_ids=tuple(int(a) for a in article_ids), target=target)
+
+    def sparklines(self, window: str, platform: str, article_ids: Sequence[int]) -> Result:
+        """Interactions each article gained per step of its window (SPARK_STEP), all in one query."""
+        return self._named(
+            "ranking_sparklines",
+            article_ids=[int(a) for a in article_ids],
+            win=WINDOWS[window],
+            step=SPARK_STEP[window],
+            platform=platform,
+        )
 
     def trending_series(self, platform: str = "", limit: int = 5) -> Result:
         """Interactions gained since the hour began, every 5 minutes, for the top trending articles."""

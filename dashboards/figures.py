@@ -176,6 +176,8 @@ def article_chart(
     start: datetime | None,
     end: datetime,
     tz: tzinfo,
+    forecasts: pl.DataFrame | None = None,
+    expected: tuple[datetime, float] | None = None,
 ) -> go.Figure:
     """One story on one chart, a line (or bars) per platform.
 
@@ -183,6 +185,12 @@ def article_chart(
     steps at each sample and breaks across collection gaps. kind 'hourly': `series` has platform,
     hour, gained (article_hourly), drawn as stacked bars. The x axis runs from `start` (the
     story's publication, or its first sample) to `end` (now), so the story's whole life shows.
+
+    On the cumulative chart, `forecasts` (the article_forecasts query's rows, one per platform)
+    add each platform's forecast: a dashed line from its count when forecast to the predicted
+    count at the target time, in a band widening to the 80% interval there; the x axis then runs
+    to the latest target. `expected` (time, count) marks the site's usual count at the story's
+    age (trending()'s expected_interactions) when known.
     """
     if series.is_empty():
         return empty("No samples of this story yet")
@@ -214,6 +222,23 @@ def article_chart(
             marker={"size": 5},
             hovertemplate=platform + " %{x|%d %b %H:%M}: %{y:,} " + label + "<extra></extra>",
         )
+    last = end
+    if kind != "hourly" and forecasts is not None and not forecasts.is_empty():
+        for row in forecasts.sort("platform").iter_rows(named=True):
+            add_forecast(fig, row, tz)
+            top = max(top, float(row["upper"]))
+            last = max(last, row["target_at"])
+    if kind != "hourly" and expected is not None:
+        at, value = expected
+        fig.add_scatter(
+            name="site's usual at this age",
+            x=[at.astimezone(tz).replace(tzinfo=None)],
+            y=[value],
+            mode="markers",
+            marker={"symbol": "diamond-open", "size": 12, "color": "#555", "line": {"width": 2}},
+            hovertemplate="the site's usual at this age: %{y:,.0f}<extra></extra>",
+        )
+        top = max(top, value)
     if kind == "hourly":
         fig.update_layout(barmode="stack")
         totals = series.group_by("hour").agg(pl.col("gained").sum())
@@ -224,11 +249,57 @@ def article_chart(
     if first is None:
         column = "hour" if kind == "hourly" else "ts"
         first = min(series[column])
-    pad = max((end - first) * 0.02, timedelta(minutes=1))
+    pad = max((last - first) * 0.02, timedelta(minutes=1))
     fig.update_xaxes(
         range=[
             (first - pad).astimezone(tz).replace(tzinfo=None),
-            (end + pad).astimezone(tz).replace(tzinfo=None),
+            (last + pad).astimezone(tz).replace(tzinfo=None),
         ]
     )
     return fig
+
+
+def add_forecast(fig: go.Figure, row: dict[str, Any], tz: tzinfo) -> None:
+    """One platform's forecast: a band from (inputs_at, count then) to the 80% interval at the
+    target time, and a dashed line to the predicted count."""
+    platform = str(row["platform"])
+    color = platform_color(platform)
+    start = row["inputs_at"].astimezone(tz).replace(tzinfo=None)
+    target = row["target_at"].astimezone(tz).replace(tzinfo=None)
+    now_value = row["interactions_now"]
+    fig.add_scatter(
+        name=f"{platform} forecast, 80% interval",
+        x=[start, target, target, start],
+        y=[now_value, row["upper"], row["lower"], now_value],
+        fill="toself",
+        fillcolor=_translucent(color, 0.15),
+        line={"width": 0},
+        mode="lines",
+        legendgroup=f"forecast-{platform}",
+        hoverinfo="skip",
+        showlegend=False,
+    )
+    fig.add_scatter(
+        name=f"{platform} forecast",
+        x=[start, target],
+        y=[now_value, row["predicted"]],
+        mode="lines+markers",
+        line={"color": color, "dash": "dash", "width": 2},
+        marker={"size": [0, 8]},
+        legendgroup=f"forecast-{platform}",
+        customdata=[[row["lower"], row["upper"]]] * 2,
+        hovertemplate=(
+            platform
+            + " forecast %{x|%d %b %H:%M}: %{y:,.0f} (80%: %{customdata[0]:,.0f}–%{customdata[1]:,.0f})"
+            + "<extra></extra>"
+        ),
+    )
+
+
+def _translucent(color: str, alpha: float) -> str:
+    """'#1f77b4' -> 'rgba(31,119,180,0.15)'."""
+    hex_ = color.lstrip("#")
+    if len(hex_) != 6:
+        return color
+    r, g, b = (int(hex_[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"

@@ -55,3 +55,34 @@ def duration(seconds: float) -> str:
 def iso(at: datetime | None) -> str | None:
     """'2026-11-20T12:00:00Z' for JSON."""
     return None if at is None else at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def rate(per_hour: float | None) -> str:
+    """1234.5 -> '1,235/h'; a missing rate is a dash."""
+    return "–" if per_hour is None else f"{per_hour:,.0f}/h"
+
+
+def signed_rate(per_hour: float | None) -> str:
+    """Acceleration: 800 -> '+800/h', -12.4 -> '−12/h'."""
+    if per_hour is None:
+        return "–"
+    return f"+{per_hour:,.0f}/h" if per_hour >= 0 else f"−{-per_hour:,.0f}/h"
+
+
+def factor(value: float | None) -> str:
+    """A multiplier: 2.345 -> '×2.3', 0.0412 -> '×0.041'."""
+    if value is None:
+        return "–"
+    return f"×{value:,.1f}" if value >= 1 else f"×{value:.2g}"
+
+
+def hours(value: float | None) -> str:
+    """An age in hours: 0.5 -> '30 min', 26.0 -> '1 d'."""
+    return "–" if value is None else duration(value * 3600)
+
+
+def score(value: float | None) -> str:
+    """A score: 1749.2 -> '1,749', 20.01 -> '20', 0.0123 -> '0.0123' (three significant digits)."""
+    if value is None:
+        return "–"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tracker import catalog, timeseries
+from tracker import age_marks, catalog, timeseries
 from tracker.alerts.engine import Alerting
 from tracker.clock import SystemClock
 from tracker.collector import Sample
@@ -206,6 +206,63 @@ def test_top_trending_rule_and_platform_filter(store, receiver):
         alerting.close(drain_s=5)
     assert [a.article_id for a in fired] == [on_bluesky]
     assert receiver.bodies[0]["message"] == "sky is #1 on Trending on bluesky"
+
+
+def _site_history(store: Store, n: int, platform: str = "reddit") -> None:
+    """`n` older articles of the same site, each growing 10 interactions an hour for 12 hours,
+    with their age marks stored (the expected curve: 30 at 3 h, 60 at 6 h)."""
+    now = datetime.now(UTC)
+    for k in range(n):
+        born = now - timedelta(days=10, hours=k)
+        aid, _ = catalog.upsert_article(
+            store, f"https://news.example.com/old-{k}/", born, "manual", title=f"old {k}"
+        )
+        catalog.ensure_item(store, platform, f"old-{k}-post", born, article_id=aid, created_at=born)
+        timeseries.write(
+            store,
+            [
+                Sample(platform, f"old-{k}-post", born, {"score": 0}),
+                Sample(platform, f"old-{k}-post", born + timedelta(hours=12), {"score": 120}),
+            ],
+        )
+    assert age_marks.refresh(store, now) > 0
+
+
+def test_an_overperforms_rule_fires_for_a_story_far_above_its_sites_curve(store, receiver):
+    _site_history(store, 10)
+    big = _story(store, "drum-duet", gained=500)  # 600 at 3 h against an expected 30: 20x
+    _story(store, "quiet-story", gained=20)  # 120 against 30: 4x
+    alerting = _alerting(
+        store, receiver.url, AlertRule("unusual", "overperforms", 10, webhook_env="HOOK", format="json")
+    )
+    try:
+        fired = alerting.tick()
+        assert [a.article_id for a in fired] == [big]
+        assert fired[0].value == pytest.approx(20, rel=0.01)
+        receiver.wait_for(1)
+        body = receiver.bodies[0]
+        assert body["kind"] == "overperforms" and body["article"]["id"] == big
+        assert "20.0× the interactions its site's articles usually have at this age" in body["message"]
+        assert alerting.tick() == []  # within the cool-down
+    finally:
+        alerting.close(drain_s=5)
+
+
+def test_an_overperforms_rule_on_a_platform_compares_with_that_platforms_curve(store, receiver):
+    _site_history(store, 10, platform="bluesky")  # the site's history is on Bluesky only
+    _story(store, "redd", gained=900, platform="reddit")  # no Reddit history: no expectation
+    on_bluesky = _story(store, "sky", gained=500, platform="bluesky")
+    alerting = _alerting(
+        store,
+        receiver.url,
+        AlertRule("sky-unusual", "overperforms", 10, platform="bluesky", webhook_env="HOOK", format="json"),
+    )
+    try:
+        fired = alerting.tick()
+    finally:
+        alerting.close(drain_s=5)
+    assert [a.article_id for a in fired] == [on_bluesky]
+    assert receiver.bodies[0]["message"].endswith("on bluesky")
 
 
 def test_a_rule_without_its_webhook_variable_is_off_and_says_why(store):

@@ -108,7 +108,9 @@ def test_check_runs_the_audits(db):
 
 def test_check_fails_on_a_broken_invariant(db):
     with Store.open(db) as store, store.transaction() as cur:
-        cur.execute("insert into samples values (1, 'fame', now(), 1)")
+        timeseries.write_counts(
+            cur, "select 1::bigint as item_id, 'fame' as metric, now() as ts, 1::bigint as value"
+        )
     out = _run("--db", str(db), "check")
     assert out.exit_code == 1
     assert "audit unknown_metrics: 1 offending rows" in out.output

@@ -127,7 +127,10 @@ def test_one_post_tracked_by_handle_and_by_did_becomes_one_item_with_every_sampl
         [row] = track(opened, [_handle_url(post)])
         handle_id = next(r[0] for r in _items(opened) if r[2] == row.key)
         # A sample the handle item got while it was apart (an older release sampled handle keys).
-        store.cursor().execute("insert into samples values (?, 'likes', ?, 1)", [handle_id, clock.now()])
+        store.cursor().execute(
+            "insert into samples (item_id, metric, ts, value) values (?, 'likes', ?, 1)",
+            [handle_id, clock.now()],
+        )
         before = store.scalar("select count(*) from samples")
         clock.advance(600)
         result = sample_round(opened.collection, "bluesky", everything=True)

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
+from tracker import timeseries
 from tracker.collector import Discovery, Gone, Target
 from tracker.errors import UnknownURL
 from tracker.store import Store
-from tracker.urls import canonicalize, site_of
+from tracker.urls import NO_RULES, UrlRules, canonicalize, site_of
 
 NEVER = datetime(9999, 1, 1, tzinfo=UTC)  # next_due_at of items that are never polled
 
@@ -31,9 +33,11 @@ def upsert_article(
     section: str | None = None,
     author: str | None = None,
     published_at: datetime | None = None,
+    rules: UrlRules = NO_RULES,
 ) -> tuple[int, bool]:
-    """Insert an article by canonical URL, or fill in what we did not know. (id, created?)"""
-    canonical = canonicalize(url)
+    """Insert an article by canonical URL (made with the sites' `rules`), or fill in what we did
+    not know. (id, created?)"""
+    canonical = canonicalize(url, rules)
     with store.transaction() as cur:
         row = cur.execute("select article_id from tracked_articles where url = ?", [canonical]).fetchone()
         if row:
@@ -48,10 +52,61 @@ def upsert_article(
             """insert into tracked_articles
                    (url, title, site, section, author, published_at, discovered_at, source)
                values (?, ?, ?, ?, ?, ?, ?, ?) returning article_id""",
-            [canonical, title, site_of(canonical), section, author, published_at, now, source],
+            [canonical, title, site_of(canonical, rules), section, author, published_at, now, source],
         ).fetchone()
         assert new is not None
         return int(new[0]), True
+
+
+def track_many(
+    store: Store,
+    articles: Sequence[str],
+    items: Sequence[tuple[str, str, str]],
+    now: datetime,
+    source: str = "manual",
+) -> tuple[set[str], set[tuple[str, str]]]:
+    """Track canonical article URLs and (platform, item_key, url) items in one transaction,
+    set-wise (5,000 URLs cost one commit, not 5,000). (new article URLs, new (platform, key))."""
+    urls = list(dict.fromkeys(articles))
+    wanted = list(dict.fromkeys((platform, key) for platform, key, _ in items))
+    item_url = {(platform, key): url for platform, key, url in reversed(items)}  # the first URL given wins
+    with store.transaction() as cur:
+        known_urls = {
+            row[0]
+            for row in cur.execute(
+                "select url from tracked_articles where url in (select unnest(?::varchar[]))", [urls]
+            ).fetchall()
+        }
+        new_urls = [u for u in urls if u not in known_urls]
+        if new_urls:
+            cur.execute(
+                """insert into tracked_articles (url, site, discovered_at, source)
+                   select unnest(?::varchar[]), unnest(?::varchar[]), ?, ?""",
+                [new_urls, [urlsplit(u).hostname or "" for u in new_urls], now, source],
+            )
+        known_items = {
+            (str(p), str(k))
+            for p, k in cur.execute(
+                """select i.platform, i.item_key from items i
+                   join (select unnest(?::varchar[]) as platform, unnest(?::varchar[]) as item_key) w
+                     on i.platform = w.platform and i.item_key = w.item_key""",
+                [[p for p, _ in wanted], [k for _, k in wanted]],
+            ).fetchall()
+        }
+        new_items = [pk for pk in wanted if pk not in known_items]
+        if new_items:
+            cur.execute(
+                """insert into items (platform, item_key, url, tracked_at, next_due_at)
+                   select unnest(?::varchar[]), unnest(?::varchar[]), unnest(?::varchar[]), ?, ?""",
+                [
+                    [p for p, _ in new_items],
+                    [k for _, k in new_items],
+                    [item_url[pk] for pk in new_items],
+                    now,
+                    now,
+                ],
+            )
+    return set(new_urls), set(new_items)
 
 
 def ensure_item(
@@ -107,13 +162,19 @@ def rekey_item(store: Store, item_id: int, platform: str, new_key: str) -> int:
         keep = int(row[0])
         if keep == item_id:
             return item_id
-        for table, name in (("samples", "metric"), ("gauges", "gauge")):
-            cur.execute(
-                f"insert or ignore into {table} (item_id, {name}, ts, value) "
-                f"select ?, {name}, ts, value from {table} where item_id = ?",
-                [keep, item_id],
-            )
-            cur.execute(f"delete from {table} where item_id = ?", [item_id])
+        timeseries.write_counts(
+            cur,
+            "select ?::bigint as item_id, metric, ts, value from samples where item_id = ?",
+            [keep, item_id],
+        )
+        cur.execute("delete from samples where item_id = ?", [item_id])
+        cur.execute("delete from series_latest where item_id = ?", [item_id])
+        cur.execute(
+            "insert or ignore into gauges (item_id, gauge, ts, value) "
+            "select ?, gauge, ts, value from gauges where item_id = ?",
+            [keep, item_id],
+        )
+        cur.execute("delete from gauges where item_id = ?", [item_id])
         cur.execute(
             """update items set article_id = coalesce(items.article_id, o.article_id),
                    url = coalesce(items.url, o.url), title = coalesce(items.title, o.title),
@@ -128,7 +189,12 @@ def rekey_item(store: Store, item_id: int, platform: str, new_key: str) -> int:
 
 
 def record_discovery(
-    store: Store, found: Discovery, now: datetime, source: str, as_item: bool = True
+    store: Store,
+    found: Discovery,
+    now: datetime,
+    source: str,
+    as_item: bool = True,
+    rules: UrlRules = NO_RULES,
 ) -> tuple[int | None, int, bool]:
     """Store a Discovery: the article it links to, and (with `as_item`) the item itself.
     (article_id, item_id, new?); item_id is 0 when no item was stored."""
@@ -144,6 +210,7 @@ def record_discovery(
             section=found.section,
             author=found.author if found.kind == "article" else None,
             published_at=found.published_at if found.kind == "article" else None,
+            rules=rules,
         )
     if found.kind == "article" and not as_item:
         return article_id, 0, False  # the newsroom's own articles are not items of a platform
@@ -232,10 +299,10 @@ def note_share_search(store: Store, platform: str, article_id: int, found: int, 
         )
 
 
-def untrack(store: Store, url_or_key: str, now: datetime) -> int:
+def untrack(store: Store, url_or_key: str, now: datetime, rules: UrlRules = NO_RULES) -> int:
     """Stop tracking an article (and its items) or a single item; history stays. Rows affected."""
     try:
-        url = canonicalize(url_or_key)
+        url = canonicalize(url_or_key, rules)
     except UnknownURL:
         url = url_or_key
     with store.transaction() as cur:
@@ -255,13 +322,13 @@ def untrack(store: Store, url_or_key: str, now: datetime) -> int:
         return len(changed) + len(items)
 
 
-def is_ours(store: Store, url: str, site_hosts: set[str]) -> bool:
+def is_ours(store: Store, url: str, site_hosts: set[str], rules: UrlRules = NO_RULES) -> bool:
     """A link is ours to track when it is on a configured site or already a tracked article."""
     try:
-        canonical = canonicalize(url)
+        canonical = canonicalize(url, rules)
     except UnknownURL:
         return False
-    if site_of(canonical) in site_hosts:
+    if site_of(canonical, rules) in site_hosts:
         return True
     rows = (
         store.cursor().execute("select count(*) from tracked_articles where url = ?", [canonical]).fetchall()
@@ -270,7 +337,12 @@ def is_ours(store: Store, url: str, site_hosts: set[str]) -> bool:
 
 
 def attach_to_articles(
-    store: Store, links: Sequence[tuple[int, str]], now: datetime, site_hosts: set[str], source: str
+    store: Store,
+    links: Sequence[tuple[int, str]],
+    now: datetime,
+    site_hosts: set[str],
+    source: str,
+    rules: UrlRules = NO_RULES,
 ) -> int:
     """Link items that have no article yet to the article their post shares (when it is ours)."""
     ids = [item_id for item_id, _ in links]
@@ -285,9 +357,9 @@ def attach_to_articles(
     }
     attached = 0
     for item_id, url in links:
-        if item_id not in orphans or not is_ours(store, url, site_hosts):
+        if item_id not in orphans or not is_ours(store, url, site_hosts, rules):
             continue
-        article_id, _ = upsert_article(store, url, now, source)
+        article_id, _ = upsert_article(store, url, now, source, rules=rules)
         with store.transaction() as cur:
             cur.execute(
                 "update items set article_id = ? where item_id = ? and article_id is null",

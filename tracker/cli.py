@@ -165,12 +165,26 @@ def migrate(ctx: click.Context, show_status: bool) -> None:
 
 
 @main.command()
-@click.argument("urls", nargs=-1, required=True)
+@click.argument("urls", nargs=-1)
+@click.option(
+    "--from-file",
+    "from_file",
+    type=click.File("r", encoding="utf-8", errors="surrogateescape"),
+    help="Also track the URLs in this file, one per line (- for stdin; blank lines and # comments skipped).",
+)
 @click.pass_context
-def track(ctx: click.Context, urls: tuple[str, ...]) -> None:
-    """Track article URLs or platform post URLs (X, YouTube, Reddit, HN, Bluesky, Mastodon ...)."""
+def track(ctx: click.Context, urls: tuple[str, ...], from_file: Any) -> None:
+    """Track article URLs or platform post URLs (X, YouTube, Reddit, HN, Bluesky, Mastodon ...).
+
+    Many URLs are tracked in bulk (one transaction per 1,000); each bad URL is reported on its
+    own line and the command exits 1 if any failed."""
+    given = list(urls)
+    if from_file is not None:
+        given += [line.strip() for line in from_file if line.strip() and not line.lstrip().startswith("#")]
+    if not given:
+        _fail("give the URLs to track as arguments or with --from-file FILE (- for stdin)")
     with _connect(ctx) as db:
-        rows = db.track(list(urls))
+        rows = db.track(given, _track_progress if len(given) > 1_000 else None)
     for row in rows:
         if row.error:
             click.echo(f"error: {row.url}: {row.error}", err=True)
@@ -180,8 +194,20 @@ def track(ctx: click.Context, urls: tuple[str, ...]) -> None:
         click.echo(f"{state}: {what}  {row.url}")
         if row.note:
             click.echo(f"note: {row.note}", err=True)
-    if any(row.error for row in rows):
+    failed = sum(bool(row.error) for row in rows)
+    if len(rows) > 1:
+        created = sum(row.created for row in rows)
+        click.echo(
+            f"{len(rows):,} URLs: {created:,} now tracked, {len(rows) - created - failed:,} already tracked, "
+            f"{failed:,} failed",
+            err=True,
+        )
+    if failed:
         ctx.exit(1)
+
+
+def _track_progress(done: int, total: int) -> None:
+    click.echo(f"tracked {done:,} of {total:,} URLs", err=True)
 
 
 @main.command()
@@ -241,13 +267,21 @@ def list_cmd(ctx: click.Context, platform: str | None, limit: int, fmt: str) -> 
 @FORMAT_OPTION
 @click.pass_context
 def status(ctx: click.Context, fmt: str) -> None:
-    """Collector health: last rounds, errors, rate-limit waits, queue."""
+    """Collector health per platform: state, last success and error, error rate, budget used,
+    due and overdue items (the Health page's query)."""
     from tracker.client import connect
 
     config = _config(ctx)
     with connect(config) as db:
-        frame = db.named("status")
+        frame = db.named("health", as_of=None)
         click.echo(f"store: {config.db_path} ({db.state})", err=True)
+    if fmt == "table":
+        from datetime import UTC, datetime
+
+        from tracker.health_report import report
+
+        click.echo(report(frame, datetime.now(UTC)), nl=False)
+        return
     _emit(frame, fmt)
 
 

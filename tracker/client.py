@@ -24,7 +24,7 @@ from tracker import canned, errors, query, registry
 from tracker.config import Config
 from tracker.errors import QueryError, StorageError, StoreBusy, TrackerError
 from tracker.owner import lock
-from tracker.service import Tracked
+from tracker.service import TRACK_BATCH, Tracked, TrackProgress
 from tracker.store import Store
 
 # How long a command waits for an owner that holds the file without an API (starting, stopping,
@@ -52,7 +52,7 @@ class Handle(Protocol):
 
     def query(self, name: str, given: Mapping[str, str]) -> pl.DataFrame: ...
 
-    def track(self, urls: Sequence[str]) -> list[Tracked]: ...
+    def track(self, urls: Sequence[str], progress: TrackProgress | None = None) -> list[Tracked]: ...
 
     def untrack(self, urls: Sequence[str]) -> int: ...
 
@@ -114,11 +114,11 @@ class LocalHandle(_Closing):
         file, params = canned.bind(name, given)
         return self._read_store().df(file.text, params)
 
-    def track(self, urls: Sequence[str]) -> list[Tracked]:
+    def track(self, urls: Sequence[str], progress: TrackProgress | None = None) -> list[Tracked]:
         from tracker import service
 
         with self._writing() as owned:
-            return service.track(owned.opened, list(urls))
+            return service.track(owned.opened, list(urls), progress)
 
     def untrack(self, urls: Sequence[str]) -> int:
         from tracker import service
@@ -177,9 +177,16 @@ class RemoteHandle(_Closing):
         payload = {"name": name, "params": dict(given)}
         return pl.read_ipc_stream(self._post("/api/query", payload).content)
 
-    def track(self, urls: Sequence[str]) -> list[Tracked]:
-        rows = self._post("/api/track", {"urls": list(urls)}).json()["tracked"]
-        return [Tracked(**row) for row in rows]
+    def track(self, urls: Sequence[str], progress: TrackProgress | None = None) -> list[Tracked]:
+        """One request per TRACK_BATCH URLs (the owner writes each in one transaction)."""
+        done: list[Tracked] = []
+        for start in range(0, len(urls), TRACK_BATCH):
+            batch = list(urls[start : start + TRACK_BATCH])
+            rows = self._post("/api/track", {"urls": batch}).json()["tracked"]
+            done.extend(Tracked(**row) for row in rows)
+            if progress is not None:
+                progress(len(done), len(urls))
+        return done
 
     def untrack(self, urls: Sequence[str]) -> int:
         return int(self._post("/api/untrack", {"urls": list(urls)}).json()["changed"])

@@ -18,10 +18,12 @@ import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from tracker.errors import ConfigError
+from tracker.urls import PRESENTATION_PREFIXES, UrlRules
 
 ENV_VAR = "TRACKER_CONFIG"
 MAX_NUMBER = 1e12  # seconds, counts and ratios beyond this are typos (1e308 overflows timedelta)
@@ -54,7 +56,7 @@ class DaemonConfig:
     share_search_every_s: float = 900.0  # each article is searched for new posts this often per platform
     discover_every_s: float = 300.0  # feeds, sitemaps and trend lists are read this often
     workers: int = 4  # scheduler threads; one platform never runs two rounds at once
-    round_max_items: int = 500  # most items one platform round samples
+    round_max_items: int = 500  # a round reads due items in pages of this many (memory, not rate)
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ class CadenceConfig:
     flat_recheck_s: float = 24 * 3600.0  # ... is only rechecked this often
 
 
-ALERT_KINDS = ("gain", "top_trending")
+ALERT_KINDS = ("gain", "top_trending", "overperforms")
 ALERT_FORMATS = ("slack", "json")
 
 
@@ -81,7 +83,9 @@ class AlertRule:
     """One [[alerts.rules]] table: when to tell a newsroom channel about an article."""
 
     name: str = ""
-    kind: str = "gain"  # gain: >= threshold interactions in the last hour; top_trending: rank <= threshold
+    # gain: >= threshold interactions in the last hour; top_trending: rank <= threshold;
+    # overperforms: interactions >= threshold x the site's expected curve at the article's age
+    kind: str = "gain"
     threshold: float = 0.0
     platform: str = ""  # only this platform's interactions ("" = all)
     webhook_env: str = ""  # name of the environment variable holding the webhook URL (a secret)
@@ -115,15 +119,23 @@ class TrendingConfig:
     """
 
     short_span_minutes: float = 30.0  # short velocity: gain over the last N minutes, per hour
-    long_span_hours: float = 3.0  # long velocity: gain over the last N hours, per hour
-    short_weight: float = 0.55  # exponent of (short velocity + 1)
-    long_weight: float = 0.45  # exponent of (long velocity + 1)
-    size_weight: float = 0.35  # exponent of (total interactions + 1)
-    gravity: float = 0.9  # score divided by (age + age_offset_hours) ^ gravity
+    long_span_hours: float = 6.0  # long velocity: gain over the last N hours, per hour
+    short_weight: float = 0.22  # exponent of (short velocity + 1)
+    long_weight: float = 0.52  # exponent of (long velocity + 1)
+    size_weight: float = 0.05  # exponent of (total interactions + 1)
+    gravity: float = 1.94  # age decay exp(-gravity L + gravity_curvature L^2), L = ln(age + age_offset_hours)
+    gravity_curvature: float = 0.36  # the decay softens with age (L held where the decay is lowest)
     age_offset_hours: float = 2.0
-    rank_weight: float = 0.85  # exponent of (rank_reference / platform rank) where a platform ranks
+    rank_weight: float = -0.175  # exponent of (rank_reference / platform rank) where a platform ranks
+    rank_slope: float = 0.49  # rank factor exp(-rank_slope * (rank - rank_reference) / rank_reference)
+    rank_change_weight: float = 0.2  # exponent of (rank an hour earlier / rank now)
+    rank_entry: float = 31.0  # the rank an hour earlier of a story that had none then
     rank_reference: float = 10.0  # the rank that counts as neutral; unranked items count as this
+    discussion_weight: float = -0.18  # exponent of (comments + replies + 1) / (other interactions + 1)
     lookback_hours: float = 24.0  # how far before a window start to look for a sample to interpolate
+    expected_articles: float = 100.0  # overperformance: the site's last N articles make its expected curve
+    expected_min_articles: float = 10.0  # fewer at an age: all sites' curve, then no expectation
+    expected_days: float = 90.0  # only articles born in the last N days are comparable
 
 
 @dataclass(frozen=True)
@@ -136,6 +148,9 @@ class SiteConfig:
     fetch_base_url: str = ""  # fetch the site's pages and feeds from here instead (a mirror, the simulator)
     follow_canonical: bool = False  # fetch each new article and follow its rel=canonical
     allow_private: bool = False  # may fetch loopback/private addresses (a mirror on the LAN, the simulator)
+    # Article keys of this site's family (its host with and without www./m./mobile./amp.):
+    keep_prefixes: tuple[str, ...] = ()  # prefixes that are another publication here, e.g. ["m."]
+    keep_http: bool = False  # http:// and https:// copies are different pages here (rare)
 
 
 @dataclass(frozen=True)
@@ -174,6 +189,12 @@ class Config:
 
     def platform(self, name: str) -> PlatformConfig:
         return self.platforms.get(name) or PlatformConfig(name)
+
+    @cached_property
+    def url_rules(self) -> UrlRules:
+        """The per-site canonical-URL exceptions of every [[sites]] entry: the one rule set that
+        discovery, `tracker track` and the share-joining collectors key articles with."""
+        return UrlRules.of((s.url, s.keep_prefixes, s.keep_http) for s in self.sites)
 
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -228,7 +249,10 @@ def from_mapping(
     sites_raw = raw.get("sites", [])
     if not isinstance(sites_raw, list):
         raise ConfigError("sites must be an array of tables ([[sites]])")
-    sites = tuple(_dataclass_from(SiteConfig, s, f"sites[{i}]") for i, s in enumerate(sites_raw))
+    sites = tuple(
+        _site_rules_checked(_dataclass_from(SiteConfig, s, f"sites[{i}]"), f"sites[{i}]")
+        for i, s in enumerate(sites_raw)
+    )
     for i, site in enumerate(sites):
         if not site.url:
             raise ConfigError(f"sites[{i}].url is required")
@@ -241,6 +265,21 @@ def from_mapping(
     config = Config(**sections, sites=sites, platforms=platforms, source=source)
     _check_ranges(config)
     return config
+
+
+def _site_rules_checked(site: SiteConfig, where: str) -> SiteConfig:
+    """keep_prefixes spelled "m" or "m." (stored with the dot); only presentation prefixes."""
+    keep = []
+    for i, prefix in enumerate(site.keep_prefixes):
+        spelled = prefix.strip().lower()
+        spelled = spelled if spelled.endswith(".") else spelled + "."
+        if spelled not in PRESENTATION_PREFIXES:
+            raise ConfigError(
+                f"{where}.keep_prefixes[{i}] must be one of {', '.join(repr(p) for p in PRESENTATION_PREFIXES)}, "
+                f"got {prefix!r}"
+            )
+        keep.append(spelled)
+    return dataclasses.replace(site, keep_prefixes=tuple(dict.fromkeys(keep)))
 
 
 def _check_ranges(config: Config) -> None:

@@ -15,6 +15,7 @@ request, redirects included, so a platform can refuse hosts it must not reach.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import threading
 import time
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from tracker import __version__
+from tracker import __version__, netguard
 from tracker.clock import Clock
 from tracker.collector import Limits
 from tracker.errors import BadResponse
@@ -48,6 +49,8 @@ class HTTPOptions:
     inner_transport: Callable[[], httpx.BaseTransport] = httpx.HTTPTransport
     # The sitemap protocol's per-file limit; no API answer we read is anywhere near it.
     max_body_bytes: int = 50 * 1024 * 1024
+    # How public-only clients resolve a host name (tests pass one that answers what they need).
+    resolve: netguard.Resolver = netguard.resolve_all
 
 
 # Raw bytes fed to the inflater per step, and the most it may produce per call: the running
@@ -59,6 +62,57 @@ _ENCODINGS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "defla
 
 class BodyTooLarge(BadResponse):
     """An answer whose (decompressed) body passed the size limit; nothing past it was kept."""
+
+
+class PublicAddressTransport(httpx.BaseTransport):
+    """Connects only to an address it has vetted: a host name is resolved once here, every
+    address it has must be public (tracker.netguard), and the request goes to the first of them
+    with its Host header, TLS SNI and certificate check still naming the host. So a name that
+    answered a public address to a guard and a private one a moment later (DNS rebinding) cannot
+    slip in between the check and the connect: there is no second lookup."""
+
+    def __init__(
+        self,
+        platform: str,
+        inner: httpx.BaseTransport,
+        resolve: netguard.Resolver = netguard.resolve_all,
+        vet: Callable[[netguard.IPAddress], str | None] = netguard.non_public,
+    ) -> None:
+        self.platform = platform
+        self.inner = inner
+        self.resolve = resolve
+        self.vet = vet  # why an address may not be reached (None: it may)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        host = netguard.host_of(request.url.host)
+        problem = netguard.literal_problem(host)
+        if problem is None and netguard.literal_address(host) is None:
+            try:
+                addresses = self.resolve(host)
+            except OSError as exc:
+                raise httpx.ConnectError(
+                    f"{host} does not resolve ({exc.strerror or exc})", request=request
+                ) from None
+            for text in addresses:
+                reason = self.vet(ipaddress.ip_address(text.split("%", 1)[0]))
+                if reason:
+                    problem = f"{host} resolves to a {reason} address ({text})"
+                    break
+            if problem is None and addresses:
+                pinned = httpx.Request(
+                    request.method,
+                    request.url.copy_with(host=addresses[0].split("%", 1)[0]),
+                    headers=request.headers,  # Host: still the name
+                    stream=request.stream,
+                    extensions={**request.extensions, "sni_hostname": host},
+                )
+                return self.inner.handle_request(pinned)
+        if problem:
+            raise BadResponse(self.platform, 0, f"{problem}: not fetched", "refused")
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 class BoundedBodyTransport(httpx.BaseTransport):
@@ -159,7 +213,7 @@ class PlatformHTTP:
             QuotaMeter(limits.quota_per_day, limits.quota_reset_tz, clock) if limits.quota_per_day else None
         )
         self._buckets: dict[str, Bucket] = {}
-        self._clients: dict[tuple[str, str], httpx.Client] = {}
+        self._clients: dict[tuple[str, str, bool], httpx.Client] = {}
         self._lock = threading.Lock()
         self._log = logging.getLogger(f"tracker.collectors.{platform}")
 
@@ -176,14 +230,20 @@ class PlatformHTTP:
         headers: Mapping[str, str] | None = None,
         auth: httpx.Auth | None = None,
         request_guard: Callable[[httpx.Request], None] | None = None,
+        public_only: bool = False,
     ) -> httpx.Client:
         """The (cached) client for one base URL; all share this platform's budget by default.
-        `request_guard` is called with every request, each redirect hop included, and may raise."""
-        key = (base_url, limiter_key)
+        `request_guard` is called with every request, each redirect hop included, and may raise;
+        `public_only` clients connect only to public addresses they resolved and vetted
+        themselves (PublicAddressTransport), so DNS cannot change between check and connect."""
+        key = (base_url, limiter_key, public_only)
         with self._lock:
             existing = self._clients.get(key)
         if existing is not None:
             return existing
+        sender = self.options.inner_transport()
+        if public_only:
+            sender = PublicAddressTransport(self.platform, sender, self.options.resolve)
         transport = RateLimitedTransport(
             self.platform,
             self.limits,
@@ -195,9 +255,7 @@ class PlatformHTTP:
             sleep=self.options.sleep,
             credential=self.credential,
             redact=self.redact,
-            inner=BoundedBodyTransport(
-                self.platform, self.options.max_body_bytes, self.options.inner_transport()
-            ),
+            inner=BoundedBodyTransport(self.platform, self.options.max_body_bytes, sender),
         )
         client = httpx.Client(
             base_url=base_url,

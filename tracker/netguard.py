@@ -4,9 +4,11 @@ non-public address, unless the configuration says so for that site.
 
 Hosts are checked in every spelling an HTTP stack accepts: `127.0.0.1`, `2130706433`,
 `0x7f.1`, `017700000001`, `[::1]`, `[::ffff:127.0.0.1]`, `localhost`. Names are resolved
-(all their addresses must be public) just before a request; a name that resolves to a public
-address now and a private one a second later (DNS rebinding) is not caught, which is why the
-host allow-list of each site comes first.
+(all their addresses must be public) just before a request. A name that resolves to a public
+address for the check and a private one a second later (DNS rebinding) cannot slip through a
+public-only client: `tracker.http.PublicAddressTransport` resolves once, vets every address
+with these functions and connects to the vetted one (Host header, TLS SNI and certificate
+check still name the host), so there is no second lookup to rebind.
 """
 
 from __future__ import annotations

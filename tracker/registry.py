@@ -33,7 +33,7 @@ BUILTIN_COLLECTORS: tuple[str, ...] = (
 )
 ENTRY_POINT_GROUP = "tracker.collectors"
 # Top-level configuration a module may ask for with NEEDS (it arrives as the Settings field).
-CONFIG_NEEDS: tuple[str, ...] = ("sites",)
+CONFIG_NEEDS: tuple[str, ...] = ("sites", "url_rules")
 # Which Collector method each role calls; an optional method without its role is refused too.
 ROLE_METHODS: dict[str, str] = {
     "samples": "sample",

@@ -7,6 +7,14 @@ A `RateLimited` answer ends the round and blocks the platform until the platform
 to do until then, and no thread sleeps. `AuthFailed` disables the platform with a clear reason.
 A platform whose rounds keep failing is backed off by the same SQL rule (state 'degraded').
 
+Answers are buffered and stored once per page of due items (at most `round_max_items`), or
+once a second when a page takes longer (`SampleBuffer`): one `timeseries.write`, one look-up of the previous totals and one
+reschedule for all of them, not one each per request (per request, that store work cost more
+than the request itself and made rounds outlast the tick). What a flush commits is never lost
+nor stored twice. A crash (`kill -9`) may lose only the answers not flushed yet, at most about
+a second's worth: their items were not rescheduled either, so they are still due and are
+sampled again after the restart.
+
 One bad item never sinks the batch it travels in: an item key too long to put in a request
 (`MAX_REQUEST_KEY_CHARS`) fails alone before any request, and a batch the platform rejects as
 a whole (`BadResponse`) is split in halves and asked again until the rejected item stands
@@ -17,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -27,7 +36,7 @@ import polars as pl
 from tracker import cadence, catalog, cursors, metrics, runlog, timeseries
 from tracker.assembly import Active
 from tracker.clock import Clock
-from tracker.collector import Cursor, Discovery, Gone, Sample, Target
+from tracker.collector import Cursor, Discovery, Gone, Sample, Target, check_metrics
 from tracker.config import Config
 from tracker.errors import (
     AuthFailed,
@@ -47,6 +56,12 @@ T = TypeVar("T")
 # Longer keys cannot travel in a request URL (servers refuse lines past 8-64 kB); such an item
 # fails alone instead of taking its batch down with it.
 MAX_REQUEST_KEY_CHARS = 2048
+# Answers wait at most this long (plus one request) in memory before they are stored: the most
+# a crash can lose, and re-sample.
+FLUSH_EVERY_S = 1.0
+# A round makes up for at most this many ticks (after a pause or a block, not a burst).
+MAX_SPAN_TICKS = 3
+UNCAPPED = 2**31  # round_budget's cap when pages, not the budget, bound a round's memory
 
 
 @dataclass
@@ -59,6 +74,8 @@ class Collection:
     clock: Clock
     redactor: Redactor = field(default_factory=Redactor)
     stopping: threading.Event = field(default_factory=threading.Event)  # set on shutdown: rounds end early
+    # When each platform's last sampling round began (time.monotonic), for `round_span`.
+    round_started: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -168,35 +185,55 @@ def platform_available(ctx: Collection, name: str) -> str | None:
 def sample_round(
     ctx: Collection, name: str, everything: bool = False, after_id: int | None = None
 ) -> RoundResult:
-    """Sample the platform's due items, at most `round_max_items`. With `everything`, any
-    tracked item whatever its due time; with `after_id` too, the next page of a full pass in
-    item order (`last_item_id` of the result is where the next page starts)."""
+    """Sample the platform's due items, as many as its request rate allows over the time since
+    its last round began (`round_span`), most urgent first, in pages of at most
+    `round_max_items`. With `everything`, one page of any tracked item whatever its due time;
+    with `after_id` too, the next page of a full pass in item order (`last_item_id` of the
+    result is where the next page starts)."""
     active = ctx.active[name]
     why_not = platform_available(ctx, name)
     if why_not:
         return RoundResult(name, "sample", status="skipped", messages=[why_not])
     now = ctx.clock.now()
     stop_before = now - timedelta(days=ctx.config.cadence.stop_after_days)
-    due_at = now + timedelta(days=36500) if everything else now
     limits, cap = active.limits, ctx.config.daemon.round_max_items
-    budget = (
-        cap
-        if everything
-        else cadence.round_budget(
-            limits.requests, limits.per_seconds, limits.max_batch, ctx.config.daemon.tick_s, cap
-        )
-    )
-    due = catalog.due_items(ctx.store, name, due_at, budget, stop_before, after_id)
+    if everything:
+        due_at, budget = now + timedelta(days=36500), cap
+    else:
+        span_s = round_span(ctx, name)
+        due_at = now
+        budget = cadence.round_budget(limits.requests, limits.per_seconds, limits.max_batch, span_s, UNCAPPED)
+    due = catalog.due_items(ctx.store, name, due_at, min(cap, budget), stop_before, after_id)
     if not due:
         return RoundResult(name, "sample", status="idle")
     run = _Round(ctx, active, "sample")
     run.result.last_item_id = max(d.item_id for d in due)
     try:
-        _sample_batches(ctx, active, run, due, now)
+        taken: set[int] = set()
+        while due:  # page after page until the budget is spent, the queue is empty or the round ends
+            taken.update(d.item_id for d in due)
+            if not _sample_batches(ctx, active, run, due, now) or everything or len(taken) >= budget:
+                break
+            page = catalog.due_items(
+                ctx.store, name, ctx.clock.now(), min(cap, budget - len(taken)), stop_before
+            )
+            due = [d for d in page if d.item_id not in taken]  # one sample per item and round
     except Exception as exc:  # storage or a bug: record it, close the run, let the daemon go on
         run.error(exc)
         run.result.status = "failed"
     return run.finish()
+
+
+def round_span(ctx: Collection, name: str) -> float:
+    """Seconds since the platform's previous sampling round began, at least one tick and at
+    most `MAX_SPAN_TICKS` of them: a round that outlasts the tick is followed by one that
+    makes up for it, so the achieved rate stays the allowed rate whatever a round costs."""
+    tick = ctx.config.daemon.tick_s
+    started = time.monotonic()
+    previous = ctx.round_started.get(name)
+    ctx.round_started[name] = started
+    span = tick if previous is None else started - previous
+    return min(max(span, tick), MAX_SPAN_TICKS * tick)
 
 
 def batches(active: Active, items: Sequence[T], target_of: Callable[[T], Target]) -> Iterator[Sequence[T]]:
@@ -267,17 +304,26 @@ def _resolve_keys(
 
 def _sample_batches(
     ctx: Collection, active: Active, run: _Round, due: Sequence[catalog.DueItem], now: datetime
-) -> None:
+) -> bool:
+    """Sample one page of due items; False when the round must end (throttled, refused,
+    shutting down)."""
     try:
         due = _resolve_keys(ctx, active, run, due, now)
     except (RateLimited, AuthFailed) as exc:
         run.stop_for(exc)
-        return
+        return False
     retry_at = now + timedelta(seconds=ctx.config.cadence.min_interval_s * 5)
     sendable = _refuse_overlong(ctx, active, run, due, retry_at)
-    for batch in batches(active, sendable, _due_target):
-        if not _sample_batch(ctx, active, run, batch, retry_at):
-            break
+    buffer = SampleBuffer(ctx, active, run)
+    try:
+        for batch in batches(active, sendable, _due_target):
+            if not _sample_batch(ctx, active, run, batch, retry_at, buffer):
+                return False
+            if buffer.due():
+                buffer.flush()
+    finally:  # whatever ended the round (a throttle, shutdown, a bug), what was answered is kept
+        buffer.flush()
+    return True
 
 
 def _refuse_overlong(
@@ -298,7 +344,12 @@ def _refuse_overlong(
 
 
 def _sample_batch(
-    ctx: Collection, active: Active, run: _Round, batch: Sequence[catalog.DueItem], retry_at: datetime
+    ctx: Collection,
+    active: Active,
+    run: _Round,
+    batch: Sequence[catalog.DueItem],
+    retry_at: datetime,
+    buffer: SampleBuffer,
 ) -> bool:
     """Sample one batch (halving it when the platform rejects it whole); False ends the round."""
     if ctx.stopping.is_set():
@@ -314,8 +365,8 @@ def _sample_batch(
     except BadResponse as exc:
         if len(batch) > 1:  # which item did the platform reject? ask again in halves
             half = len(batch) // 2
-            return _sample_batch(ctx, active, run, batch[:half], retry_at) and _sample_batch(
-                ctx, active, run, batch[half:], retry_at
+            return _sample_batch(ctx, active, run, batch[:half], retry_at, buffer) and _sample_batch(
+                ctx, active, run, batch[half:], retry_at, buffer
             )
         run.error(exc, targets[0].item_key[:200])
         _postpone(ctx, [batch[0].item_id], retry_at)
@@ -327,59 +378,103 @@ def _sample_batch(
     except Exception as exc:  # a bug in a collector must not stop the daemon
         run.error(exc, ",".join(t.item_key for t in targets)[:200])
         return True
-    run.result.items += _store_samples(ctx, active, batch, records, run)
+    buffer.add(batch, records)
     run.result.succeeded += 1
     return True
 
 
-def _store_samples(
-    ctx: Collection,
-    active: Active,
-    batch: Sequence[catalog.DueItem],
-    records: Iterable[Sample | Gone],
-    run: _Round,
-) -> int:
-    samples = [r for r in records if isinstance(r, Sample)]
-    gone = [r for r in records if isinstance(r, Gone)]
-    wanted = {d.target.item_key for d in batch}
-    samples = [s for s in samples if s.item_key in wanted]
-    answered = {s.item_key for s in samples} | {g.target.item_key for g in gone}
-    for item in batch:
-        if item.target.item_key not in answered:
-            run.error(
-                CollectorError(active.name, "no answer for this item in the response"), item.target.item_key
+class SampleBuffer:
+    """A round's answers not stored yet; `flush` stores them all at once: previous totals read
+    in one query, samples written in one `timeseries.write`, gone items marked, shared articles
+    attached, and every answered item rescheduled in one statement."""
+
+    def __init__(self, ctx: Collection, active: Active, run: _Round, every_s: float = FLUSH_EVERY_S) -> None:
+        self.ctx, self.active, self.run, self.every_s = ctx, active, run, every_s
+        self.ids: dict[str, int] = {}
+        self.samples: list[Sample] = []
+        self.gone: list[Gone] = []
+        self.flushed_at = time.monotonic()
+
+    def add(self, batch: Sequence[catalog.DueItem], records: Iterable[Sample | Gone]) -> None:
+        """Keep one batch's answers: samples of the items asked for, in the metric vocabulary
+        (a collector bug fails that batch alone), and items gone; an item with no answer is an
+        error of its own."""
+        records = list(records)
+        wanted = {d.target.item_key: d.item_id for d in batch}
+        samples = [r for r in records if isinstance(r, Sample) and r.item_key in wanted]
+        gone = [r for r in records if isinstance(r, Gone)]
+        try:
+            for sample in samples:
+                check_metrics(sample.platform, sample.metrics, sample.gauges)
+        except ContractViolation as exc:  # an unknown metric: reported, nothing of it stored
+            self.run.error(exc)
+            return
+        answered = {s.item_key for s in samples} | {g.target.item_key for g in gone}
+        for key in (k for k in wanted if k not in answered):
+            self.run.error(CollectorError(self.active.name, "no answer for this item in the response"), key)
+        self.ids.update(wanted)
+        self.samples.extend(samples)
+        self.gone.extend(gone)
+
+    def due(self) -> bool:
+        return time.monotonic() - self.flushed_at >= self.every_s
+
+    def flush(self) -> int:
+        """Store what is buffered; returns how many samples."""
+        self.flushed_at = time.monotonic()
+        samples, gone, ids = self.samples, self.gone, self.ids
+        self.samples, self.gone, self.ids = [], [], {}
+        if not samples and not gone:
+            return 0
+        ctx, store = self.ctx, self.ctx.store
+        answered = {s.item_key: ids[s.item_key] for s in samples}
+        previous = _totals(store, list(answered.values())) if samples else None
+        timeseries.write(store, samples)
+        catalog.mark_gone(store, gone, self.run.now)
+        links = [(ids[s.item_key], s.links_to) for s in samples if s.links_to]
+        if links:  # a post tracked by its own URL joins the article it shares, when that is ours
+            catalog.attach_to_articles(
+                store,
+                links,
+                self.run.now,
+                _site_hosts(ctx),
+                f"share:{self.active.name}",
+                ctx.config.url_rules,
             )
-    ids = {d.target.item_key: d.item_id for d in batch}
-    previous = _totals(ctx.store, list(ids.values()))
-    try:
-        timeseries.write(ctx.store, samples)
-    except ContractViolation as exc:  # a collector bug (unknown metric): reported, nothing stored
-        run.error(exc)
-        return 0
-    catalog.mark_gone(ctx.store, gone, run.now)
-    links = [(ids[s.item_key], s.links_to) for s in samples if s.links_to]
-    if links:  # a post tracked by its own URL joins the article it shares, when that is ours
-        catalog.attach_to_articles(ctx.store, links, run.now, _site_hosts(ctx), f"share:{active.name}")
-    _reschedule(ctx, active, ids, samples, previous)
-    return len(samples)
+        if previous is not None:
+            _reschedule(ctx, self.active, answered, samples, previous)
+        self.run.result.items += len(samples)
+        return len(samples)
 
 
 def _totals(store: Store, item_ids: list[int]) -> pl.DataFrame:
-    """Per item: latest interactions (or views), when last sampled, and the current interval."""
-    return store.df(
-        """with latest as (
-               select item_id, metric, arg_max(value, ts) as value from samples
-               where item_id in (select unnest($ids::bigint[])) group by all)
-           select i.item_id,
-                  coalesce(sum(l.value) filter (where is_interaction(l.metric)),
-                           sum(l.value) filter (where l.metric = 'views'))::double as prev_total,
-                  i.last_sampled_at as prev_ts,
-                  epoch(i.next_due_at - i.last_sampled_at)::double as prev_interval_s,
-                  coalesce(i.created_at, i.tracked_at) as born
-           from items i left join latest l on l.item_id = i.item_id
-           where i.item_id in (select unnest($ids::bigint[]))
-           group by i.item_id, i.last_sampled_at, i.next_due_at, born""",
+    """Per item: the latest total (interactions, or views), when last sampled, and the current
+    interval, from `items` alone; only an item sampled before `items.last_total` existed has
+    its total read from `samples`, once."""
+    frame = store.df(
+        """select item_id, last_total as prev_total, last_sampled_at as prev_ts,
+                  epoch(next_due_at - last_sampled_at)::double as prev_interval_s,
+                  coalesce(created_at, tracked_at) as born
+           from items where item_id in (select unnest($ids::bigint[]))""",
         {"ids": item_ids},
+    )
+    legacy = frame.filter(pl.col("prev_total").is_null() & pl.col("prev_ts").is_not_null())["item_id"]
+    if legacy.is_empty():
+        return frame
+    latest = store.df(
+        """with latest as (
+               select item_id, metric, value from series_latest
+               where item_id in (select unnest($ids::bigint[])))
+           select item_id,
+                  coalesce(sum(value) filter (where is_interaction(metric)),
+                           sum(value) filter (where metric = 'views'))::double as legacy_total
+           from latest group by item_id""",
+        {"ids": legacy.to_list()},
+    )
+    return (
+        frame.join(latest, on="item_id", how="left")
+        .with_columns(prev_total=pl.coalesce("prev_total", "legacy_total"))
+        .drop("legacy_total")
     )
 
 
@@ -406,11 +501,15 @@ def _reschedule(
     curve = cadence.platform_cadence(ctx.store, active.name, ctx.config.cadence)  # refitted by the daemon
     interval = cadence.next_intervals(observed, curve, active.limits.min_resample_s)
     updates = batch.with_columns(interval_s=pl.Series(interval)).select(
-        "item_id", "ts", (pl.col("ts") + pl.duration(seconds=pl.col("interval_s"))).alias("next_due_at")
+        "item_id",
+        "ts",
+        "new_total",
+        (pl.col("ts") + pl.duration(seconds=pl.col("interval_s"))).alias("next_due_at"),
     )
     with ctx.store.transaction() as cur:
         cur.register("_schedule", updates.to_arrow())
-        cur.execute("""update items set last_sampled_at = s.ts, next_due_at = s.next_due_at
+        cur.execute("""update items set last_sampled_at = s.ts, next_due_at = s.next_due_at,
+                              last_total = s.new_total
                        from _schedule s where items.item_id = s.item_id""")
         cur.unregister("_schedule")
 
@@ -456,7 +555,9 @@ def shares_round(ctx: Collection, name: str, limit: int = 50) -> RoundResult:
             run.error(exc, url)
             found = []  # searched (and failed): wait a full interval before asking again
         for discovery in found:
-            _, _, created = catalog.record_discovery(ctx.store, discovery, run.now, f"share:{name}")
+            _, _, created = catalog.record_discovery(
+                ctx.store, discovery, run.now, f"share:{name}", rules=ctx.config.url_rules
+            )
             run.result.discovered += int(created)
         catalog.note_share_search(ctx.store, name, article_id, len(found), run.now)
     return run.finish()
@@ -466,7 +567,7 @@ def _site_hosts(ctx: Collection) -> set[str]:
     hosts = set()
     for site in ctx.config.sites:
         try:
-            hosts.add(canonical_site(site.url))
+            hosts.add(canonical_site(site.url, ctx.config.url_rules))
         except TrackerError:
             continue
     return hosts
@@ -503,12 +604,12 @@ def discover_round(ctx: Collection, name: str) -> RoundResult:
             if (
                 not own_articles
                 and record.links_to
-                and not catalog.is_ours(ctx.store, record.links_to, sites)
+                and not catalog.is_ours(ctx.store, record.links_to, sites, ctx.config.url_rules)
             ):
                 continue  # a trending link to someone else's site: not ours to track
             source = "feed" if own_articles else f"trend:{name}"
             _, _, created = catalog.record_discovery(
-                ctx.store, record, run.now, source, as_item=not own_articles
+                ctx.store, record, run.now, source, as_item=not own_articles, rules=ctx.config.url_rules
             )
             run.result.discovered += int(created)
     samples = [r for r in records if isinstance(r, Sample)]

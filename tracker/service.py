@@ -3,6 +3,7 @@ URLs, and run one full collection pass. The CLI, the daemon and the tests all ca
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tracker import analytics_settings, catalog, registry
+from tracker import analytics_settings, catalog, registry, site_rules
 from tracker import config as config_mod
 from tracker.assembly import Active, Disabled, build_all
 from tracker.clock import Clock, SystemClock
@@ -22,7 +23,7 @@ from tracker.netguard import host_of, hosts, literal_problem
 from tracker.runner import Collection, RoundResult, discover_round, sample_round, shares_round
 from tracker.secrets import Redactor, Secret
 from tracker.store import Store
-from tracker.urls import canonicalize, check_input, printable, site_of
+from tracker.urls import canonicalize, check_input, printable
 
 log = logging.getLogger("tracker")
 
@@ -60,19 +61,22 @@ def open_collection(
     clock = clock or SystemClock()
     redactor = Redactor()
     active, disabled = build_all(config, platforms, clock, redactor, environ, http_options)
-    store = Store.open(config.db_path)
+    store = Store.open(config.db_path, url_rules=config.url_rules)
     analytics_settings.apply(store, config.trending)  # the trending constants every reader uses
+    for message in site_rules.apply(store, config.url_rules, clock.now()).messages():
+        log.warning("%s", message)
     _close_interrupted_runs(store, clock.now())
     _restore_quotas(store, active)
-    _note_platform_states(store, active, disabled, clock.now())
+    _note_platform_states(store, config, active, disabled, clock.now())
     return Opened(Collection(store, config, active, clock, redactor), disabled, platforms)
 
 
 def _note_platform_states(
-    store: Store, active: Mapping[str, Active], disabled: list[Disabled], now: datetime
+    store: Store, config: Config, active: Mapping[str, Active], disabled: list[Disabled], now: datetime
 ) -> None:
     """At each start an enabled platform gets a fresh chance (its credentials may have been
-    fixed; a throttle is kept: the platform said so), and an off one says why on Health."""
+    fixed; a throttle is kept: the platform said so), and an off one says why on Health; an
+    enabled one's request budget is noted for the health query."""
     with store.transaction() as cur:
         if active:
             cur.execute(
@@ -86,6 +90,14 @@ def _note_platform_states(
                    on conflict (platform) do update set disabled_reason = excluded.disabled_reason,
                    updated_at = excluded.updated_at""",
                 [off.name, f"off: {off.reason}", now],
+            )
+        tick_s, stop_after_s = config.daemon.tick_s, config.cadence.stop_after_days * 86400
+        cur.execute("delete from platform_limits")  # a platform now off has no budget in force
+        for item in active.values():  # what `tracker status` and Health measure use and lateness against
+            limits = item.limits
+            cur.execute(
+                "insert into platform_limits values (?, ?, ?, ?, ?, ?, ?)",
+                [item.name, limits.requests, limits.per_seconds, limits.max_batch, tick_s, stop_after_s, now],
             )
 
 
@@ -152,7 +164,7 @@ def _identifiers(opened: Opened) -> list[tuple[str, Collector, str]]:
 
 def _refuse_platform_pages(opened: Opened, url: str, canonical: str) -> None:
     """A platform URL that is not a post (a profile, a malformed status) is not an article."""
-    host = site_of(canonical)
+    host = urlsplit(canonical).hostname or ""  # already canonical: no second canonicalisation
     for prefix in ("www.", "m.", "mobile."):
         host = host.removeprefix(prefix)
     for name, platform in opened.platforms.items():
@@ -163,24 +175,50 @@ def _refuse_platform_pages(opened: Opened, url: str, canonical: str) -> None:
             )
 
 
-def track(opened: Opened, urls: list[str]) -> list[Tracked]:
+TRACK_BATCH = 1_000  # URLs written per transaction (and sent per /api/track request by the client)
+TrackProgress = Callable[[int, int], None]  # (URLs done, URLs given)
+
+
+def track(opened: Opened, urls: list[str], progress: TrackProgress | None = None) -> list[Tracked]:
     """Track article URLs or platform post URLs (recognised automatically). Each URL stands
-    alone: a bad one comes back with `error` set and the others are still tracked."""
+    alone: a bad one comes back with `error` set and the others are still tracked. URLs are
+    checked first, then written TRACK_BATCH at a time, one transaction per batch."""
     ctx = opened.collection
     identifiers = _identifiers(opened)
-    now = ctx.clock.now()
-    done = []
-    for url in urls:
-        try:
-            done.append(_track_one(opened, identifiers, url, now))
-        except TrackerError as exc:
-            done.append(Tracked(printable(url), "error", None, "", False, error=str(exc)))
+    done: list[Tracked] = []
+    for start in range(0, len(urls), TRACK_BATCH):
+        planned = []
+        for url in urls[start : start + TRACK_BATCH]:
+            try:
+                planned.append(_recognise(opened, identifiers, url))
+            except TrackerError as exc:
+                planned.append(Tracked(printable(url), "error", None, "", False, error=str(exc)))
+        done.extend(_write(ctx.store, planned, ctx.clock.now()))
+        if progress is not None:
+            progress(len(done), len(urls))
     return done
 
 
-def _track_one(
-    opened: Opened, identifiers: list[tuple[str, Collector, str]], url: str, now: datetime
-) -> Tracked:
+def _write(store: Store, planned: list[Tracked], now: datetime) -> list[Tracked]:
+    """Store one batch in one transaction; a URL given twice is new only the first time."""
+    articles = [t.key for t in planned if t.kind == "article"]
+    items = [(t.platform or "", t.key, t.url) for t in planned if t.kind == "item"]
+    new_articles, new_items = catalog.track_many(store, articles, items, now)
+    out = []
+    for t in planned:
+        created = False
+        if t.kind == "article" and t.key in new_articles:
+            new_articles.discard(t.key)
+            created = True
+        elif t.kind == "item" and (t.platform or "", t.key) in new_items:
+            new_items.discard((t.platform or "", t.key))
+            created = True
+        out.append(dataclasses.replace(t, created=created))
+    return out
+
+
+def _recognise(opened: Opened, identifiers: list[tuple[str, Collector, str]], url: str) -> Tracked:
+    """What a URL is (a platform item or an article, by its key), or UnknownURL; writes nothing."""
     ctx = opened.collection
     url = check_input(url)
     for name, collector, note in identifiers:
@@ -194,13 +232,11 @@ def _track_one(
                     # The resolver cannot answer now: track the key as it is; the first sampling
                     # round that reaches the resolver re-keys the item (tracker.runner).
                     note = f"not resolved yet ({exc}); it will be at the next sampling round"
-            _, created = catalog.ensure_item(ctx.store, name, key, now, url=url)
-            return Tracked(url, "item", name, key, created, note)
-    canonical = canonicalize(url)  # UnknownURL for anything not http(s)
+            return Tracked(url, "item", name, key, False, note)
+    canonical = canonicalize(url, ctx.config.url_rules)  # UnknownURL for anything not http(s)
     _refuse_platform_pages(opened, url, canonical)
     _refuse_private(ctx.config, canonical)
-    _, created = catalog.upsert_article(ctx.store, canonical, now, "manual")
-    return Tracked(canonical, "article", None, canonical, created)
+    return Tracked(canonical, "article", None, canonical, False)
 
 
 def _refuse_private(config: Config, canonical: str) -> None:
@@ -223,7 +259,7 @@ def untrack(opened: Opened, urls: list[str]) -> int:
             if found:
                 key = found
                 break
-        changed += catalog.untrack(ctx.store, key, ctx.clock.now())
+        changed += catalog.untrack(ctx.store, key, ctx.clock.now(), ctx.config.url_rules)
     if not changed:
         raise UnknownURL(f"nothing tracked matches {', '.join(urls)}")
     return changed

@@ -25,6 +25,7 @@ import polars as pl
 
 from tracker import metrics, migrations, sqlfiles
 from tracker.errors import QueryError, StorageError, StoreBusy
+from tracker.urls import NO_RULES, UrlRules
 
 _LOCK_PID = re.compile(r"PID (\d+)")
 log = logging.getLogger("tracker.store")
@@ -61,10 +62,12 @@ class Store:
         read_only: bool = False,
         migrate: bool = True,
         catalog: metrics.Catalog | None = None,
+        url_rules: UrlRules = NO_RULES,
     ) -> Store:
         """Open (creating if needed), migrate and re-apply the metric catalog, views and macros.
 
-        `catalog` defaults to sql/seeds/metrics.csv (another one only in tests of the catalog itself).
+        `catalog` defaults to sql/seeds/metrics.csv (another one only in tests of the catalog itself);
+        `url_rules` are the sites' article-key rules a first re-keying (migration 0025) follows.
         """
         path = Path(path)
         if read_only and not path.exists():
@@ -88,7 +91,7 @@ class Store:
                 from tracker import rekey  # the canonical URL rules changed: re-key stored articles once
 
                 if rekey.TRIGGER in applied:
-                    rekey.rekey_articles(store)
+                    rekey.rekey_articles(store, url_rules)
         except duckdb.Error as exc:
             con.close()
             if _is_fatal(exc):

@@ -10,6 +10,8 @@ Following a page's rel=canonical needs HTTP and lives in the `feeds` collector.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from tracker.errors import UnknownURL
@@ -142,7 +144,7 @@ _AMP_PATH_SUFFIX = re.compile(r"/amp/?$|\.amp(?=\.html?$)|\.amp$", re.I)
 _AMP_PATH_PREFIX = re.compile(r"^/amp(?=/)", re.I)
 # Google AMP cache: https://www-example-com.cdn.ampproject.org/c/s/www.example.com/a.amp.html
 _AMP_CACHE_PATH = re.compile(r"^/(?:[a-z]/)*?(?:c|v|i|wp|r)/(s/)?([^/]+)(/.*)?$", re.I)
-_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_ESCAPE_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _UNRESERVED_NOT_DOT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_~")
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 MAX_INPUT_URL = 2048  # the de-facto limit of browsers and CDNs; nothing longer is a pasted link
@@ -187,6 +189,59 @@ def _registered(host: str) -> str:
     return fold_host(host)
 
 
+@dataclass(frozen=True)
+class SiteRule:
+    """How one site family (a host and its www./m./mobile./amp. forms) is keyed, when it
+    differs from the default: `keep_prefixes` names presentation prefixes that are another
+    publication there (m.example.com is not example.com), `keep_http` keeps http:// and
+    https:// copies apart (a site that serves different pages on each)."""
+
+    keep_prefixes: tuple[str, ...] = ()
+    keep_http: bool = False
+
+
+DEFAULT_RULE = SiteRule()
+
+
+@dataclass(frozen=True)
+class UrlRules:
+    """The per-site exceptions to the default canonical rules, by base host (the site's host
+    with every presentation prefix folded). Built once from the [[sites]] tables
+    (`Config.url_rules`) and passed to everything that makes an article key; no rules means the
+    defaults everywhere (fold www./m./mobile./amp., https for http)."""
+
+    sites: tuple[tuple[str, SiteRule], ...] = field(default=())
+
+    @classmethod
+    def of(cls, entries: Iterable[tuple[str, tuple[str, ...], bool]]) -> UrlRules:
+        """From (site URL or host, keep_prefixes, keep_http); entries of one family are united."""
+        merged: dict[str, SiteRule] = {}
+        for where, keep, keep_http in entries:
+            if not keep and not keep_http:
+                continue
+            host = (urlsplit(where).hostname if "//" in where else where) or ""
+            base = fold_host(host.lower().rstrip("."))
+            if not base:
+                continue
+            old = merged.get(base, DEFAULT_RULE)
+            prefixes = tuple(p for p in PRESENTATION_PREFIXES if p in keep or p in old.keep_prefixes)
+            merged[base] = SiteRule(prefixes, keep_http or old.keep_http)
+        return cls(tuple(sorted(merged.items())))
+
+    def for_host(self, host: str) -> SiteRule:
+        """The rule of the family `host` belongs to (DEFAULT_RULE when none is configured)."""
+        if not self.sites:
+            return DEFAULT_RULE
+        base = fold_host(host)
+        for name, rule in self.sites:
+            if name == base:
+                return rule
+        return DEFAULT_RULE
+
+
+NO_RULES = UrlRules()
+
+
 def fold_host(host: str, keep: tuple[str, ...] = ()) -> str:
     """www., m., mobile. and amp. removed (repeatedly) while two labels remain; `keep` names
     prefixes a site uses for a different site (a per-site rule)."""
@@ -202,11 +257,12 @@ def fold_host(host: str, keep: tuple[str, ...] = ()) -> str:
     return host
 
 
-def canonicalize(url: str, keep_prefixes: tuple[str, ...] = ()) -> str:
+def canonicalize(url: str, rules: UrlRules = NO_RULES) -> str:
     """The canonical form of an http(s) URL; UnknownURL for anything that is not one.
 
     One key per article: https for http on default ports (the same article is served on
-    both), presentation sub-domains folded (`keep_prefixes` is the per-site exception),
+    both), presentation sub-domains folded (`rules` holds the per-site exceptions:
+    prefixes that name another publication, http kept apart from https),
     tracking and AMP parameters dropped (`&amp;` in a query read as `&`), Google AMP cache
     URLs turned back into the publisher's, dot segments resolved, percent-escapes of
     unreserved characters decoded, while `/a//b` and `/a/b`, `AC%2FDC` and `AC/DC`, and
@@ -222,12 +278,13 @@ def canonicalize(url: str, keep_prefixes: tuple[str, ...] = ()) -> str:
         raise UnknownURL(f"not an http(s) URL: {printable(text)!r}")
     host = parts.hostname.lower().rstrip(".")
     if host.endswith(".cdn.ampproject.org") and (publisher := _from_amp_cache(parts.path, parts.query)):
-        return canonicalize(publisher, keep_prefixes)
+        return canonicalize(publisher, rules)
     literal = ":" in host or bool(re.fullmatch(r"[0-9.]+|0x[0-9a-f.x]+", host))
+    rule = DEFAULT_RULE if literal else rules.for_host(host)
     if ":" in host:  # an IPv6 literal (urlsplit checked it); it keeps its brackets
         host = f"[{host}]"
     else:
-        host = host if literal else fold_host(host, keep_prefixes)
+        host = host if literal else fold_host(host, rule.keep_prefixes)
         try:
             host = host.encode("idna").decode("ascii")
         except UnicodeError:
@@ -236,7 +293,7 @@ def canonicalize(url: str, keep_prefixes: tuple[str, ...] = ()) -> str:
             raise UnknownURL(f"not a valid host name in {printable(text)!r}")
     if port in (None, DEFAULT_PORTS[scheme]):
         port = None
-        if not literal and host != "localhost":
+        if not literal and host != "localhost" and not rule.keep_http:
             scheme = "https"  # http and https copies of one article are one key
     netloc = host if port is None else f"{host}:{port}"
     path = _canonical_path(parts.path)
@@ -291,17 +348,12 @@ def _normalise_escapes(path: str) -> str:
     rest escaped in upper case ("%2F" is not "/", "%2E" is not a dot segment); escape raw
     characters that need it ("/café" and "/caf%C3%A9" are one path)."""
     out: list[str] = []
-    i = 0
-    while i < len(path):
-        if path[i] == "%" and _ESCAPE.match(path, i):
-            run = bytearray()
-            while i < len(path) and path[i] == "%" and _ESCAPE.match(path, i):
-                run.append(int(path[i + 1 : i + 3], 16))
-                i += 3
-            out.append(_escape_run(bytes(run)))
-        else:
-            out.append(quote(path[i], safe=_PATH_SAFE))
-            i += 1
+    at = 0
+    for run in _ESCAPE_RUN.finditer(path):
+        out.append(quote(path[at : run.start()], safe=_PATH_SAFE))
+        out.append(_escape_run(bytes.fromhex(run.group().replace("%", ""))))
+        at = run.end()
+    out.append(quote(path[at:], safe=_PATH_SAFE))
     return "".join(out)
 
 
@@ -335,6 +387,6 @@ def _fold_path(path: str) -> str:
     return path.rstrip("/") + "/"
 
 
-def site_of(url: str) -> str:
+def site_of(url: str, rules: UrlRules = NO_RULES) -> str:
     """The host of a canonical URL (what the dashboards call the site)."""
-    return urlsplit(canonicalize(url)).hostname or ""
+    return urlsplit(canonicalize(url, rules)).hostname or ""

@@ -1,7 +1,11 @@
 """One story (`/article/<article_id>`): what we know about it, one chart of its interactions per
 platform over its whole life (cumulative or per hour; one metric on demand), its latest count per
 platform and metric, and the posts that spread it, each linked with its own counts and when we
-first saw it. The metric and the chart kind live in the URL."""
+first saw it. The metric and the chart kind live in the URL.
+
+The cumulative interactions chart adds each platform's forecast with its 80% band (the
+`forecasts` view) and, when trending() provides it, the site's usual count at the story's age
+(`expected_interactions`); without them the chart is the story's own lines."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from dashboards import components, figures
 from dashboards import format as fmt
 from dashboards.components import Column
 from dashboards.data import Data
+from dashboards.pages import trending
 from dashboards.view import ARTICLE_VIEWS, Ctx, parse
 
 
@@ -73,6 +78,44 @@ def post_columns(ctx: Ctx, now: Any) -> list[Column]:
     ]
 
 
+def chart_forecasts(forecasts: pl.DataFrame) -> pl.DataFrame:
+    """Per platform, the forecast the chart draws: at twice the story's age when there is one (it
+    keeps the chart's time axis in proportion), else at the horizon."""
+    if forecasts.is_empty():
+        return forecasts
+    return (
+        forecasts.with_columns((pl.col("target") == "double").alias("_double"))
+        .sort("platform", "_double", descending=[False, True])
+        .unique("platform", keep="first", maintain_order=True)
+        .drop("_double")
+    )
+
+
+def forecast_text(forecasts: pl.DataFrame) -> str:
+    """'2,900 (1,500–9,800) at 7 d': the platforms' horizon forecasts summed, or a dash."""
+    horizon = forecasts.filter(pl.col("target") == "horizon")
+    if horizon.is_empty():
+        return "–"
+    total = horizon.select(
+        pl.col("predicted").sum(), pl.col("lower").sum(), pl.col("upper").sum(), pl.col("target_age_h").max()
+    ).row(0)
+    return f"{fmt.count(total[0])} ({fmt.count(total[1])}–{fmt.count(total[2])}) at {fmt.hours(total[3])}"
+
+
+def trending_row(data: Data, article_id: int) -> dict[str, Any] | None:
+    """The story's row in the trending top: the Trending page's own result, so one trending()
+    computation per refresh serves that page and every article page; None when not in it."""
+    top = data.trending("", trending.TOP).rows
+    mine = top.filter(pl.col("article_id") == article_id)
+    return None if mine.is_empty() else mine.row(0, named=True)
+
+
+def trending_text(trend: dict[str, Any] | None) -> str:
+    if trend is None:
+        return f"not in the top {trending.TOP}"
+    return f"#{trend['rank']} · score {fmt.score(trend['score'])} · {fmt.rate(trend['velocity_short'])}"
+
+
 def not_found(article_id: int) -> html.Div:
     return html.Div(
         [
@@ -96,7 +139,22 @@ def content(data: Data, ctx: Ctx, article_id: int) -> Any:
     else:
         series = data.article_timeline(article_id, metric)
     start = article["published_at"] or article["discovered_at"]
-    figure = figures.article_chart(series, kind, metric, start, now, ctx.tz)
+    forecasts = data.forecasts([article_id], target="")
+    trend = trending_row(data, article_id)
+    expected = None
+    if trend and trend.get("expected_interactions") is not None:
+        expected = (now, float(trend["expected_interactions"]))
+    charted = metric == "interactions" and kind == "cumulative"
+    figure = figures.article_chart(
+        series,
+        kind,
+        metric,
+        start,
+        now,
+        ctx.tz,
+        forecasts=chart_forecasts(forecasts) if charted else None,
+        expected=expected if charted else None,
+    )
     latest = data.article_series(article_id)
     posts = data.article_posts(article_id)
     cols = post_columns(ctx, now)
@@ -107,7 +165,13 @@ def content(data: Data, ctx: Ctx, article_id: int) -> Any:
         ("Published", f"{fmt.when(article['published_at'], ctx.tz)}"),
         ("Age", fmt.ago(article["published_at"], now) if article["published_at"] else "–"),
         ("Last sampled", fmt.when(article["last_sample_at"], ctx.tz)),
+        ("Forecast (80% interval)", forecast_text(forecasts)),
+        ("Trending", trending_text(trend)),
     ]
+    if trend and trend.get("overperformance") is not None:
+        facts.append(("Versus the site's usual", f"{fmt.factor(trend['overperformance'])}"))
+    if expected is not None:
+        facts.append(("The site's usual at this age", fmt.count(expected[1])))
     return [
         html.Dl([html.Div([html.Dt(label), html.Dd(value)]) for label, value in facts], className="facts"),
         dcc.Graph(id="article-graph", figure=figure, config={"displayModeBar": False, "responsive": True}),

@@ -1,5 +1,7 @@
-"""Collector health (`/health`): per platform, the last round and last success, the error rate
-and rate-limit waits over the last 50 rounds, items due now, and until when it is throttled."""
+"""Collector health (`/health`): per platform its state (degraded or not, and why), last
+success, error rate over the last 50 rounds, rate-limit budget used, backlog (due, overdue, how
+late) and last error, from sql/queries/health.sql, the query `tracker status` prints. On a phone
+each platform is a card."""
 
 from __future__ import annotations
 
@@ -17,31 +19,26 @@ from dashboards.view import Ctx
 
 COLUMNS = (
     "Platform",
-    "Last round",
-    "Last success",
     "Status",
+    "Last success",
     "Error rate",
-    "Rate-limit waits",
-    "Tracked",
-    "Due now",
-    "Gone",
-    "Blocked until",
-    "Note",
+    "Budget used",
+    "Backlog",
+    "Last error",
 )
-NUMERIC = {"Error rate", "Rate-limit waits", "Tracked", "Due now", "Gone"}
+NUMERIC = {"Error rate", "Budget used", "Backlog"}
 # The column each header sorts by (the URL's sort=<key>); headers not listed do not sort.
 SORT_BY = {
     "Platform": "platform",
-    "Last round": "last_round_at",
+    "Status": "state",
     "Last success": "last_success_at",
-    "Status": "last_status",
     "Error rate": "error_rate",
-    "Rate-limit waits": "recent_rate_limit_waits",
-    "Tracked": "tracked_items",
-    "Due now": "due_now",
-    "Gone": "gone_items",
-    "Blocked until": "blocked_until",
+    "Budget used": "budget_used",
+    "Backlog": "due_now",
+    "Last error": "last_error_at",
 }
+# Cells that take a whole line of a phone's card (their text runs long).
+WIDE = {"Status", "Backlog", "Last error"}
 
 
 def sort_columns() -> list[Column]:
@@ -51,34 +48,77 @@ def sort_columns() -> list[Column]:
     ]
 
 
-def _row(row: dict[str, Any], now: datetime, tz: tzinfo) -> html.Tr:
-    # The platform's state and note come from SQL (platform_status_at, the rule the runner
-    # enforces); while it is ok, the Status column shows how its last round went.
+def _status(row: dict[str, Any], now: datetime, tz: tzinfo) -> list[Any]:
+    """The platform's state by the one rule (platform_status_at); while it is ok, how its last
+    round went. A state other than ok or off is 'degraded' in the query and marked so here."""
     state = row["state"] if row["state"] != "ok" else (row["last_status"] or "idle")
-    errors = (
-        f"{fmt.percent(row['error_rate'])} ({row['recent_errors']} of {row['recent_requests']} requests)"
-        if row["recent_requests"]
-        else "–"
-    )
-    note = row["note"] or ""
+    cell: list[Any] = [html.Span(state, className=f"status status-{state}")]
+    if row["degraded"] and state != "degraded":
+        cell.append(html.Span("degraded", className="status status-degraded"))
+    if row["blocked_until"] is not None:
+        until = f"until {fmt.clock_time(row['blocked_until'], tz)} ({fmt.ago(row['blocked_until'], now)})"
+        cell.append(html.Span(until, className="cell-line muted"))
+    if row["note"]:
+        cell.append(html.Span(row["note"], className="cell-line muted note"))
+    return cell
+
+
+def _errors(row: dict[str, Any]) -> str:
+    if not row["recent_requests"] and not row["recent_errors"]:
+        return "–"
+    return f"{fmt.percent(row['error_rate'])} ({row['recent_errors']} of {row['recent_requests']} requests)"
+
+
+def _budget(row: dict[str, Any]) -> list[Any] | str:
+    if row["budget"] is None:
+        return "–"
+    window = fmt.duration(row["window_s"])
+    return [
+        f"{fmt.percent(row['budget_used'])} ({fmt.count(row['window_requests'])} of {fmt.count(row['budget'])}",
+        html.Span(f" per {window})", className="nowrap"),
+        html.Span(
+            f"last hour {fmt.count(row['requests_last_hour'])} of {fmt.count(row['allowed_last_hour'])}",
+            className="cell-line muted",
+        ),
+    ]
+
+
+def _backlog(row: dict[str, Any]) -> list[Any]:
+    cell: list[Any] = [
+        f"{fmt.count(row['due_now'])} due, {fmt.count(row['overdue'])} overdue",
+        html.Span(f"of {fmt.count(row['tracked_items'])} tracked", className="cell-line muted"),
+    ]
+    if row["due_now"]:
+        late = f"late {fmt.duration(row['median_late_s'])} (max {fmt.duration(row['max_late_s'])})"
+        cell.append(html.Span(late, className="cell-line muted"))
+    return cell
+
+
+def _last_error(row: dict[str, Any], now: datetime) -> list[Any] | str:
+    if not row["last_error"]:
+        return "–"
+    return [
+        html.Span(fmt.ago(row["last_error_at"], now), className="cell-line muted"),
+        html.Span(row["last_error"], className="cell-line note"),
+    ]
+
+
+def _row(row: dict[str, Any], now: datetime, tz: tzinfo) -> html.Tr:
+    cells: dict[str, Any] = {
+        "Platform": html.Span(row["platform"], className=f"chip chip-{row['platform']}"),
+        "Status": _status(row, now, tz),
+        "Last success": fmt.ago(row["last_success_at"], now),
+        "Error rate": _errors(row),
+        "Budget used": _budget(row),
+        "Backlog": _backlog(row),
+        "Last error": _last_error(row, now),
+    }
+    classes = {
+        c: " ".join(k for k, on in (("num", c in NUMERIC), ("wide", c in WIDE)) if on) for c in COLUMNS
+    }
     return html.Tr(
-        [
-            html.Td(html.Span(row["platform"], className=f"chip chip-{row['platform']}")),
-            html.Td(fmt.ago(row["last_round_at"], now)),
-            html.Td(fmt.ago(row["last_success_at"], now)),
-            html.Td(html.Span(state, className=f"status status-{state}")),
-            html.Td(errors, className="num"),
-            html.Td(fmt.count(row["recent_rate_limit_waits"]), className="num"),
-            html.Td(fmt.count(row["tracked_items"]), className="num"),
-            html.Td(fmt.count(row["due_now"]), className="num"),
-            html.Td(fmt.count(row["gone_items"]), className="num"),
-            html.Td(
-                f"{fmt.clock_time(row['blocked_until'], tz)} ({fmt.ago(row['blocked_until'], now)})"
-                if row["blocked_until"] is not None
-                else "–"
-            ),
-            html.Td(note, className="muted"),
-        ],
+        [html.Td(cells[c], className=classes[c] or None) for c in COLUMNS],
+        className="degraded" if row["degraded"] else None,
         **{"data-platform": row["platform"]},
     )
 
@@ -114,8 +154,9 @@ def layout(data: Data, ctx: Ctx) -> html.Section:
         [
             html.H1("Collector health"),
             html.P(
-                "Error rate and rate-limit waits cover each platform's last 50 rounds. Due now counts "
-                "posts whose next sample is overdue.",
+                "Error rate covers each platform's last 50 rounds; budget used, the requests of its current "
+                "rate-limit window. Backlog counts posts whose next sample is due, and overdue those "
+                "waiting longer than one round.",
                 className="lede",
             ),
             html.Div(content(data, ctx), id="page-content"),

@@ -2,8 +2,10 @@
 platform, site, section and author, each with its rank change, publication time and age, the
 per-platform split and, on expansion, what its score is made of. Every choice lives in the URL.
 
-Score columns that later work adds to the `ranking` query (velocity, overperformance, forecast)
-appear in each row's "Why it ranks" panel as soon as the query returns them (`SCORE_FIELDS`).
+Each row has a sparkline of its window (one `ranking_sparklines` query for all rows) and the
+score's inputs in the gained cell's tooltip and in its "Why it ranks" panel. Score columns the
+`ranking` query passes through from most_popular() (expected_interactions, overperformance,
+forecast_...) appear there as soon as they exist (`SCORE_FIELDS`); absent, they are left out.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from typing import Any
 import polars as pl
 from dash import Dash, Input, Output, State, dcc, html
 
-from dashboards import components, figures
+from dashboards import components, figures, sparkline
 from dashboards import format as fmt
 from dashboards.components import Column
-from dashboards.data import WINDOWS, Data, Filters
+from dashboards.data import SPARK_STEP, WINDOWS, Data, Filters
 from dashboards.view import Ctx, parse
 
 LIMIT = 20
@@ -24,10 +26,12 @@ LIMIT = 20
 RANK_SHIFT_S = {"1h": 15 * 60, "6h": 3600, "24h": 3600, "7d": 6 * 3600, "30d": 86400}
 # Optional score columns: shown in "Why it ranks" when the ranking query returns them.
 SCORE_FIELDS = (
-    ("velocity", "Velocity (interactions per hour)"),
-    ("acceleration", "Acceleration"),
-    ("overperformance", "Versus the site's usual (×)"),
-    ("forecast", "Forecast, 24 h"),
+    ("overperformance", "Versus the site's usual at this age"),
+    ("expected_interactions", "The site's usual at this age"),
+    ("expected_basis", "Usual based on"),
+    ("forecast_interactions", "Forecast"),
+    ("forecast_low", "Forecast, low (80%)"),
+    ("forecast_high", "Forecast, high (80%)"),
 )
 
 
@@ -37,15 +41,21 @@ def filters(ctx: Ctx) -> Filters:
 
 
 def frame(data: Data, ctx: Ctx) -> tuple[pl.DataFrame, pl.DataFrame, Any]:
-    """The ranking with rank change and per-platform split, the inputs per metric, and as_of."""
+    """The ranking with rank change, per-platform split and sparkline values, the inputs per
+    metric, and as_of. Four named queries whatever the number of rows (ranking now, ranking
+    earlier, inputs and sparklines of the shown articles), each computed once per refresh."""
     window = ctx.view.get("window")
     chosen = filters(ctx)
     ranking = data.ranking(window, chosen, LIMIT)
-    rows = ranking.rows
-    before = data.ranking(window, chosen, 100, shift_s=RANK_SHIFT_S[window]).rows.select(
-        "article_id", pl.col("rank").alias("rank_before")
+    before = data.ranking(window, chosen, 100, shift_s=RANK_SHIFT_S[window]).rows
+    ids = ranking.rows["article_id"].to_list()
+    inputs = data.ranking_inputs(window, chosen.platform, ids).rows
+    spark = (
+        data.sparklines(window, chosen.platform, ids)
+        .rows.sort("article_id", "step")
+        .group_by("article_id", maintain_order=True)
+        .agg(pl.col("gained").alias("spark"))
     )
-    inputs = data.ranking_inputs(window, chosen.platform, rows["article_id"].to_list()).rows
     split = (
         inputs.filter(pl.col("is_interaction"))
         .group_by("article_id", "platform")
@@ -55,10 +65,10 @@ def frame(data: Data, ctx: Ctx) -> tuple[pl.DataFrame, pl.DataFrame, Any]:
         .agg(pl.struct("platform", "gained").alias("split"))
     )
     rows = (
-        rows.join(before, on="article_id", how="left")
+        components.with_rank_change(ranking.rows, before)
         .join(split, on="article_id", how="left")
+        .join(spark, on="article_id", how="left")
         .with_columns(
-            (pl.col("rank_before") - pl.col("rank")).alias("rank_change"),
             pl.col("split")
             .list.eval(
                 pl.element().struct.field("platform")
@@ -73,20 +83,35 @@ def frame(data: Data, ctx: Ctx) -> tuple[pl.DataFrame, pl.DataFrame, Any]:
     return rows, inputs, ranking.as_of
 
 
-def _rank_cell(row: dict[str, Any], window: str) -> Any:
-    change = row["rank_change"]
-    shift = fmt.duration(RANK_SHIFT_S[window])
-    if row["rank_before"] is None:
-        badge = html.Span("new", className="move move-new", title=f"not ranked {shift} ago")
-    elif change:
-        badge = html.Span(
-            f"▲{change}" if change > 0 else f"▼{-change}",
-            className="move move-up" if change > 0 else "move move-down",
-            title=f"#{row['rank_before']} {shift} ago",
-        )
-    else:
-        badge = html.Span("=", className="move", title=f"also #{row['rank']} {shift} ago")
-    return [html.Span(row["rank"], className="rank"), badge]
+def _spark_cell(row: dict[str, Any], window: str) -> Any:
+    values = row.get("spark") or []
+    if not values:
+        return "–"
+    label = (
+        f"interactions gained per {SPARK_STEP[window]} over the last {window}: "
+        f"peak {fmt.count(max(values))}, last {fmt.count(values[-1])}"
+    )
+    return sparkline.image(values, label)
+
+
+def _inputs_title(row: dict[str, Any], inputs: pl.DataFrame) -> str:
+    """The score's inputs in one line of text, for the gained cell's tooltip."""
+    mine = inputs.filter((pl.col("article_id") == row["article_id"]) & pl.col("is_interaction"))
+    parts = [
+        f"{p} {m} +{fmt.count(g)}" for p, m, g in mine.select("platform", "metric", "gained").iter_rows()
+    ]
+    extra = [
+        f"{label} {_score_text(key, row[key])}" for key, label in SCORE_FIELDS if row.get(key) is not None
+    ]
+    return "; ".join(parts + extra)
+
+
+def _score_text(key: str, value: Any) -> str:
+    if key == "overperformance":
+        return fmt.factor(value)
+    if isinstance(value, int | float):
+        return fmt.count(value)
+    return str(value)
 
 
 def _split_cell(row: dict[str, Any]) -> Any:
@@ -109,7 +134,7 @@ def _why(row: dict[str, Any], inputs: pl.DataFrame, ctx: Ctx) -> html.Details:
         ("Total interactions", fmt.count(row["total_interactions"])),
         ("Rank before filters", f"#{row['overall_rank']}"),
         ("Last sample", fmt.when(row["last_sample_at"], ctx.tz)),
-    ] + [(label, str(row[key])) for key, label in SCORE_FIELDS if key in row and row[key] is not None]
+    ] + [(label, _score_text(key, row[key])) for key, label in SCORE_FIELDS if row.get(key) is not None]
     return html.Details(
         [
             html.Summary("Why it ranks"),
@@ -123,7 +148,7 @@ def _why(row: dict[str, Any], inputs: pl.DataFrame, ctx: Ctx) -> html.Details:
 def columns(inputs: pl.DataFrame, ctx: Ctx, now: Any) -> list[Column]:
     window = ctx.view.get("window")
     return [
-        Column("rank", "#", lambda r: _rank_cell(r, window), "rank", numeric=True),
+        Column("rank", "#", lambda r: components.rank_cell(r, RANK_SHIFT_S[window]), "rank", numeric=True),
         Column(
             "title",
             "Story",
@@ -134,10 +159,11 @@ def columns(inputs: pl.DataFrame, ctx: Ctx, now: Any) -> list[Column]:
         Column(
             "gained",
             f"Gained, {window}",
-            lambda r: html.Strong(fmt.count(r["interactions"])),
+            lambda r: html.Strong(fmt.count(r["interactions"]), title=_inputs_title(r, inputs)),
             "interactions",
             numeric=True,
         ),
+        Column("trend", "Trend", lambda r: _spark_cell(r, window)),
         Column("platforms", "Where", _split_cell, "split_text"),
         Column(
             "total", "Total", lambda r: fmt.count(r["total_interactions"]), "total_interactions", numeric=True

@@ -13,53 +13,76 @@
 -- to track an old post is not a burst); born_at unknown -> the first sample after t0 (only growth
 -- we saw counts). Counts that go down (deleted posts, vote fuzzing, revised totals) never give a
 -- negative gain: only the endpoints matter and a negative difference is 0.
--- Only samples in (t0 - lookback_hours, t1] are read, so the cost follows the window, not the
--- history (samples arrive in time order, so DuckDB's zone maps skip older row groups).
+-- How it is read (migration 0040): each sample row carries its series' previous sample
+-- (prev_ts, prev_value), so the first sample after t0 is the one row per series with
+-- ts in (t0, t1] and prev_ts <= t0 (or no prev: the series' first sample), and its prev is the
+-- last sample at or before t0 (used when it lies within lookback_hours, as above). The end value
+-- is the row whose prev is the last sample at or before t1: `series_latest` when nothing came
+-- after t1 (always, when as_of is now), else the first row after t1. No group-by over history:
+-- only rows in (t0, t1] (and after t1 for a past as_of) are read, and samples arrive in time
+-- order, so DuckDB's zone maps skip every older row group.
 -- grain: one row per (item, metric) with a sample in the window
 -- params: win INTERVAL or VARCHAR ('6h'), as_of TIMESTAMPTZ = NULL (now)
 create or replace macro item_gains(win, as_of := null) as table
-with recent as (
-    select s.item_id, s.metric, s.ts, s.value
+with starts as (
+    select
+        s.item_id,
+        s.metric,
+        s.ts as after_ts,
+        s.value as after_value,
+        case when epoch_us(s.prev_ts) > epoch_us(coalesce(as_of, now()) - as_window(win))
+                   - cast(analytics_setting('lookback_hours') * 3600000000 as bigint)
+             then s.prev_ts end as before_ts,
+        case when epoch_us(s.prev_ts) > epoch_us(coalesce(as_of, now()) - as_window(win))
+                   - cast(analytics_setting('lookback_hours') * 3600000000 as bigint)
+             then s.prev_value end as before_value
     from samples as s
-    where s.ts <= coalesce(as_of, now())
-      and s.ts > coalesce(as_of, now()) - as_window(win)
-                 - to_hours(cast(analytics_setting('lookback_hours') as bigint))
+    where s.ts > coalesce(as_of, now()) - as_window(win)
+      and s.ts <= coalesce(as_of, now())
+      and (s.prev_ts is null or s.prev_ts <= coalesce(as_of, now()) - as_window(win))
+),
+ends as (
+    select s.item_id, s.metric, s.prev_ts as end_ts, s.prev_value as end_value
+    from samples as s
+    where s.ts > coalesce(as_of, now())
+      and s.prev_ts <= coalesce(as_of, now())
+      and s.prev_ts > coalesce(as_of, now()) - as_window(win)
+    union all
+    select l.item_id, l.metric, l.ts as end_ts, l.value as end_value
+    from series_latest as l
+    where l.ts <= coalesce(as_of, now())
+      and l.ts > coalesce(as_of, now()) - as_window(win)
 ),
 per_item as (
-    select
-        r.item_id,
-        r.metric,
-        arg_max(r.value, r.ts) as end_value,
-        max(r.ts) as end_ts,
-        arg_max(r.value, r.ts) filter (where r.ts <= coalesce(as_of, now()) - as_window(win)) as before_value,
-        max(r.ts) filter (where r.ts <= coalesce(as_of, now()) - as_window(win)) as before_ts,
-        arg_min(r.value, r.ts) filter (where r.ts > coalesce(as_of, now()) - as_window(win)) as after_value,
-        min(r.ts) filter (where r.ts > coalesce(as_of, now()) - as_window(win)) as after_ts
-    from recent as r
-    group by r.item_id, r.metric
-    having count(*) filter (where r.ts > coalesce(as_of, now()) - as_window(win)) > 0
+    select st.*, e.end_ts, e.end_value
+    from starts as st
+    join ends as e on e.item_id = st.item_id and e.metric = st.metric
 ),
-started as (
-    select
-        p.*,
-        i.platform,
-        i.article_id,
-        coalesce(i.created_at, a.published_at) as born_at,
-        case
-            when p.before_value is not null then
-                p.before_value + (p.after_value - p.before_value)
-                    * epoch(coalesce(as_of, now()) - as_window(win) - p.before_ts)
-                    / epoch(p.after_ts - p.before_ts)
-            when coalesce(i.created_at, a.published_at) >= coalesce(as_of, now()) - as_window(win) then 0
-            when coalesce(i.created_at, a.published_at) is not null then
-                p.after_value
-                    * epoch(coalesce(as_of, now()) - as_window(win) - coalesce(i.created_at, a.published_at))
-                    / greatest(epoch(p.after_ts - coalesce(i.created_at, a.published_at)), 1)
-            else p.after_value
-        end as start_value
+-- Per-row time arithmetic is on epoch microseconds: TIMESTAMPTZ minus TIMESTAMPTZ goes through
+-- ICU's calendar (about 2 us a row, seconds over a day's series); epoch_us differences do not.
+-- epoch_us(x) / 1e6 is what epoch() of the interval gave, so the values are the same.
+born as (
+    select p.*, i.platform, i.article_id, coalesce(i.created_at, a.published_at) as born_at
     from per_item as p
     join items as i on i.item_id = p.item_id
     left join tracked_articles as a on a.article_id = i.article_id
+),
+started as (
+    select
+        b.*,
+        case
+            when b.before_value is not null then
+                b.before_value + (b.after_value - b.before_value)
+                    * ((epoch_us(coalesce(as_of, now()) - as_window(win)) - epoch_us(b.before_ts)) / 1e6)
+                    / ((epoch_us(b.after_ts) - epoch_us(b.before_ts)) / 1e6)
+            when b.born_at >= coalesce(as_of, now()) - as_window(win) then 0
+            when b.born_at is not null then
+                b.after_value
+                    * ((epoch_us(coalesce(as_of, now()) - as_window(win)) - epoch_us(b.born_at)) / 1e6)
+                    / greatest((epoch_us(b.after_ts) - epoch_us(b.born_at)) / 1e6, 1)
+            else b.after_value
+        end as start_value
+    from born as b
 )
 select
     item_id,

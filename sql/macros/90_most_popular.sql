@@ -3,7 +3,11 @@
 -- metrics of metric_weight(metric) x gained (gains from `gained`: interpolated window start, never
 -- negative), rounded to a whole number; ties broken by views gained, then by recency.
 -- total_interactions is the weighted total at as_of on the platforms that had samples in the
--- window. Filters (NULL = all): on_platform, on_site, on_section, on_author.
+-- window. Filters (NULL = all): on_platform, on_site, on_section, on_author. Each row also carries
+-- age_hours, expected_interactions (its site's usual article at this age: article_expectations),
+-- overperformance = total_interactions / expected_interactions (below 1: underperforming; NULL
+-- without an expectation), expected_basis, and the horizon forecast with its 80% interval
+-- (forecast_interactions, forecast_low, forecast_high: article_forecast), on on_platform if given.
 -- grain: one row per article with engagement in the window
 -- params: win INTERVAL or VARCHAR ('24 hours', '6h'), as_of TIMESTAMPTZ = NULL (now),
 --   on_platform VARCHAR = NULL, on_site VARCHAR = NULL, on_section VARCHAR = NULL, on_author VARCHAR = NULL
@@ -38,10 +42,19 @@ select
     p.interactions,
     p.views,
     p.total_interactions,
+    e.age_h as age_hours,
+    e.expected_interactions,
+    overperformance(p.total_interactions, e.expected_interactions) as overperformance,
+    coalesce(e.expected_basis, 'too little history') as expected_basis,
+    f.forecast_interactions,
+    f.forecast_low,
+    f.forecast_high,
     p.platforms,
     p.last_ts as as_of_sample
 from per_article as p
 join tracked_articles as a on a.article_id = p.article_id
+left join article_expectations(as_of := as_of, on_platform := on_platform) as e on e.article_id = p.article_id
+left join article_forecast(on_platform := on_platform) as f on f.article_id = p.article_id
 where a.untracked_at is null
   and (on_site is null or a.site = on_site)
   and (on_section is null or a.section = on_section)

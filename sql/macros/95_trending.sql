@@ -4,13 +4,26 @@
 --   v_short = interactions gained over the last short_span_minutes, per hour
 --   v_long  = interactions gained over the last long_span_hours, per hour
 --   size    = interactions at as_of;  age = hours since the article (or its first post) appeared
---   rank    = the best of its items' latest front-page ranks (rank gauges of the last hour)
+--   discussion = the comments and replies among them (at as_of)
+--   rank    = the best of its items' latest front-page ranks (rank gauges of the last hour);
+--   rank_before = the same an hour earlier (rank gauges of the hour before that), rank_entry if none
 --   score = (v_short + 1)^short_weight * (v_long + 1)^long_weight * (size + 1)^size_weight
---           / (age + age_offset_hours)^gravity * (rank_reference / rank)^rank_weight
--- The rank factor is 1 where no platform ranks the story (it then counts as a typical front-page
--- story), so platforms without such a signal degrade to the velocity-and-age score. Gains use the
--- interpolated window start of `item_gains` and are never negative. Constants: analytics_settings
--- (the [trending] config section). acceleration = v_short - v_long (per hour, per hour).
+--           * decay * rank_factor * discussion_factor
+--   decay = exp(-gravity * L + gravity_curvature * L^2), L = ln(age + age_offset_hours) held at
+--           gravity / (2 * gravity_curvature) beyond it (age_decay: the decay never rises with age)
+--   rank_factor = (rank_reference / rank)^rank_weight * exp(-rank_slope * (rank - rank_reference) / rank_reference)
+--                 * (rank_before / rank)^rank_change_weight
+--   discussion_factor = ((discussion + 1) / (size - discussion + 1))^discussion_weight, 1 where no
+--           platform reports comments or replies for the article (so it does not act as a size term)
+-- The score is a product of powers, so its logarithm is linear in the logged inputs: the
+-- exponents were fitted on the first 70% of the Hacker News history (bench/trending.py). The rank
+-- factor is 1 where no platform ranks the story (it then counts as a typical front-page story),
+-- so platforms without such a signal degrade to the velocity, size, age and discussion score.
+-- Gains use the interpolated window start of `item_gains` and are never negative. Constants:
+-- analytics_settings (the [trending] config section). acceleration = v_short - v_long (per hour,
+-- per hour). Each row also carries expected_interactions (its site's usual article at this age,
+-- article_expectations), overperformance = total_interactions / expected_interactions, its
+-- expected_basis, and the forecast at the horizon with its 80% interval (article_forecast).
 -- grain: one row per article with a sample in the long span
 -- params: as_of TIMESTAMPTZ = NULL (now), on_platform VARCHAR = NULL
 create or replace macro trending(as_of := null, on_platform := null) as table
@@ -31,6 +44,9 @@ per_article as (
             as short_gain,
         coalesce(sum(metric_weight(l.metric) * l.gained) filter (where is_interaction(l.metric)), 0) as long_gain,
         coalesce(sum(metric_weight(l.metric) * l.end_value) filter (where is_interaction(l.metric)), 0) as size,
+        -- NULL when no platform reports comments or replies for it: the factor is then 1
+        sum(metric_weight(l.metric) * l.end_value)
+            filter (where is_interaction(l.metric) and l.metric in ('comments', 'replies')) as discussion,
         sum(l.gained) filter (where l.metric = 'views') as views_gained,  -- NULL when no platform reports views
         min(l.born_at) as born_at,
         list_sort(list_distinct(list(l.platform))) as platforms,
@@ -48,10 +64,19 @@ item_ranks as (
       and g.ts <= coalesce(as_of, now()) and g.ts > coalesce(as_of, now()) - interval 1 hour
     group by g.item_id
 ),
+item_ranks_before as (  -- an hour earlier: the latest rank in the hour before the last one
+    select g.item_id, arg_max(g.value, g.ts) as platform_rank
+    from gauges as g
+    where g.gauge = 'rank'
+      and g.ts <= coalesce(as_of, now()) - interval 1 hour
+      and g.ts > coalesce(as_of, now()) - interval 2 hour
+    group by g.item_id
+),
 ranks as (
-    select p.article_id, min(r.platform_rank) as platform_rank
+    select p.article_id, min(r.platform_rank) as platform_rank, min(b.platform_rank) as rank_before
     from per_article as p, unnest(p.item_ids) as u(item_id)
     join item_ranks as r on r.item_id = u.item_id
+    left join item_ranks_before as b on b.item_id = u.item_id
     group by p.article_id
 ),
 inputs as (
@@ -60,9 +85,13 @@ inputs as (
         p.short_gain * 60 / analytics_setting('short_span_minutes') as velocity_short,
         p.long_gain / analytics_setting('long_span_hours') as velocity_long,
         p.size,
-        greatest(epoch(coalesce(as_of, now()) - coalesce(p.born_at, a.published_at, a.discovered_at)) / 3600, 0)
+        p.discussion,
+        -- epoch_us differences, not TIMESTAMPTZ subtraction (ICU, ~2 us a row): same value
+        greatest((epoch_us(coalesce(as_of, now()))
+                  - epoch_us(coalesce(p.born_at, a.published_at, a.discovered_at))) / 1e6 / 3600, 0)
             as age_hours,
         r.platform_rank,
+        coalesce(r.rank_before, analytics_setting('rank_entry')) as rank_before,
         p.platforms,
         p.last_ts,
         p.long_gain,
@@ -75,10 +104,16 @@ inputs as (
 scored as (
     select
         *,
-        pow(age_hours + analytics_setting('age_offset_hours'), -analytics_setting('gravity')) as decay,
+        age_decay(age_hours) as decay,
         case when platform_rank is null then 1.0  -- greatest() ignores NULLs, so test first
              else pow(analytics_setting('rank_reference') / greatest(platform_rank, 1),
-                      analytics_setting('rank_weight')) end as rank_factor
+                      analytics_setting('rank_weight'))
+                  * exp(-analytics_setting('rank_slope') * (greatest(platform_rank, 1) - analytics_setting('rank_reference'))
+                        / analytics_setting('rank_reference'))
+                  * pow(greatest(rank_before, 1) / greatest(platform_rank, 1), analytics_setting('rank_change_weight'))
+        end as rank_factor,
+        coalesce(pow((discussion + 1) / (size - discussion + 1), analytics_setting('discussion_weight')), 1.0)
+            as discussion_factor
     from inputs
 )
 select
@@ -99,7 +134,16 @@ select
     s.age_hours,
     s.decay,
     s.platform_rank,
+    case when s.platform_rank is not null then s.rank_before end as rank_before,
     s.rank_factor,
+    round(s.discussion)::bigint as discussion,
+    s.discussion_factor,
+    e.expected_interactions,
+    overperformance(s.size, e.expected_interactions) as overperformance,
+    coalesce(e.expected_basis, 'too little history') as expected_basis,
+    f.forecast_interactions,
+    f.forecast_low,
+    f.forecast_high,
     s.platforms,
     s.last_ts as as_of_sample
 from (
@@ -107,8 +151,10 @@ from (
         pow(velocity_short + 1, analytics_setting('short_weight'))
         * pow(velocity_long + 1, analytics_setting('long_weight'))
         * pow(size + 1, analytics_setting('size_weight'))
-        * decay * rank_factor as score
+        * decay * rank_factor * discussion_factor as score
     from scored
 ) as s
 join tracked_articles as a on a.article_id = s.article_id
+left join article_expectations(as_of := as_of, on_platform := on_platform) as e on e.article_id = s.article_id
+left join article_forecast(on_platform := on_platform) as f on f.article_id = s.article_id
 order by rank;

@@ -3,22 +3,17 @@
 -- articles ranked by interactions gained in the window (the `most_popular` macro), narrowed to
 -- one platform, site, section and author when given (an empty string means all) and re-ranked
 -- within what is left. overall_rank is the article's rank before the site/section/author filters.
+-- Score columns the macro adds later (expected_interactions, overperformance, forecast_...) pass
+-- through, so the page shows them as soon as they exist.
 -- grain: one row per ranked article, best first
 -- params: win VARCHAR = 24 hours, platform VARCHAR = '', site VARCHAR = '', section VARCHAR = '', author VARCHAR = '', limit INTEGER = 10, as_of TIMESTAMPTZ = now()
 select
     row_number() over (order by p.rank) as rank,
     p.rank as overall_rank,
-    p.article_id,
-    p.url,
-    p.title,
-    p.site,
-    p.section,
     a.author,
-    p.published_at,
-    p.interactions,
-    p.views,
-    p.total_interactions,
-    p.platforms,
+    -- every column of most_popular(), so score columns it adds later (expected_interactions,
+    -- overperformance, forecast_...) reach the page without an edit here
+    p.* exclude (rank, as_of_sample),
     p.as_of_sample as last_sample_at
 from most_popular(
     cast($win as interval),

@@ -18,40 +18,43 @@ steps as (
     from range(0, 13) as r(step)
     cross join bounds as b
 ),
--- The twelve steps are spelled out rather than a LATERAL over `steps`: DuckDB's decorrelation of
--- a table macro whose parameters appear inside aggregate FILTERs gave every step the last value.
-calls as (
-    select 1 as step, * from gained(interval 5 minute, as_of := (select as_of from bounds) - interval 55 minute)
-    union all
-    select 2 as step, * from gained(interval 10 minute, as_of := (select as_of from bounds) - interval 50 minute)
-    union all
-    select 3 as step, * from gained(interval 15 minute, as_of := (select as_of from bounds) - interval 45 minute)
-    union all
-    select 4 as step, * from gained(interval 20 minute, as_of := (select as_of from bounds) - interval 40 minute)
-    union all
-    select 5 as step, * from gained(interval 25 minute, as_of := (select as_of from bounds) - interval 35 minute)
-    union all
-    select 6 as step, * from gained(interval 30 minute, as_of := (select as_of from bounds) - interval 30 minute)
-    union all
-    select 7 as step, * from gained(interval 35 minute, as_of := (select as_of from bounds) - interval 25 minute)
-    union all
-    select 8 as step, * from gained(interval 40 minute, as_of := (select as_of from bounds) - interval 20 minute)
-    union all
-    select 9 as step, * from gained(interval 45 minute, as_of := (select as_of from bounds) - interval 15 minute)
-    union all
-    select 10 as step, * from gained(interval 50 minute, as_of := (select as_of from bounds) - interval 10 minute)
-    union all
-    select 11 as step, * from gained(interval 55 minute, as_of := (select as_of from bounds) - interval 5 minute)
-    union all
-    select 12 as step, * from gained(interval 60 minute, as_of := (select as_of from bounds) - interval 0 minute)
-),
-gains as (
-    select g.step, g.article_id,
-           sum(g.gained) filter (where is_interaction(g.metric)) as gained
-    from calls as g
+-- Every step's window starts at the same t0 (the hour's start), so every step shares the start
+-- value `item_gains(1 hour)` computes for t0 (same interpolation, same edge rules): a step only
+-- changes the end, the last sample at or before the step's time. So this is one item_gains call
+-- plus one pass over the top articles' samples of the last hour, not twelve `gained()` calls;
+-- each point equals `gained(5 x step minutes, as_of := step time)` (tests/sql/test_trending_series
+-- checks it against those twelve calls). Rounding as in `gained`: per (article, platform, metric).
+starts as (
+    select g.item_id, g.article_id, g.platform, g.metric, g.start_value
+    from item_gains(interval 1 hour, as_of := (select as_of from bounds)) as g
     where g.article_id in (select article_id from top)
       and (nullif($platform, '') is null or g.platform = $platform)
-    group by all
+      and is_interaction(g.metric)
+),
+recent as (
+    select s.item_id, s.metric, s.ts, s.value
+    from samples as s
+    semi join starts as st on st.item_id = s.item_id and st.metric = s.metric
+    where s.ts > (select as_of from bounds) - interval 1 hour
+      and s.ts <= (select as_of from bounds)
+),
+ends as (
+    select st.step, r.item_id, r.metric, arg_max(r.value, r.ts) as end_value
+    from recent as r
+    join steps as st on r.ts <= st.ts
+    group by st.step, r.item_id, r.metric
+),
+per_metric as (
+    select e.step, g.article_id, g.platform, g.metric,
+           round(sum(greatest(e.end_value - g.start_value, 0)))::bigint as gained
+    from ends as e
+    join starts as g on g.item_id = e.item_id and g.metric = e.metric
+    group by e.step, g.article_id, g.platform, g.metric
+),
+gains as (
+    select step, article_id, sum(gained) as gained
+    from per_metric
+    group by step, article_id
 )
 select t.rank, t.article_id, t.title, s.step, s.ts, coalesce(g.gained, 0)::bigint as gained
 from top as t

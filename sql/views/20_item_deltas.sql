@@ -2,7 +2,8 @@
 -- description: each sample as the change since the item's previous sample of that metric.
 -- The first sample of an item carries its whole value (is_first). Summing deltas up to a time
 -- gives the sum of every item's latest value at that time, in one pass, without as-of joins.
--- (article_id leads the partitions so a filter on one article is pushed below the windows.)
+-- The previous sample is the row's own prev_value (migration 0040), so there is no window over
+-- the history: a filter on one article reaches the join with items directly.
 -- grain: one row per (item, metric, sample time)
 create or replace view item_deltas as
 select
@@ -13,8 +14,8 @@ select
     s.metric,
     s.ts,
     s.value,
-    s.value - coalesce(lag(s.value) over (partition by i.article_id, s.item_id, s.metric order by s.ts), 0) as delta,
-    row_number() over (partition by i.article_id, s.item_id, s.metric order by s.ts) = 1 as is_first
+    s.value - coalesce(s.prev_value, 0) as delta,
+    s.prev_ts is null as is_first
 from samples as s
 join items as i on i.item_id = s.item_id
 left join tracked_articles as a on a.article_id = i.article_id;

@@ -1,16 +1,15 @@
 -- title: latest_engagement
 -- description: the most recent value of every metric per article and platform: the sum of each
 -- sharing item's latest value (what the last row of `engagement` holds), computed directly.
--- Items are joined before grouping and article_id is a grouping key, so a filter on article_id
--- reaches the join (and through it the samples scan) instead of grouping every sample first.
+-- Each item's latest value is read from `series_latest` (one row per item and metric, kept by the
+-- write path, migration 0040), not found by grouping every sample.
 -- grain: one row per (article, platform, metric)
 create or replace view latest_engagement as
 with latest as (
-    select i.article_id, i.platform, s.item_id, s.metric, arg_max(s.value, s.ts) as value, max(s.ts) as ts
-    from samples as s
-    join items as i on i.item_id = s.item_id
+    select i.article_id, i.platform, l.item_id, l.metric, l.value, l.ts
+    from series_latest as l
+    join items as i on i.item_id = l.item_id
     where i.article_id is not null
-    group by i.article_id, i.platform, s.item_id, s.metric
 )
 select l.article_id, a.url, a.title, l.platform, l.metric, sum(l.value)::bigint as value, max(l.ts) as ts
 from latest as l

@@ -4,7 +4,7 @@
 -- grain: one row per (item, metric)
 create or replace view item_latest as
 with latest as (
-    select item_id, metric, arg_max(value, ts)::double as value, max(ts) as ts from samples group by all
+    select item_id, metric, value::double as value, ts from series_latest  -- kept by the write path
     union all
     select item_id, gauge as metric, arg_max(value, ts) as value, max(ts) as ts from gauges group by all
 )

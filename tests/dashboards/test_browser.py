@@ -24,6 +24,8 @@ from playwright import sync_api as playwright_sync
 
 from dashboards import create_app
 from tests.dashboards.conftest import Seeded
+from tracker.config import ForecastConfig
+from tracker.forecast import fit
 from tracker.owner.access import Access
 from tracker.owner.background import BackgroundServer
 
@@ -41,8 +43,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-REFRESH_S = 1.0
-WAIT_MS = 15_000  # generous: a re-rank needs one interval tick plus one query round trip
+# Longer than a refresh takes on a loaded machine: Dash drops a reply overtaken by the next tick.
+REFRESH_S = 5.0
+WAIT_MS = 30_000  # generous: a re-rank needs one interval tick plus one refresh, on a loaded box
 DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
 TOKEN = "browser-test-token"
@@ -51,9 +54,12 @@ TOKEN = "browser-test-token"
 @pytest.fixture
 def site(seeded: Seeded) -> Iterator[str]:
     """The app over the seeded store, served for real on an ephemeral port."""
-    server = BackgroundServer(create_app(seeded.store, refresh_s=REFRESH_S).server, name="dash-test").start()
+    app = create_app(seeded.store, refresh_s=REFRESH_S)
+    server = BackgroundServer(app.server, name="dash-test").start()
     yield server.url
     server.stop()
+    # A refresh the timer asked for just before the tab closed may still be querying the store.
+    assert app.server.extensions["tracker_data"].wait_idle()
 
 
 @pytest.fixture(scope="module")
@@ -102,14 +108,25 @@ def overflow(page: object) -> int:
     return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))  # type: ignore[attr-defined]
 
 
+def shots_dir(seeded: Seeded) -> Path:
+    shots = Path(os.environ.get("SCREENSHOT_DIR") or Path(seeded.store.path).parent / "shots")
+    shots.mkdir(parents=True, exist_ok=True)
+    return shots
+
+
+def forecast(seeded: Seeded) -> None:
+    """Forecasts from the real forecaster (priors: the seeded history is short)."""
+    assert fit.run(seeded.store, ForecastConfig(), seeded.now).forecasts > 0
+
+
 def test_every_page_renders_without_errors_or_overflow_on_desktop_and_phone(
     browser, site: str, seeded: Seeded
 ) -> None:
-    shots = Path(os.environ.get("SCREENSHOT_DIR") or Path(seeded.store.path).parent / "shots")
-    shots.mkdir(parents=True, exist_ok=True)
+    forecast(seeded)
+    shots = shots_dir(seeded)
     pages = {
         "most-popular": ("/", "table.ranking tbody tr"),
-        "trending": ("/trending", "#tr-chart .main-svg"),
+        "trending": ("/trending", "table.ranking tbody tr"),
         "article": (f"/article/{seeded.ids['heatwave']}", "#article-graph .main-svg"),
         "health": ("/health", 'table.health tr[data-platform="x"]'),
     }
@@ -263,3 +280,86 @@ def test_a_non_loopback_bind_demands_a_login(browser, seeded: Seeded) -> None:
         assert editor.errors == []
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize(("device", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
+def test_trending_shows_each_scores_inputs_forecast_and_rising(
+    browser, site: str, seeded: Seeded, device: str, viewport: dict[str, int]
+) -> None:
+    forecast(seeded)
+    tab = Tab(browser, site, viewport, timezone_id="UTC")
+    try:
+        page = tab.page
+        page.goto("/trending")
+        first = rows(page).first
+        expect(first).to_contain_text("Heatwave breaks decade-old record")
+        expect(first.locator(".forecast")).to_have_text(re.compile(r"^[\d,]+ \([\d,]+–[\d,]+\) at 7 d$"))
+        expect(first).to_contain_text(re.compile(r"since \d+ \w+ \d\d:\d\d UTC \(\d+ min ago\)"))
+        expect(first.locator(".move")).to_be_visible()  # rank change against 15 minutes ago
+        first.locator(".why summary").click()
+        facts = first.locator(".why .inputs-facts")
+        for label in (
+            "Velocity, short span",
+            "Velocity, long span",
+            "Acceleration",
+            "Age decay",
+            "Rank factor",
+        ):
+            expect(facts).to_contain_text(label)
+        expect(facts).to_contain_text(re.compile(r"Front-page rank#3"))  # Hacker News' rank gauge
+        page.wait_for_timeout(300)
+        assert overflow(page) == 0
+        page.screenshot(path=str(shots_dir(seeded) / f"trending-inputs-{device}.png"), full_page=True)
+    finally:
+        tab.close()
+    assert tab.errors == []
+
+
+@pytest.mark.parametrize(("device", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
+def test_most_popular_rows_carry_a_sparkline_and_their_inputs(
+    browser, site: str, seeded: Seeded, device: str, viewport: dict[str, int]
+) -> None:
+    tab = Tab(browser, site, viewport, timezone_id="UTC")
+    try:
+        page = tab.page
+        page.goto("/")
+        expect(rows(page)).to_have_count(2)
+        sparks = page.locator("table.ranking img.sparkline")
+        expect(sparks).to_have_count(2)
+        expect(sparks.first).to_be_visible()
+        assert sparks.first.evaluate("img => img.complete && img.naturalWidth") == 120  # the SVG decoded
+        expect(sparks.first).to_have_attribute("title", re.compile(r"per 1 hour over the last 24h: peak 968"))
+        gained = rows(page).first.locator("td[data-label='Gained, 24h'] strong")
+        expect(gained).to_have_attribute("title", re.compile(r"reddit score \+\d"))
+        rows(page).first.locator(".why summary").click()
+        expect(rows(page).first.locator(".why")).to_contain_text("reddit")
+        assert overflow(page) == 0
+    finally:
+        tab.close()
+    assert tab.errors == []
+
+
+@pytest.mark.parametrize(("device", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
+def test_the_article_chart_draws_the_forecast_band(
+    browser, site: str, seeded: Seeded, device: str, viewport: dict[str, int]
+) -> None:
+    forecast(seeded)
+    tab = Tab(browser, site, viewport, timezone_id="UTC")
+    try:
+        page = tab.page
+        page.goto(f"/article/{seeded.ids['heatwave']}")
+        graph = page.locator("#article-graph")
+        expect(graph.locator(".legendtext")).to_contain_text(
+            ["hackernews", "reddit", "x", "hackernews forecast"]
+        )
+        filled = graph.evaluate(
+            "g => g.querySelector('.js-plotly-plot').data.filter(t => t.fill === 'toself').length"
+        )
+        assert filled == 3  # one 80% band per platform
+        expect(page.locator(".facts")).to_contain_text(re.compile(r"Forecast \(80% interval\)[\d,]+ \("))
+        page.wait_for_timeout(300)
+        assert overflow(page) == 0
+        page.screenshot(path=str(shots_dir(seeded) / f"article-forecast-{device}.png"), full_page=True)
+    finally:
+        tab.close()
+    assert tab.errors == []

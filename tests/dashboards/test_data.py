@@ -40,11 +40,11 @@ def ranking(result_rows) -> list[tuple[int, str, int]]:
 def test_most_popular_ranks_by_interactions_gained_in_the_window(
     seeded: Seeded, window: str, expected
 ) -> None:
-    assert ranking(Data(seeded.store).most_popular(window).rows) == expected
+    assert ranking(Data(seeded.store, clock=FrozenClock(seeded.now)).most_popular(window).rows) == expected
 
 
 def test_most_popular_row_carries_totals_views_platforms_and_last_sample(seeded: Seeded) -> None:
-    row = Data(seeded.store).most_popular("24h").rows.row(1, named=True)
+    row = Data(seeded.store, clock=FrozenClock(seeded.now)).most_popular("24h").rows.row(1, named=True)
     assert row["article_id"] == seeded.ids["heatwave"]
     assert row["url"] == "https://news.example.com/heatwave/"
     assert (row["views"], row["total_interactions"]) == (5000, 575)
@@ -53,7 +53,7 @@ def test_most_popular_row_carries_totals_views_platforms_and_last_sample(seeded:
 
 
 def test_most_popular_on_one_platform_counts_only_that_platform(seeded: Seeded) -> None:
-    data = Data(seeded.store)
+    data = Data(seeded.store, clock=FrozenClock(seeded.now))
     assert ranking(data.most_popular("24h", "reddit").rows) == [
         (1, "Summit ends in surprise deal", 1035),
         (2, "Heatwave breaks decade-old record", 165),
@@ -65,14 +65,18 @@ def test_most_popular_on_one_platform_counts_only_that_platform(seeded: Seeded) 
 
 
 def test_most_popular_limit_cuts_the_ranking(seeded: Seeded) -> None:
-    assert ranking(Data(seeded.store).most_popular("7d", limit=1).rows) == [
+    assert ranking(Data(seeded.store, clock=FrozenClock(seeded.now)).most_popular("7d", limit=1).rows) == [
         (1, "Summit ends in surprise deal", 1155)
     ]
 
 
 def test_ranking_inputs_split_each_story_by_platform_and_metric(seeded: Seeded) -> None:
     ids = seeded.ids
-    rows = Data(seeded.store).ranking_inputs("24h", "", [ids["summit"], ids["heatwave"]]).rows
+    rows = (
+        Data(seeded.store, clock=FrozenClock(seeded.now))
+        .ranking_inputs("24h", "", [ids["summit"], ids["heatwave"]])
+        .rows
+    )
     per_platform = (
         rows.filter(pl.col("is_interaction"))
         .group_by("article_id", "platform")
@@ -109,17 +113,17 @@ def test_ranking_filters_by_section_and_author_and_reranks_within_them(seeded: S
 
 
 def test_trending_ranks_what_rises_and_shows_the_long_span_gain(seeded: Seeded) -> None:
-    # interactions = gained over trending's 3 h span: Heatwave's posts were all born inside it
-    # (150 + 15 + 300 + 40 + 60 + 10); Summit: reddit from 603.3 / 54 (interpolated 3 h ago
-    # between 5 h and 2 h ago) to 950 / 85 = 347 + 31, bluesky from 20 / 5 at 3 h ago = 80 + 15.
-    assert ranking(Data(seeded.store).trending().rows) == [
+    # interactions = gained over trending's 6 h span: Heatwave's posts were all born inside it
+    # (150 + 15 + 300 + 40 + 60 + 10); so were Summit's: all of its 1,155 (reddit 950 + 85,
+    # bluesky 100 + 20).
+    assert ranking(Data(seeded.store, clock=FrozenClock(seeded.now)).trending().rows) == [
         (1, "Heatwave breaks decade-old record", 575),
-        (2, "Summit ends in surprise deal", 473),
+        (2, "Summit ends in surprise deal", 1155),
     ]
 
 
 def test_trending_series_climbs_to_each_story_last_hour_gain(seeded: Seeded) -> None:
-    rows = Data(seeded.store).trending_series().rows
+    rows = Data(seeded.store, clock=FrozenClock(seeded.now)).trending_series().rows
     heatwave = rows.filter(rows["article_id"] == seeded.ids["heatwave"])
     assert heatwave["step"].to_list() == list(range(13))
     # Step k is `gained` over (hour start, hour start + 5k min], start interpolated: reddit's sample
@@ -131,7 +135,7 @@ def test_trending_series_climbs_to_each_story_last_hour_gain(seeded: Seeded) -> 
 
 
 def test_article_detail_has_latest_totals_and_unknown_ids_have_no_row(seeded: Seeded) -> None:
-    data = Data(seeded.store)
+    data = Data(seeded.store, clock=FrozenClock(seeded.now))
     row = data.article(seeded.ids["summit"]).row(0, named=True)
     assert (row["title"], row["items"], row["platforms"]) == (
         "Summit ends in surprise deal",
@@ -146,7 +150,7 @@ def test_article_detail_has_latest_totals_and_unknown_ids_have_no_row(seeded: Se
 
 
 def test_article_series_is_each_platform_metric_over_time(seeded: Seeded) -> None:
-    rows = Data(seeded.store).article_series(seeded.ids["summit"])
+    rows = Data(seeded.store, clock=FrozenClock(seeded.now)).article_series(seeded.ids["summit"])
     reddit_score = rows.filter((rows["platform"] == "reddit") & (rows["metric"] == "score"))
     assert reddit_score.select("ts", "value").rows() == [
         (seeded.ago(hours=5), 10),
@@ -162,7 +166,10 @@ def test_article_series_is_each_platform_metric_over_time(seeded: Seeded) -> Non
 
 
 def test_health_reports_error_rate_waits_and_throttling(seeded: Seeded) -> None:
-    rows = {r["platform"]: r for r in Data(seeded.store).health().iter_rows(named=True)}
+    rows = {
+        r["platform"]: r
+        for r in Data(seeded.store, clock=FrozenClock(seeded.now)).health().iter_rows(named=True)
+    }
     assert sorted(rows) == ["bluesky", "hackernews", "reddit", "x"]
     assert (rows["reddit"]["last_status"], rows["reddit"]["error_rate"]) == ("ok", 0.0)
     assert rows["reddit"]["last_success_at"] == seeded.ago(minutes=1)
@@ -178,7 +185,9 @@ def test_health_reports_error_rate_waits_and_throttling(seeded: Seeded) -> None:
 
 
 def test_freshness_is_the_newest_sample(seeded: Seeded) -> None:
-    assert Data(seeded.store).freshness().rows["latest_sample_at"][0] == seeded.ago(minutes=10)
+    assert Data(seeded.store, clock=FrozenClock(seeded.now)).freshness().rows["latest_sample_at"][
+        0
+    ] == seeded.ago(minutes=10)
 
 
 def test_an_injected_clock_sets_the_ranking_time(seeded: Seeded) -> None:
@@ -204,7 +213,12 @@ def test_answers_are_cached_until_the_ttl_expires(seeded: Seeded) -> None:
 
 
 def test_platforms_lists_those_sharing_tracked_articles(seeded: Seeded) -> None:
-    assert Data(seeded.store).platforms() == ["bluesky", "hackernews", "reddit", "x"]
+    assert Data(seeded.store, clock=FrozenClock(seeded.now)).platforms() == [
+        "bluesky",
+        "hackernews",
+        "reddit",
+        "x",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -232,24 +246,28 @@ def test_every_dashboard_query_documents_title_description_and_grain(name: str) 
 
 
 def test_article_timeline_sums_interaction_metrics_per_platform(seeded: Seeded) -> None:
-    rows = Data(seeded.store).article_timeline(seeded.ids["summit"], "interactions")
+    rows = Data(seeded.store, clock=FrozenClock(seeded.now)).article_timeline(
+        seeded.ids["summit"], "interactions"
+    )
     reddit = rows.filter(pl.col("platform") == "reddit")["value"].to_list()
     bluesky = rows.filter(pl.col("platform") == "bluesky")["value"].to_list()
     assert reddit == [12, 980, 1035]  # score + comments at each reddit sample
     assert bluesky == [25, 120]  # likes + reposts
-    likes = Data(seeded.store).article_timeline(seeded.ids["summit"], "likes")
+    likes = Data(seeded.store, clock=FrozenClock(seeded.now)).article_timeline(seeded.ids["summit"], "likes")
     assert likes.select("platform", "value").rows() == [("bluesky", 20), ("bluesky", 100)]
 
 
 def test_article_hourly_adds_up_to_the_latest_total(seeded: Seeded) -> None:
-    hourly = Data(seeded.store).article_hourly(seeded.ids["summit"], "interactions")
+    hourly = Data(seeded.store, clock=FrozenClock(seeded.now)).article_hourly(
+        seeded.ids["summit"], "interactions"
+    )
     per_platform = dict(hourly.group_by("platform").agg(pl.col("gained").sum()).iter_rows())
     assert per_platform == {"reddit": 1035, "bluesky": 120}
     assert all(h.minute == 0 and h.second == 0 for h in hourly["hour"])
 
 
 def test_article_posts_lists_each_post_with_its_own_counts(seeded: Seeded) -> None:
-    posts = Data(seeded.store).article_posts(seeded.ids["heatwave"])
+    posts = Data(seeded.store, clock=FrozenClock(seeded.now)).article_posts(seeded.ids["heatwave"])
     assert posts.select("platform", "item_key", "interactions", "views").rows() == [
         ("hackernews", "h2", 340, None),
         ("reddit", "r2", 165, None),
@@ -260,7 +278,7 @@ def test_article_posts_lists_each_post_with_its_own_counts(seeded: Seeded) -> No
 
 
 def test_facets_list_sites_and_sections_of_tracked_articles(seeded: Seeded) -> None:
-    facets = Data(seeded.store).facets()
+    facets = Data(seeded.store, clock=FrozenClock(seeded.now)).facets()
     assert facets.filter(pl.col("facet") == "section").select("value", "articles").rows() == [("world", 4)]
     assert facets.filter(pl.col("facet") == "site")["value"].to_list() == ["news.example.com"]
 

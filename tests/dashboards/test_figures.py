@@ -168,3 +168,39 @@ def test_counts_times_and_rates_read_the_same_everywhere() -> None:
         "2 d ago",
     ]
     assert (fmt.ago(now + timedelta(minutes=12), now), fmt.ago(None, now)) == ("in 12 min", "never")
+
+
+def test_a_sparkline_scales_its_largest_value_to_the_top_and_spreads_the_steps() -> None:
+    import base64
+
+    from dashboards import sparkline
+
+    pts = [
+        tuple(map(float, p.split(","))) for p in sparkline.points([0, 5, 10], width=102, height=22).split()
+    ]
+    assert [x for x, _ in pts] == [2.0, 51.0, 100.0]
+    assert [y for _, y in pts] == [20.0, 11.0, 2.0]  # 0 at the bottom, the peak at the top
+    flat = sparkline.points([0, 0])  # nothing gained: a line along the bottom, no division by zero
+    assert flat.endswith(f",{sparkline.HEIGHT - sparkline.PAD:.1f}")
+    img = sparkline.image([1, 2, 3], "gained per hour")
+    svg = base64.b64decode(img.src.split(",", 1)[1]).decode()
+    assert svg.startswith("<svg") and "<polyline" in svg and img.title == "gained per hour"
+
+
+def test_rates_factors_and_ages_read_the_same_everywhere() -> None:
+    from dashboards import format as fmt
+
+    assert (fmt.rate(1234.5), fmt.signed_rate(800), fmt.signed_rate(-12.4)) == ("1,234/h", "+800/h", "−12/h")
+    assert (fmt.factor(2.345), fmt.factor(0.0412), fmt.factor(None)) == ("×2.3", "×0.041", "–")
+    assert (fmt.hours(0.5), fmt.hours(168)) == ("30 min", "7 d")
+
+
+def test_scores_read_as_whole_numbers_when_large_and_three_digits_when_small() -> None:
+    from dashboards import format as fmt
+
+    assert (fmt.score(1749.2), fmt.score(20.01), fmt.score(0.01234), fmt.score(None)) == (
+        "1,749",
+        "20",
+        "0.0123",
+        "–",
+    )

@@ -1,11 +1,12 @@
 """Writes hand-made interaction curves into a real DuckDB store, through plain inserts into the
-same tables the collectors fill (articles, items, samples, gauges)."""
+same tables the collectors fill (articles, items, gauges) and the write path for samples."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
+from tracker import timeseries
 from tracker.store import Store
 
 Curve = Callable[[float], float]  # age in hours -> cumulative interactions
@@ -34,7 +35,6 @@ def add_story(
             [n, platform, str(n), f"https://{site}/story-{n}", n, born, born, born],
         )
         rows = [(n, "score", born + timedelta(hours=a), round(curve(a))) for a in ages_h]
-        cur.executemany("insert into samples (item_id, metric, ts, value) values (?, ?, ?, ?)", rows)
         if ranks is not None:
             gauge_rows = [
                 (n, "rank", born + timedelta(hours=a), ranks(a)) for a in ages_h if ranks(a) is not None
@@ -43,4 +43,5 @@ def add_story(
                 cur.executemany(
                     "insert into gauges (item_id, gauge, ts, value) values (?, ?, ?, ?)", gauge_rows
                 )
+    timeseries.write_rows(store, rows)  # counts go through the write path (it keeps series_latest)
     return n

@@ -74,7 +74,7 @@ def test_with_finished_curves_it_fits_and_each_row_says_what_it_was_based_on(tmp
     assert row["early_counts"] == [round(126 * 0.5**0.5), 126.0, round(126 * 1.5**0.5), now_count]
     assert row["model"] == "curve-loglinear-median" and row["model_version"] in versions
     assert not row["is_prior"] and row["basis"].startswith(
-        "fitted on 40 finished curves of items on hackernews"
+        "curve-loglinear-median fitted on 40 finished curves of items on hackernews"
     )
     assert row["inputs_at"] == NOW
     assert row["url"] == "https://news.example.com/story-42"

@@ -3,12 +3,14 @@ curves that have stopped, and interval coverage on growth drawn from a known dis
 
 from __future__ import annotations
 
+from statistics import NormalDist
+
 import numpy as np
 import polars as pl
 import pytest
 
 from tracker.forecast.features import curve_features, value_at
-from tracker.forecast.model import FEATURE_SETS, fit, prior_forecast
+from tracker.forecast.model import FEATURE_SETS, UPPER_Q, fit, prior_forecast
 
 AGES = [0.1 * k for k in range(1, 41)] + [8.0, 16.0, 32.0, 48.0]
 
@@ -87,8 +89,9 @@ def test_interval_covers_eighty_percent_of_a_known_population(sigma):
     below, above = np.mean(test_final < lo), np.mean(test_final > hi)
     assert 0.07 <= below <= 0.13
     assert 0.07 <= above <= 0.13
-    # and the band is the known one: exp(±1.2816 sigma) around exp(2.5)
-    assert model.upper - model.lower == pytest.approx(2 * 1.2816 * sigma, rel=0.1)
+    # and the band is the known one: exp(±z sigma) around exp(2.5), z the normal quantile
+    z = NormalDist().inv_cdf(UPPER_Q)
+    assert model.upper - model.lower == pytest.approx(2 * z * sigma, rel=0.1)
 
 
 def test_prior_is_a_wide_power_law_that_never_forecasts_a_fall():

@@ -39,16 +39,15 @@ def test_every_audit_passes_on_healthy_data_even_when_a_count_goes_down(store):
 
 
 def test_a_sample_in_the_future_is_reported(store):
-    with store.transaction() as cur:
-        cur.execute("insert into samples values (1, 'score', now() + interval 1 day, 12)")
+    timeseries.write_rows(store, [(1, "score", datetime.now(UTC) + timedelta(days=1), 12)])
     [failed] = audits.failures(store)
     assert failed.name == "samples_in_the_future"
     assert failed.rows["item_id"].to_list() == [1]
 
 
 def test_orphans_are_reported(store):
+    timeseries.write_rows(store, [(999, "score", datetime.now(UTC) - timedelta(hours=1), 1)])
     with store.transaction() as cur:
-        cur.execute("insert into samples values (999, 'score', now() - interval 1 hour, 1)")
         cur.execute(
             "insert into items (platform, item_key, article_id, tracked_at, next_due_at) "
             "values ('x', 'lost', 424242, now(), now())"
@@ -56,3 +55,19 @@ def test_orphans_are_reported(store):
     [failed] = audits.failures(store)
     assert failed.name == "orphans"
     assert sorted(failed.rows["problem"].to_list()) == ["item without article", "samples without item"]
+
+
+def test_a_sample_stored_twice_or_a_broken_bracket_is_reported(store):
+    """Written around the write path (direct INSERTs): copies of stored samples are duplicates and
+    leave wrong predecessors, and a newer sample not recorded in series_latest leaves it stale."""
+    with store.transaction() as cur:
+        cur.execute("insert into samples select * from samples")
+        cur.execute(
+            "insert into samples select item_id, metric, now() - interval 1 minute, 7, max(ts), "
+            "arg_max(value, ts) from samples group by item_id, metric"
+        )
+    failed = {f.name: f for f in audits.failures(store)}
+    assert set(failed) == {"duplicate_samples", "sample_brackets"}
+    assert failed["duplicate_samples"].rows["copies"].to_list() == [2, 2]
+    problems = sorted(failed["sample_brackets"].rows["problem"].to_list())
+    assert problems == ["wrong latest", "wrong predecessor", "wrong predecessor"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tracker import audits, catalog, collector, metrics, migrations
+from tracker import audits, catalog, collector, metrics, migrations, timeseries
 from tracker.collector import check_metrics
 from tracker.errors import ConfigError
 from tracker.sqlfiles import sql_root
@@ -71,9 +71,7 @@ def _item_with(store: Store, counts: dict[str, int]) -> None:
         store, "https://news.example.com/saved/", NOW, "manual", published_at=published
     )
     item_id = catalog.ensure_item(store, "x", "1", NOW, article_id=article_id)[0]
-    with store.transaction() as cur:
-        for name, value in counts.items():
-            cur.execute("insert into samples values (?, ?, ?, ?)", [item_id, name, NOW, value])
+    timeseries.write_rows(store, [(item_id, name, NOW, value) for name, value in counts.items()])
 
 
 def test_adding_a_metric_is_one_catalog_line(tmp_path: Path) -> None:
@@ -108,7 +106,9 @@ def test_unknown_metrics_audit_passes_on_real_writes_and_catches_bad_rows(tmp_pa
         assert "unknown_metrics" in [a.name for a in audits.run(store)]
         assert audits.failures(store) == []
         with store.transaction() as cur:  # written past the Python check, e.g. by hand in SQL
-            cur.execute("insert into samples values (?, 'rank', ?, 3)", [item_id, NOW])
+            cur.execute(
+                "insert into samples (item_id, metric, ts, value) values (?, 'rank', ?, 3)", [item_id, NOW]
+            )
             cur.execute("insert into gauges values (?, 'pageviews', ?, 3)", [item_id, NOW])
         [failure] = audits.failures(store)
         assert failure.rows.rows() == [("gauges", "pageviews", 1), ("samples", "rank", 1)]
@@ -122,10 +122,13 @@ def test_migration_0003_keeps_every_row_and_drops_only_the_name_checks(tmp_path:
     path = tmp_path / "old.duckdb"
     con = duckdb.connect(str(path))
     migrations.migrate(con, old)
-    con.execute("insert into samples values (1, 'likes', ?, 5), (1, 'views', ?, 50)", [NOW, NOW])
+    con.execute(
+        "insert into samples (item_id, metric, ts, value) values (1, 'likes', ?, 5), (1, 'views', ?, 50)",
+        [NOW, NOW],
+    )
     con.execute("insert into gauges values (1, 'rank', ?, 2.0)", [NOW])
     with pytest.raises(duckdb.ConstraintException):
-        con.execute("insert into samples values (1, 'saves', ?, 1)", [NOW])
+        con.execute("insert into samples (item_id, metric, ts, value) values (1, 'saves', ?, 1)", [NOW])
     con.close()
     with Store.open(path) as store:
         assert store.df("select metric, value from samples order by metric").rows() == [
@@ -134,12 +137,17 @@ def test_migration_0003_keeps_every_row_and_drops_only_the_name_checks(tmp_path:
         ]
         assert store.df("select gauge, value from gauges").rows() == [("rank", 2.0)]
         with store.transaction() as cur:
-            cur.execute("insert into samples values (1, 'saves', ?, 1)", [NOW])  # the catalog decides now
+            cur.execute(
+                "insert into samples (item_id, metric, ts, value) values (1, 'saves', ?, 1)", [NOW]
+            )  # the catalog decides now
         with pytest.raises(duckdb.ConstraintException), store.transaction() as cur:
-            cur.execute("insert into samples values (1, 'likes', ?, -1)", [NOW + timedelta(1)])
-        # The key still makes writes idempotent.
-        with pytest.raises(duckdb.ConstraintException), store.transaction() as cur:
-            cur.execute("insert into samples values (1, 'likes', ?, 6)", [NOW])
+            cur.execute(
+                "insert into samples (item_id, metric, ts, value) values (1, 'likes', ?, -1)",
+                [NOW + timedelta(1)],
+            )
+        # Writes stay idempotent (migration 0040 dropped the key; the write path checks instead).
+        assert timeseries.write_rows(store, [(1, "likes", NOW, 6)]) == 0
+        assert store.scalar("select count(*) from samples where metric = 'likes'") == 1
         assert store.scalar("select count(*) from engagement") == 0  # views over the rebuilt tables work
 
 

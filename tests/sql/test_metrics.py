@@ -140,7 +140,9 @@ def test_most_popular_ranks_by_interactions_gained_in_the_window(store):
     # slow 150 - 85.7 -> 64; old (born 47 h ago) 10,020 - 10,000 * 46/46.5 = 127.5 -> 128, not 10,020.
     assert ranked == [("fast", 365, 1), ("old", 128, 2), ("slow", 64, 3)]
     trending = store.df("select title from trending(as_of := $t)", {"t": NOW}).rows()
-    assert [t for (t,) in trending] == ["fast", "slow", "old"]
+    # The old post gains twice what the slow one does, steadily (its interpolated line), and the
+    # fitted decay stops falling after about 15 h (docs/metrics.md), so it ranks above "slow".
+    assert [t for (t,) in trending] == ["fast", "old", "slow"]
     only_x = store.df(
         "select * from most_popular(interval 1 hour, as_of := $t, on_platform := 'x')", {"t": NOW}
     )
@@ -160,7 +162,7 @@ def test_new_post_born_in_window_counts_its_first_sample(store):
 @pytest.mark.parametrize(
     "hostile",
     [
-        "insert into samples values (1, 'likes', now(), 1)",
+        "insert into samples (item_id, metric, ts, value) values (1, 'likes', now(), 1)",
         "drop table samples",
         "select 1; drop table samples",
         "attach '/tmp/evil.duckdb' as evil",

@@ -40,7 +40,8 @@ def test_old_keys_are_rekeyed_and_duplicates_merged_once(tmp_path):
         [ids["http://www.example.com/a/"], now, now],
     )
     con.execute(
-        "insert into samples values ((select item_id from items where item_key = 'r1'), 'score', ?, 5)", [now]
+        "insert into samples (item_id, metric, ts, value) values ((select item_id from items where item_key = 'r1'), 'score', ?, 5)",
+        [now],
     )
     con.close()
 

@@ -39,7 +39,7 @@ def test_a_valid_module_keeps_its_roles_and_colour():
         ({"ROLES": ("samples",)}, r"find_shares\(\) needs one of the roles searches_shares"),
         ({"ROLES": ("samples", "searches_shares")}, r"discover\(\) needs one of the roles"),
         ({"NEEDS": ("storage",)}, "NEEDS 'storage' must be one of sites"),
-        ({"NEEDS": ("sites",)}, "NEEDS 'sites' must be one of sites and a Settings field"),
+        ({"NEEDS": ("sites",)}, "NEEDS 'sites' must be one of sites, url_rules and a Settings field"),
         ({"COLOR": "orange"}, 'COLOR must be "#rrggbb"'),
     ],
 )

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from tracker.urls import canonicalize, fold_host
+from tracker.urls import UrlRules, canonicalize, fold_host
 
 SAME = [
     # Google AMP cache, amp. hosts, AMP parameters
@@ -103,7 +103,8 @@ def test_different_articles_never_share_a_key(first, second):
 
 
 def test_a_site_may_keep_a_sub_domain_that_is_another_site():
-    assert canonicalize("https://m.example.com/a", keep_prefixes=("m.",)) == "https://m.example.com/a/"
+    rules = UrlRules.of([("https://example.com", ("m.",), False)])
+    assert canonicalize("https://m.example.com/a", rules) == "https://m.example.com/a/"
     assert fold_host("www.bbc.co.uk") == "bbc.co.uk"
 
 

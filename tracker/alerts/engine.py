@@ -23,7 +23,11 @@ from tracker.secrets import Redactor, Secret
 from tracker.store import Store
 
 log = logging.getLogger("tracker.alerts")
-QUERY_FOR_KIND = {"gain": "alert_gain", "top_trending": "alert_trending"}
+QUERY_FOR_KIND = {
+    "gain": "alert_gain",
+    "top_trending": "alert_trending",
+    "overperforms": "alert_overperforms",
+}
 
 
 @dataclass

@@ -26,6 +26,8 @@ class Alert:
         title = self.title or self.url
         if self.rule.kind == "gain":
             what = f"gained {self.value:,.0f} interactions in the last hour"
+        elif self.rule.kind == "overperforms":
+            what = f"has {self.value:,.1f}× the interactions its site's articles usually have at this age"
         else:
             what = f"is #{self.value:.0f} on Trending"
         where = f" on {self.rule.platform}" if self.rule.platform else ""

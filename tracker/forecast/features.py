@@ -5,7 +5,8 @@ each sample, `age_h` hours after its start. At an observation age `t` we keep wh
 could have seen then: the count at the last sample at or before t/4, t/2, 3t/4 and t (the shape
 of the early curve), how stale the last sample is, optional side counts (comments beside points,
 likes beside views) and, where a platform keeps one, its front-page rank (a page position, where
-"off the page" says more than any count).
+"off the page" says more than any count) and its trajectory (first, best, mean, at half the age,
+how long since it was last on the page).
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ def curve_features(
 ) -> pl.DataFrame:
     """One row per key with a sample at or before its observation age (`age_h`: one number for
     all keys, or a `(key, age_h)` frame): n_t, n_q25/n_q50/n_q75, staleness, side counts and
-    rank features. Keys whose curve starts after the observation age are absent."""
+    rank features (now, best, mean, first, at half the age, samples on the page, time
+    since on the page). Keys whose curve starts after the observation age are absent."""
     ages = _ages(curves, age_h)
     out = counts_at(curves, ages, 1.0, "n_t").rename({"n_t_age": "last_age_h"}).join(ages, on="key")
     for frac in QUARTERS:
@@ -71,17 +73,34 @@ def curve_features(
                 pl.col("age_h").last().alias("rank_age"),
                 pl.col("value").min().alias("rank_best"),
                 pl.col("value").mean().alias("rank_mean"),
+                pl.col("value").first().alias("rank_first"),
+                pl.len().cast(pl.Float64).alias("page_samples"),
             )
         )
+        # the rank trajectory: where it stood at half the age (climbing or sinking)
+        half = (
+            seen.filter(pl.col("age_h") <= pl.col("obs_h") * 0.5 + 1e-9)
+            .sort("key", "age_h")
+            .group_by("key")
+            .agg(pl.col("value").last().alias("rank_q50"))
+        )
+        last = last.join(half, on="key", how="left")
         out = out.join(last, on="key", how="left").with_columns(
             off_page=(
                 pl.col("rank_age").is_null() | ((pl.col("obs_h") - pl.col("rank_age")) > RANK_FRESH_H)
-            ).cast(pl.Float64)
+            ).cast(pl.Float64),
+            # hours since it was last seen on the page, as a share of the age (0: on it now)
+            since_page=((pl.col("obs_h") - pl.col("rank_age")) / pl.max_horizontal(pl.col("obs_h"), 1e-9))
+            .fill_null(1.0)
+            .clip(0.0, 1.0),
         )
         out = out.with_columns(
             rank_t=pl.when(pl.col("off_page") > 0).then(OFF_PAGE_RANK).otherwise(pl.col("rank_t")),
             rank_best=pl.col("rank_best").fill_null(OFF_PAGE_RANK),
             rank_mean=pl.col("rank_mean").fill_null(OFF_PAGE_RANK),
+            rank_first=pl.col("rank_first").fill_null(OFF_PAGE_RANK),
+            rank_q50=pl.col("rank_q50").fill_null(OFF_PAGE_RANK),
+            page_samples=pl.col("page_samples").fill_null(0.0),
         ).drop("rank_age")
     return out.drop("obs_h").sort("key")
 

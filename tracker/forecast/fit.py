@@ -22,7 +22,7 @@ import polars as pl
 
 from tracker.config import ForecastConfig
 from tracker.forecast.features import curve_features, value_at
-from tracker.forecast.model import MODEL_NAME, PRIOR_NAME, GrowthModel, prior_forecast, select_and_fit
+from tracker.forecast.model import PRIOR_NAME, GrowthModel, prior_forecast, select_and_fit
 from tracker.store import Store
 
 log = logging.getLogger("tracker.forecast")
@@ -30,7 +30,7 @@ log = logging.getLogger("tracker.forecast")
 AGE_GRID_H = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0)
 FINISHED_SHARE = 0.8  # a curve counts as finished for a target age when sampled up to 80% of it
 MIN_AGE_H = 1.0 / 60  # younger than a minute: nothing to forecast from yet
-CANDIDATES = ("count", "curve", "full")
+CANDIDATES = ("constant", "count", "curve", "full", "boosted")  # boosted only with enough rows
 GROUP = ("subject_kind", "platform", "site")
 
 
@@ -167,10 +167,10 @@ def run(store: Store, config: ForecastConfig, now: datetime) -> FitReport:
                 model, _ = select_and_fit(rows, rows["final"].to_numpy().astype(float), CANDIDATES)
                 version = version_of(model, now)
                 mid, lo, hi = model.predict(to_predict)
-                name, is_prior = MODEL_NAME, False
+                name, is_prior = model.name, False
                 basis = (
-                    f"fitted on {n_curves} finished curves of {where} "
-                    f"(cross-validated median error {model.cv_mdape:.0%})"
+                    f"{model.name} fitted on {n_curves} finished curves of {where} "
+                    f"(median error {model.recent_mdape:.0%} on the most recent ones, held out)"
                 )
                 model_rows.append(
                     {

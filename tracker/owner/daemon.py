@@ -1,8 +1,9 @@
 """The collection daemon: APScheduler jobs rebuilt from configuration at every start.
 
 Per enabled platform there is a sampling tick, a share-search tick and (for discovery
-sources) a discovery job; plus a Parquet export, a checkpoint, the forecast refit and, when
-rules are configured, the alert rules. Job ids derive from the
+sources) a discovery job; plus a Parquet export, a checkpoint, the forecast refit, the age
+marks (interactions at fixed ages, for overperformance) and, when rules are configured, the
+alert rules. Job ids derive from the
 configuration, so reconciling twice adds nothing. `coalesce` and `max_instances=1` mean a
 slow platform never runs two rounds at once and never queues a backlog; each platform's jobs
 only touch that platform, so a throttled one waits without slowing the others. The job store
@@ -28,6 +29,7 @@ from tracker.runner import RoundResult, discover_round, sample_round, shares_rou
 from tracker.service import Opened
 
 log = logging.getLogger("tracker.daemon")
+AGE_MARKS_EVERY_S = 300.0  # a mark is due once per article and age; 5 minutes late is harmless
 
 
 class Daemon:
@@ -68,6 +70,7 @@ class Daemon:
             jobs.append(("export", self._export, config.storage.export_every_s))
         jobs.append(("checkpoint", ctx.store.checkpoint, 600.0))
         jobs.append(("forecast", self._forecast, config.forecast.refit_every_s))
+        jobs.append(("age_marks", self._age_marks, AGE_MARKS_EVERY_S))
         if self.alerting is not None and self.alerting.live:
             jobs.append(("alerts", self.alerting.tick, config.alerts.every_s))
         for job_id, func, every_s in jobs:
@@ -114,6 +117,13 @@ class Daemon:
         ctx = self.opened.collection
         fit.run(ctx.store, ctx.config.forecast, ctx.clock.now())
         cadence.refit_curves(ctx.store, ctx.config.cadence, ctx.clock.now())
+
+    def _age_marks(self) -> None:
+        """Store the interactions-at-age marks that came due (the expected curves read them)."""
+        from tracker import age_marks
+
+        ctx = self.opened.collection
+        age_marks.refresh(ctx.store, ctx.clock.now())
 
     def _job_failed(self, event: JobExecutionEvent) -> None:
         if event.code == EVENT_JOB_MISSED:

@@ -1,0 +1,164 @@
+-- title: expected_curves
+-- description: what a site's articles usually have at each age, CrowdTangle style. For each site
+-- and age mark (age_mark_hours), expected = the trimmed mean (middle 50%) of the interactions at
+-- that age of the site's last expected_articles articles (by birth, born in the last expected_days
+-- days) that had reached that age by as_of, from age_marks, weighted by metric_weight over the interaction metrics; on one platform
+-- (on_platform) or all platforms together (NULL). Trimmed mean of n values sorted ascending: drop
+-- the lowest floor(n/4) and the highest floor(n/4), average the rest.
+-- Fallback: a site with fewer than expected_min_articles such articles at a mark takes the curve
+-- of all sites together (basis 'overall N articles'); fewer than that overall too: expected NULL
+-- (basis 'too little history'). The row with site NULL is the all-sites curve, for sites with no
+-- history at all. Each row also carries the previous mark (0 h with 0 interactions before the
+-- first), so a ranking finds the segment an article's age falls in with one join.
+-- grain: one row per (site or NULL, mark_h)
+-- params: as_of TIMESTAMPTZ = NULL (now), on_platform VARCHAR = NULL (all platforms)
+create or replace macro expected_curves(as_of := null, on_platform := null) as table
+with cfg as (  -- the settings read once (each analytics_setting call is a subquery to plan)
+    select analytics_setting('expected_articles') as last_n,
+           analytics_setting('expected_min_articles') as min_n,
+           coalesce(as_of, now()) - to_days(cast(analytics_setting('expected_days') as integer)) as since
+),
+marks as (  -- each recent article's interactions at each mark, on the platform or all together
+    select m.article_id, any_value(m.site) as site, m.mark_h, any_value(m.born_at) as born_at,
+           coalesce(sum(metric_weight(m.metric) * m.value) filter (where is_interaction(m.metric)), 0) as v
+    from age_marks as m, cfg
+    where (on_platform is null or m.platform = on_platform)
+      and m.born_at > cfg.since
+      and m.born_at + to_hours(m.mark_h) <= coalesce(as_of, now())
+    group by m.article_id, m.mark_h
+),
+recent as (  -- the last N articles per site, and per all sites (site NULL), at each mark
+    select site, mark_h, v,
+           row_number() over (partition by site, mark_h order by born_at desc, article_id desc) as recency
+    from marks
+    where site is not null
+    union all
+    select null as site, mark_h, v,
+           row_number() over (partition by mark_h order by born_at desc, article_id desc) as recency
+    from marks
+),
+ordered as (
+    select r.site, r.mark_h, r.v,
+           row_number() over (partition by r.site, r.mark_h order by r.v) as pos,
+           count(*) over (partition by r.site, r.mark_h) as n
+    from recent as r, cfg
+    where r.recency <= cfg.last_n
+),
+trimmed as (
+    select site, mark_h, any_value(n) as n,
+           avg(v) filter (where pos > n // 4 and pos <= n - n // 4) as trimmed_mean
+    from ordered
+    group by site, mark_h
+),
+grid as (  -- every (site, mark) including the all-sites curve
+    select s.site, m.mark_h
+    from (select distinct site from trimmed) as s,  -- the sites with history, and NULL
+         unnest(age_mark_hours()) as m(mark_h)
+    union
+    select null, m.mark_h from unnest(age_mark_hours()) as m(mark_h)
+),
+resolved as (
+    select g.site, g.mark_h,
+        case when t.n >= cfg.min_n then t.trimmed_mean
+             when o.n >= cfg.min_n then o.trimmed_mean
+        end as expected,
+        case when t.n >= cfg.min_n then
+                 (case when g.site is null then 'overall ' else 'site ' end) || t.n || ' articles'
+             when o.n >= cfg.min_n then 'overall ' || o.n || ' articles'
+             else 'too little history'
+        end as basis
+    from grid as g
+    cross join cfg
+    left join trimmed as t on t.site is not distinct from g.site and t.mark_h = g.mark_h
+    left join trimmed as o on o.site is null and o.mark_h = g.mark_h
+)
+select site, mark_h, expected, basis,
+       coalesce(lag(mark_h) over w, 0) as prev_mark_h,
+       case when lag(mark_h) over w is null then 0.0 else lag(expected) over w end as prev_expected
+from resolved
+window w as (partition by site order by mark_h);
+
+-- title: expected_at
+-- description: the expected interactions at age_h on one curve segment (from expected_curves):
+-- on the straight line between (prev_mark_h, prev_expected) and (mark_h, expected); past the
+-- last mark (168 h) the curve stays flat, as stories have mostly stopped growing after a week.
+-- NULL when either end has no expectation.
+-- grain: scalar
+-- params: age_h DOUBLE, prev_mark_h, prev_expected, mark_h, expected
+create or replace macro expected_at(age_h, prev_mark_h, prev_expected, mark_h, expected) as
+    case when age_h >= mark_h then expected
+         else prev_expected + (expected - prev_expected) * (age_h - prev_mark_h) / (mark_h - prev_mark_h)
+    end;
+
+-- title: age_mark_ceiling
+-- description: the curve segment an age falls in: the first age mark at or after age_h (ages past
+-- the last mark use the last one, where expected_at holds the curve flat).
+-- grain: scalar
+-- params: age_h DOUBLE
+create or replace macro age_mark_ceiling(age_h) as
+    coalesce(list_filter(age_mark_hours(), lambda m: m >= age_h)[1], list_max(age_mark_hours()));
+
+-- title: overperformance
+-- description: actual interactions at an article's age divided by the expected interactions at
+-- that age (expected_at on its site's curve): 2.0 = twice the site's usual article at this age,
+-- 0.5 = half (underperforming). NULL when there is no expectation or it is 0.
+-- grain: scalar
+-- params: actual DOUBLE, expected DOUBLE
+create or replace macro overperformance(actual, expected) as actual / nullif(expected, 0);
+
+-- title: article_expectations
+-- description: each article's expected interactions at its age now (as_of): its age from
+-- article_born_at, the segment of its site's curve in expected_curves that the age falls in (the
+-- all-sites curve for a site with no history), and expected_at on it. The rankings join this and
+-- divide their actual interactions by it (the overperformance macro).
+-- grain: one row per tracked article with at least one item
+-- params: as_of TIMESTAMPTZ = NULL (now), on_platform VARCHAR = NULL (all platforms)
+create or replace macro article_expectations(as_of := null, on_platform := null) as table
+with curves as (
+    select * from expected_curves(as_of := as_of, on_platform := on_platform)
+),
+aged as (
+    select article_id, site, age_h,
+           -- the segment: the first mark at or after the age (the last mark past it), as
+           -- age_mark_ceiling, written as a CASE so the joins below stay plain equi-joins
+           case when age_h <= 1 then 1 when age_h <= 2 then 2 when age_h <= 3 then 3
+                when age_h <= 6 then 6 when age_h <= 12 then 12 when age_h <= 24 then 24
+                when age_h <= 48 then 48 when age_h <= 72 then 72 else 168 end as seg_h
+    from (
+        select b.article_id, a.site, greatest(epoch(coalesce(as_of, now()) - b.born_at) / 3600, 0) as age_h
+        from article_born_at() as b
+        join tracked_articles as a on a.article_id = b.article_id
+    )
+),
+matched as (
+    select g.article_id, g.age_h,
+           coalesce(cs.prev_mark_h, co.prev_mark_h) as prev_mark_h,
+           case when cs.mark_h is not null then cs.prev_expected else co.prev_expected end as prev_expected,
+           coalesce(cs.mark_h, co.mark_h) as mark_h,
+           case when cs.mark_h is not null then cs.expected else co.expected end as expected,
+           coalesce(cs.basis, co.basis) as basis
+    from aged as g
+    left join curves as cs on cs.site = g.site and cs.mark_h = g.seg_h
+    left join (select * from curves where site is null) as co on co.mark_h = g.seg_h
+)
+select article_id, age_h,
+       expected_at(age_h, prev_mark_h, prev_expected, mark_h, expected) as expected_interactions,
+       case when expected_at(age_h, prev_mark_h, prev_expected, mark_h, expected) is null
+            then 'too little history' else basis end as expected_basis
+from matched;
+
+-- title: article_forecast
+-- description: the forecast (sql/views/80_forecasts.sql, target 'horizon') of each article's
+-- interactions at the forecast horizon with its 80% interval, on one platform, or summed over
+-- its platforms when on_platform is NULL (the bounds summed too: a wider, conservative interval).
+-- grain: one row per article with a forecast
+-- params: on_platform VARCHAR = NULL (all platforms)
+create or replace macro article_forecast(on_platform := null) as table
+select f.article_id,
+       sum(f.predicted) as forecast_interactions,
+       sum(f.lower) as forecast_low,
+       sum(f.upper) as forecast_high
+from forecasts as f
+where f.subject_kind = 'article' and f.target = 'horizon'
+  and (on_platform is null or f.platform = on_platform)
+group by f.article_id;

@@ -1,0 +1,87 @@
+"""A sampling round spends the platform's request rate over the time since its last round, in
+pages of `round_max_items`, and stores its answers once per page (or per second), not once per
+request: against the simulator, with a real DuckDB file."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import httpx
+
+from tracker import runner
+from tracker.config import Config, DaemonConfig, PlatformConfig
+from tracker.runner import round_span, sample_round
+from tracker.service import Opened, open_collection
+
+KEYS = [str(1_960_000_000_000_000_000 + i) for i in range(250)]
+
+
+def _opened(sim, tmp_path, clock, fast_http, page: int) -> Opened:
+    overrides = sim.overrides()
+    config = Config(
+        daemon=DaemonConfig(tick_s=15, round_max_items=page),
+        platforms={"x": PlatformConfig("x", True, overrides.get("x", {}))},
+    )
+    config = dataclasses.replace(
+        config, storage=dataclasses.replace(config.storage, path=str(tmp_path / "p.duckdb"))
+    )
+    httpx.post(f"{sim.url}/_sim/posts", json={"platform": "x", "keys": KEYS}, timeout=30).raise_for_status()
+    opened = open_collection(
+        config, clock=clock, environ={"X_BEARER_TOKEN": "sim|token-123456"}, http_options=fast_http
+    )
+    now = clock.now()
+    with opened.collection.store.transaction() as cur:
+        cur.execute(
+            "insert into items (platform, item_key, tracked_at, next_due_at) select 'x', unnest(?::varchar[]), ?, ?",
+            [KEYS, now, now],
+        )
+    return opened
+
+
+def test_a_round_takes_page_after_page_until_its_budget_and_stores_once(
+    sim, tmp_path, clock, fast_http, monkeypatch
+):
+    opened = _opened(sim, tmp_path, clock, fast_http, page=100)
+    flushes: list[int] = []
+    original = runner.SampleBuffer.flush
+
+    def counting(buffer: runner.SampleBuffer) -> int:
+        stored = original(buffer)
+        if stored:
+            flushes.append(stored)
+        return stored
+
+    monkeypatch.setattr(runner.SampleBuffer, "flush", counting)
+    try:
+        store = opened.collection.store
+        # X allows 3,500 requests per 15 min: 59 requests of 100 items over a 15-s tick, so one
+        # round takes all 250 due items, in pages of 100 (round_max_items), one request per 100.
+        result = sample_round(opened.collection, "x")
+        assert (result.status, result.items, result.requests) == ("ok", 250, 3)
+        assert sum(flushes) == 250 and len(flushes) == 3  # one store per page here, never per request
+        due, totals = store.df(
+            "select count(*) filter (where next_due_at <= $now), count(last_total) from items",
+            {"now": clock.now()},
+        ).row(0)
+        assert (due, totals) == (0, 250)  # every item rescheduled, its total kept on the item
+        assert store.df("select count(distinct item_id) from samples").item() == 250
+        # Nothing is due now: the next round is idle and asks nothing.
+        assert sample_round(opened.collection, "x").status == "idle"
+    finally:
+        opened.close()
+
+
+def test_the_round_span_makes_up_for_a_late_round_but_never_bursts(sim, tmp_path, clock, fast_http):
+    opened = _opened(sim, tmp_path, clock, fast_http, page=500)
+    try:
+        ctx = opened.collection
+        assert round_span(ctx, "x") == 15  # a first round: one tick
+        ctx.round_started["x"] = time.monotonic() - 20  # the last round began 20 s ago
+        assert 20 <= round_span(ctx, "x") < 21
+        ctx.round_started["x"] = time.monotonic() - 3  # a tick came early: still one tick's worth
+        assert round_span(ctx, "x") == 15
+        ctx.round_started["x"] = time.monotonic() - 600  # after a long block: three ticks at most
+        assert round_span(ctx, "x") == 45
+    finally:
+        opened.close()
