@@ -15,17 +15,19 @@ item per --budgets hours):
 - fixed: every item at discovery, then every B hours;
 - age back-off: the next sample after c * (age + offset), with c calibrated to the same count;
 - ours: the product's own `tracker.cadence` (next_intervals, urgency, pick, fit_growth_exponent,
-  velocity, nowcast) under a token bucket refilled with the same requests in proportion to the
-  items live at each tick.
+  fit_burst_share, velocity, nowcast) under a token bucket refilled with the same requests in
+  proportion to the items live at each tick, refitting its platform curve from its own samples.
 
 Figures: curve error = mean over items of MAE(linear interpolation of the samples vs truth
 over the item's life) / item's max count; gain error = sum |estimated - true gain| / sum true
 gain over (hour, item); Spearman and top-10 overlap of the last-hour gain ranking, averaged
 over hourly evaluation times. "from samples" estimates gains from samples taken so far (what
-the dashboards show today); "nowcast" extrapolates each item from its last sample with
-`cadence.nowcast`.
+`gained()` shows); "nowcast" extrapolates each item from its last two samples with
+`cadence.velocity` + `cadence.nowcast`, the Python mirror of the SQL macro `nowcast()`, along the
+curve refitted from that policy's samples (what `cadence_curves` would hold). `--split dev`
+replays only the even-positioned items (the half the policy was tuned on), `held-out` the rest.
 
-    .venv/bin/python bench/cadence.py [--hn-days 20] [--uci-items 1000] [--budgets 1 2 4]
+    .venv/bin/python bench/cadence.py [--hn-days 20] [--uci-items 1000] [--budgets 1 2 4] [--split all]
 """
 
 from __future__ import annotations
@@ -140,26 +142,36 @@ def _interval_policy(series: Series, interval: Callable[[float, Floats], Floats]
 
 
 def ours_policy(series: Series, total_requests: int, config: CadenceConfig) -> npt.NDArray[np.bool_]:
-    """The product's policy under a token bucket holding the same total requests."""
+    """The product's policy under a token bucket holding the same total requests, refitting
+    the platform's curve (growth exponent, burstiness) from its own samples every 48 ticks."""
     n_ticks, n = series.values.shape
     live = np.array([alive_at(series, k).sum() for k in range(n_ticks)], dtype=np.float64)
     dt = np.diff(series.ticks, prepend=series.ticks[0] - np.median(np.diff(series.ticks)))
     refill = total_requests * live * dt / float((live * dt).sum())
     sampled = np.zeros(series.values.shape, dtype=bool)
     last_t, last_v = np.full(n, np.nan), np.full(n, np.nan)
+    prev_t, prev_v = np.full(n, np.nan), np.full(n, np.nan)
     first_v, first_age = np.full(n, np.nan), np.full(n, np.nan)
+    triples: list[Floats] = []  # rows of (age0, age1, age2, total0, total1, total2)
     interval = np.zeros(n)
     tokens, cfg = 0.0, config
-    capacity = total_requests * BUCKET_S / float(series.ticks[-1] - series.ticks[0])
+    # the window holds BUCKET_S of the budget at its current rate (which follows the live items)
+    capacity = refill / np.maximum(dt, 1.0) * BUCKET_S
     for k, t in enumerate(series.ticks):
-        if k % 48 == 0:  # the peers' prior, refitted from what we sampled so far
+        if k % 12 == 0:  # the peers' curve, refitted from what we sampled so far
             seen = ~np.isnan(first_v)
             beta = cadence.fit_growth_exponent(
                 first_v[seen], first_age[seen], last_v[seen], last_t[seen] - series.born[seen], config
             )
             cfg = dataclasses.replace(config, growth_exponent=beta)
+            if triples:
+                rows = np.concatenate(triples)
+                share = cadence.fit_burst_share(
+                    [rows[:, 0], rows[:, 1], rows[:, 2]], [rows[:, 3], rows[:, 4], rows[:, 5]], cfg
+                )
+                cfg = dataclasses.replace(cfg, burst_share=share)
         tokens += refill[k]
-        spare = int(max(tokens - capacity, 0.0))  # what the window would drop: spend it
+        spare = int(max(tokens - capacity[k], 0.0))  # what the window would drop: spend it
         idx = np.flatnonzero(alive_at(series, k))
         since = t - last_t[idx]
         chosen = idx[cadence.pick(cadence.urgency(since, interval[idx]), int(tokens) - spare, spare)]
@@ -171,9 +183,66 @@ def ours_policy(series: Series, total_requests: int, config: CadenceConfig) -> n
         interval[chosen] = cadence.next_intervals(obs, cfg, 0.0)
         new = np.isnan(first_v[chosen])
         first_v[chosen[new]], first_age[chosen[new]] = total[new], age[new]
+        third = chosen[~np.isnan(prev_t[chosen])]
+        if len(third):
+            born = series.born[third]
+            triples.append(
+                np.column_stack(
+                    [
+                        prev_t[third] - born,
+                        last_t[third] - born,
+                        t - born,
+                        prev_v[third],
+                        last_v[third],
+                        series.values[k, third],
+                    ]
+                )
+            )
+        prev_t[chosen], prev_v[chosen] = last_t[chosen], last_v[chosen]
         last_t[chosen], last_v[chosen] = t, total
         sampled[k, chosen] = True
     return sampled
+
+
+def fitted_curve(series: Series, sampled: npt.NDArray[np.bool_], config: CadenceConfig) -> CadenceConfig:
+    """The platform curve `cadence.refit_curves` would store from these samples (growth
+    exponent from each item's first and last sample, burst share from consecutive triples)."""
+    firsts, lasts, triples = [], [], []
+    for i in range(series.values.shape[1]):
+        k = np.flatnonzero(sampled[:, i])
+        if len(k) < 2:
+            continue
+        age, value = series.ticks[k] - series.born[i], series.values[k, i]
+        firsts.append((value[0], age[0]))
+        lasts.append((value[-1], age[-1]))
+        if len(k) >= 3:
+            triples.append(
+                np.column_stack([age[:-2], age[1:-1], age[2:], value[:-2], value[1:-1], value[2:]])
+            )
+    first, last = np.array(firsts), np.array(lasts)
+    beta = cadence.fit_growth_exponent(first[:, 0], first[:, 1], last[:, 0], last[:, 1], config)
+    curve = dataclasses.replace(config, growth_exponent=beta)
+    rows = np.concatenate(triples)
+    share = cadence.fit_burst_share(
+        [rows[:, 0], rows[:, 1], rows[:, 2]], [rows[:, 3], rows[:, 4], rows[:, 5]], curve
+    )
+    return dataclasses.replace(curve, burst_share=share)
+
+
+def split(series: Series, which: str) -> Series:
+    """All items, or the dev half (even positions, used to tune the policy) or the held-out half."""
+    if which == "all":
+        return series
+    cols = np.arange(0 if which == "dev" else 1, series.values.shape[1], 2)
+    return Series(
+        f"{series.name} ({which})",
+        series.ticks,
+        series.values[:, cols],
+        series.observed[:, cols],
+        series.born[cols],
+        series.first[cols],
+        series.last[cols],
+    )
 
 
 def calibrate_age(series: Series, requests: int, offset_s: float) -> npt.NDArray[np.bool_]:
@@ -238,7 +307,7 @@ class Estimator:
         t_j = self.s.ticks[np.maximum(j, 0)]
         obs = cadence.Observed(
             self._value(j, cols),
-            t_j - self.s.born[cols],
+            np.maximum(t_j - self.s.born[cols], 0.0),  # unsampled items (masked later) have no age
             np.where(prev >= 0, self._value(prev, cols), np.nan),
             np.where(prev >= 0, t_j - self.s.ticks[np.maximum(prev, 0)], np.nan),
         )
@@ -305,12 +374,21 @@ def main() -> None:
     parser.add_argument("--hn-skip-days", type=float, default=60.0, help="start the HN window this late")
     parser.add_argument("--uci-items", type=int, default=1000)
     parser.add_argument("--budgets", type=float, nargs="+", default=[1.0, 2.0, 4.0])
+    parser.add_argument(
+        "--split",
+        choices=["all", "dev", "held-out"],
+        default="all",
+        help="items: all, or a half (dev: tuning)",
+    )
     args = parser.parse_args()
     config = CadenceConfig()
     started = time.perf_counter()
-    datasets = [load_hn(args.data, args.hn_days, args.hn_skip_days), load_uci(args.data, args.uci_items)]
+    datasets = [
+        split(load_hn(args.data, args.hn_days, args.hn_skip_days), args.split),
+        split(load_uci(args.data, args.uci_items), args.split),
+    ]
     head = (
-        f"{'dataset':<13}{'budget':>7} {'policy':<12}{'requests':>9}{'curve':>7} | from samples: "
+        f"{'dataset':<13}{'budget':>7} {'policy':<12}{'requests':>9}{'curve':>8} | from samples: "
         f"{'1h err':>6}{'6h err':>7}{'rho':>6}{'top10':>6} | nowcast: {'1h err':>6}{'6h err':>7}"
         f"{'rho':>6}{'top10':>6}"
     )
@@ -332,13 +410,15 @@ def main() -> None:
             for name, sampled in runs.items():
                 curve = curve_error(series, sampled)
                 base = base or curve
-                plain = gains(series, sampled, config, nowcast=False)
-                cast = gains(series, sampled, config, nowcast=True)
+                fitted = fitted_curve(series, sampled, config)  # what the nowcast macro would read
+                plain = gains(series, sampled, fitted, nowcast=False)
+                cast = gains(series, sampled, fitted, nowcast=True)
                 print(
-                    f"{series.name[:12]:<13}{budget:>6g}h {name:<12}{int(sampled.sum()):>9,}{curve:>7.4f} |"
+                    f"{series.name[:12]:<13}{budget:>6g}h {name:<12}{int(sampled.sum()):>9,}{curve:>8.5f} |"
                     f"{'':>15}{plain.error_1h:>6.3f}{plain.error_6h:>7.3f}{plain.spearman:>6.2f}"
                     f"{plain.top10:>6.2f} |{'':>10}{cast.error_1h:>6.3f}{cast.error_6h:>7.3f}"
-                    f"{cast.spearman:>6.2f}{cast.top10:>6.2f}   (curve x{base / curve:.2f} vs fixed)"
+                    f"{cast.spearman:>6.2f}{cast.top10:>6.2f}   (curve x{base / curve:.3f} vs fixed; "
+                    f"fitted exponent {fitted.growth_exponent:.2f}, burst share {fitted.burst_share:.2f})"
                 )
     print(f"done in {time.perf_counter() - started:.0f} s")
 

@@ -14,7 +14,7 @@ from tracker.runner import platform_available, sample_round
 from tracker.service import open_collection
 
 
-def _opened(sim, tmp_path, clock, fast_http, names=("hackernews", "x")):
+def _opened(sim, tmp_path, clock, fast_http, names=("hackernews", "x"), max_interval_s=None):
     overrides = sim.overrides()
     config = Config(platforms={n: PlatformConfig(n, True, overrides.get(n, {})) for n in names})
     import dataclasses
@@ -22,6 +22,10 @@ def _opened(sim, tmp_path, clock, fast_http, names=("hackernews", "x")):
     config = dataclasses.replace(
         config, storage=dataclasses.replace(config.storage, path=str(tmp_path / "r.duckdb"))
     )
+    if max_interval_s is not None:  # resample every item at least this often, whatever its curve
+        config = dataclasses.replace(
+            config, cadence=dataclasses.replace(config.cadence, max_interval_s=max_interval_s)
+        )
     return open_collection(
         config, clock=clock, environ={"X_BEARER_TOKEN": "sim|token-123456"}, http_options=fast_http
     )
@@ -205,7 +209,7 @@ def test_a_429_storm_on_one_platform_leaves_the_others_at_their_rate(sim, sim_ad
         clock = FrozenClock(start)
         folder = tmp_path / ("storm" if storm else "calm")
         folder.mkdir()
-        opened = _opened(sim, folder, clock, fast_http, names=names)
+        opened = _opened(sim, folder, clock, fast_http, names=names, max_interval_s=600.0)
         try:
             for name in names:
                 assert len(_track_posts(opened, sim, name, n=10)) == 10

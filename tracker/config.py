@@ -62,13 +62,14 @@ class DaemonConfig:
 @dataclass(frozen=True)
 class CadenceConfig:
     min_interval_s: float = 60.0  # never resample an item faster (a platform's own floor may be higher)
-    max_interval_s: float = 6 * 3600.0  # always resample at least this often while tracked
-    target_growth: float = (
-        0.4  # an item is due once its expected unseen growth reaches this share of its size
+    max_interval_s: float = 4 * 3600.0  # always resample at least this often while tracked (flat items aside)
+    target_error: float = (
+        0.15  # due once the curve between samples may be off by this share of the item x hours
     )
     stop_after_days: float = 14.0  # items older than this are no longer sampled
     growth_exponent: float = 0.5  # prior shape of a count over age, count ~ age^exponent (docs/cadence.md)
     age_offset_s: float = 1800.0  # how old an item typically is when first seen (the age prior's origin)
+    burst_share: float = 0.5  # how bursty counts are (0 smooth, ~1 bursts) until refitted (docs/cadence.md)
     flat_after_s: float = 6 * 3600.0  # an item at least this old that stopped growing ...
     flat_recheck_s: float = 24 * 3600.0  # ... is only rechecked this often
 
@@ -291,7 +292,7 @@ def _check_ranges(config: Config) -> None:
         "daemon.round_max_items": config.daemon.round_max_items,
         "cadence.min_interval_s": config.cadence.min_interval_s,
         "cadence.max_interval_s": config.cadence.max_interval_s,
-        "cadence.target_growth": config.cadence.target_growth,
+        "cadence.target_error": config.cadence.target_error,
         "cadence.stop_after_days": config.cadence.stop_after_days,
         "cadence.growth_exponent": config.cadence.growth_exponent,
         "cadence.age_offset_s": config.cadence.age_offset_s,
@@ -322,6 +323,8 @@ def _check_ranges(config: Config) -> None:
             f"cadence.growth_exponent must be below 1 (counts grow slower than linearly), "
             f"got {config.cadence.growth_exponent:g}"
         )
+    if not 0 <= config.cadence.burst_share <= 10:
+        raise ConfigError(f"cadence.burst_share must be between 0 and 10, got {config.cadence.burst_share:g}")
     if config.cadence.max_interval_s < config.cadence.min_interval_s:
         raise ConfigError(
             f"cadence.max_interval_s ({config.cadence.max_interval_s:g}) is below cadence.min_interval_s "

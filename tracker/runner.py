@@ -498,7 +498,8 @@ def _reschedule(
         )
     )
     observed = cadence.observed_frame(batch)
-    interval = cadence.next_intervals(observed, ctx.config.cadence, active.limits.min_resample_s)
+    curve = cadence.platform_cadence(ctx.store, active.name, ctx.config.cadence)  # refitted by the daemon
+    interval = cadence.next_intervals(observed, curve, active.limits.min_resample_s)
     updates = batch.with_columns(interval_s=pl.Series(interval)).select(
         "item_id",
         "ts",

@@ -80,7 +80,9 @@ def test_with_finished_curves_it_fits_and_each_row_says_what_it_was_based_on(tmp
     assert row["url"] == "https://news.example.com/story-42"
 
 
-def test_refit_is_a_daemon_job_that_forecasts_collected_items(sim, tmp_path, clock, fast_http):
+def test_refit_is_a_daemon_job_that_forecasts_collected_items_and_refits_the_cadence_curve(
+    sim, tmp_path, clock, fast_http
+):
     overrides = sim.overrides()
     config = Config(
         platforms={"hackernews": PlatformConfig("hackernews", True, overrides.get("hackernews", {}))},
@@ -102,14 +104,23 @@ def test_refit_is_a_daemon_job_that_forecasts_collected_items(sim, tmp_path, clo
         daemon.scheduler.start()
         store = opened.collection.store
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not store.scalar("select count(*) from forecasts"):
+        while time.monotonic() < deadline and not (
+            store.scalar("select count(*) from forecasts")
+            and store.scalar("select count(*) from cadence_curves")
+        ):
             time.sleep(0.2)
         rows = store.df("select * from forecasts where subject_kind = 'item'")
+        curves = store.df("select * from cadence_curves").rows(named=True)
     finally:
         daemon.shutdown()
         opened.close()
     assert sorted(rows["item_key"].unique().to_list()) == sorted(p.key for p in posts)
     assert rows["is_prior"].all() and set(rows["target"]) == {"horizon", "double"}
+    # the same job refits the platform's growth curve for the schedule and the nowcast; three
+    # items are too few to fit, so the configured curve is stored
+    assert [(c["platform"], c["items_fitted"]) for c in curves] == [("hackernews", 3)]
+    assert curves[0]["growth_exponent"] == config.cadence.growth_exponent
+    assert curves[0]["burst_share"] == config.cadence.burst_share
 
 
 def test_cli_forecast_fit(tmp_path):

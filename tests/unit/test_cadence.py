@@ -1,7 +1,11 @@
 """The sampling policy on hand-made curves: growers are sampled sooner than flat items, flat
-items stop, the budget is respected, and the same input always gives the same schedule."""
+items stop, a sparse step is not read as flat, each interval is the gap whose expected curve
+error reaches the target, the budget is respected, the peers' curve is recovered, and the same
+input always gives the same schedule."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 import pytest
@@ -115,16 +119,16 @@ def test_round_budget_is_the_rate_over_one_tick_in_items():
 
 
 def test_under_a_tight_budget_the_grower_gets_the_samples_and_the_flat_item_stops():
-    """Forty 10-minute ticks, one sample per tick (no spare), two items: one growing fast, one flat."""
+    """120 10-minute ticks, one sample per tick (no spare), two items: one growing fast, one flat."""
 
     def truth(item: int, age_s: float) -> float:
-        return 10.0 * (age_s / 60.0) if item == 0 else 40.0
+        return 10.0 * (age_s / 60.0) if item == 0 else 400.0
 
     born = np.array([0.0, -7 * HOUR])  # the flat item is already 7 hours old
     last_t, last_v = np.full(2, np.nan), np.full(2, np.nan)
     interval = np.zeros(2)
     counts = [0, 0]
-    for tick in range(40):
+    for tick in range(120):
         now = tick * 600.0
         urgencies = cadence.urgency(now - last_t, interval)
         for i in cadence.pick(urgencies, budget=1):
@@ -133,5 +137,67 @@ def test_under_a_tight_budget_the_grower_gets_the_samples_and_the_flat_item_stop
             interval[i] = cadence.next_intervals(obs, CONFIG, 60.0)[0]
             last_t[i], last_v[i] = now, obs.total[0]
             counts[int(i)] += 1
-    assert counts[0] >= 3 * counts[1] and counts[1] <= 4
+    assert counts[0] >= 3 * counts[1] and counts[1] <= 3
     assert interval[1] == CONFIG.flat_recheck_s
+
+
+def test_a_flat_gap_moves_the_rate_as_much_as_the_counts_it_promised():
+    # A sparse item (1 count at 20 h) flat for 2 h: the curve promised a fraction of a count,
+    # so "no growth" says little and the rate stays near the prior.
+    sparse = cadence.observed([1, 1], [20 * HOUR, 20 * HOUR], [1, None], [2 * HOUR, None])
+    flat_sparse, prior_sparse = cadence.velocity(sparse, CONFIG)
+    assert flat_sparse > 0.9 * prior_sparse
+    # A big item flat for 2 h, where the curve promised dozens of counts: the rate drops hard.
+    big = cadence.observed([2000, 2000], [20 * HOUR, 20 * HOUR], [2000, None], [2 * HOUR, None])
+    flat_big, prior_big = cadence.velocity(big, CONFIG)
+    assert flat_big < 0.5 * prior_big
+    # and a gap with many counts decides over the prior
+    fast = cadence.observed([2600], [20 * HOUR], [2000], [2 * HOUR])
+    assert cadence.velocity(fast, CONFIG)[0] > 2 * prior_big
+
+
+def test_each_interval_is_the_gap_whose_expected_curve_error_reaches_the_target():
+    rng = np.random.default_rng(9)
+    totals = rng.integers(1, 3000, 300).astype(float)
+    obs = cadence.observed(
+        totals, rng.uniform(0, 30 * HOUR, 300), totals * 0.9, rng.uniform(600, 3 * HOUR, 300)
+    )
+    interval = cadence.next_intervals(obs, CONFIG, 60.0)
+    inside = (interval > CONFIG.min_interval_s * 1.01) & (interval < CONFIG.max_interval_s * 0.99)
+    assert inside.sum() > 50
+    rate = cadence.velocity(obs, CONFIG)
+    error = cadence.gap_error(obs, rate, interval, CONFIG)
+    assert np.allclose(error[inside], CONFIG.target_error, rtol=1e-3)
+    # a longer gap always risks a larger error
+    assert np.all(cadence.gap_error(obs, rate, interval * 1.5, CONFIG) > error)
+
+
+def test_bursty_counts_are_sampled_at_a_steadier_pace_than_smooth_ones():
+    # Same item at 1 h and at 24 h: on a smooth platform the old one waits much longer than the
+    # young one (the curve's bend is what matters); with bursts it waits less long relative to it.
+    obs = cadence.observed([50, 500], [1 * HOUR, 24 * HOUR], [None, None], [None, None])
+    unclamped = dataclasses.replace(CONFIG, max_interval_s=1e7)
+    smooth = cadence.next_intervals(obs, dataclasses.replace(unclamped, burst_share=0.0), 60.0)
+    bursty = cadence.next_intervals(obs, dataclasses.replace(unclamped, burst_share=1.0), 60.0)
+    assert smooth[1] / smooth[0] > bursty[1] / bursty[0] > 1.0
+    assert bursty[1] < smooth[1]
+
+
+def test_the_burst_share_is_about_zero_on_smooth_curves_and_large_on_bursty_ones():
+    rng = np.random.default_rng(2)
+    a0 = rng.uniform(0.2, 5, 400) * HOUR
+    a1, a2 = a0 + rng.uniform(0.5, 3, 400) * HOUR, a0 + rng.uniform(3.5, 8, 400) * HOUR
+    scale = rng.uniform(10, 1000, 400)
+
+    def count(age: np.ndarray) -> np.ndarray:
+        return scale * ((age + CONFIG.age_offset_s) / HOUR) ** CONFIG.growth_exponent
+
+    smooth = cadence.fit_burst_share([a0, a1, a2], [count(a0), count(a1), count(a2)], CONFIG)
+    assert smooth == pytest.approx(0.0, abs=0.02)
+    # the middle count lands anywhere between the outer two (all of a gap's gain in one burst)
+    middle = count(a0) + rng.uniform(0, 1, 400) * (count(a2) - count(a0))
+    bursty = cadence.fit_burst_share([a0, a1, a2], [count(a0), middle, count(a2)], CONFIG)
+    assert bursty > 0.5
+    assert (
+        cadence.fit_burst_share([a0[:5], a1[:5], a2[:5]], [count(a0)[:5]] * 3, CONFIG) == CONFIG.burst_share
+    )

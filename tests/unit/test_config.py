@@ -81,7 +81,7 @@ def test_unknown_section_key_is_named(raw: dict[str, Any], key: str) -> None:
         ({"server": {"port": 8050.5}}, "server.port", "must be an integer, got a number"),
         ({"daemon": {"workers": False}}, "daemon.workers", "must be an integer, got a boolean"),
         ({"daemon": {"tick_s": "15"}}, "daemon.tick_s", "must be a number, got a string"),
-        ({"cadence": {"target_growth": True}}, "cadence.target_growth", "must be a number, got a boolean"),
+        ({"cadence": {"target_error": True}}, "cadence.target_error", "must be a number, got a boolean"),
         ({"storage": {"path": ["a.duckdb"]}}, "storage.path", "must be a string, got a list"),
         ({"server": {"host": 127}}, "server.host", "must be a string, got an integer"),
         ({"storage": "data.duckdb"}, "storage", "must be a table"),
@@ -171,7 +171,7 @@ def test_valid_config_produces_typed_values(settings_types: dict[str, type]) -> 
             "storage": {"path": "/var/lib/tracker/t.duckdb"},
             "server": {"port": 9000},
             "daemon": {"tick_s": 30, "workers": 2},
-            "cadence": {"min_interval_s": 120, "target_growth": 0.1},
+            "cadence": {"min_interval_s": 120, "target_error": 0.1},
             "sites": [
                 {
                     "name": "News",
@@ -199,7 +199,7 @@ def test_valid_config_produces_typed_values(settings_types: dict[str, type]) -> 
     assert config.server.port == 9000
     assert config.daemon.tick_s == 30.0 and isinstance(config.daemon.tick_s, float)  # int accepted for float
     assert config.daemon.workers == 2 and isinstance(config.daemon.workers, int)
-    assert config.cadence == CadenceConfig(min_interval_s=120.0, target_growth=0.1)
+    assert config.cadence == CadenceConfig(min_interval_s=120.0, target_error=0.1)
     assert config.sites == (
         SiteConfig(
             name="News",

@@ -22,7 +22,7 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEv
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from tracker import export
+from tracker import cadence, export
 from tracker.alerts.engine import Alerting
 from tracker.errors import StorageError
 from tracker.runner import RoundResult, discover_round, sample_round, shares_round
@@ -110,11 +110,13 @@ class Daemon:
         export.to_parquet(ctx.store, ctx.config.export_dir)
 
     def _forecast(self) -> None:
-        """Refit the forecast models from finished curves and renew every young story's forecast."""
+        """Refit the forecast models from finished curves and renew every young story's forecast;
+        refit each platform's growth curve, which the schedule and the `nowcast` macro use."""
         from tracker.forecast import fit
 
         ctx = self.opened.collection
         fit.run(ctx.store, ctx.config.forecast, ctx.clock.now())
+        cadence.refit_curves(ctx.store, ctx.config.cadence, ctx.clock.now())
 
     def _age_marks(self) -> None:
         """Store the interactions-at-age marks that came due (the expected curves read them)."""
