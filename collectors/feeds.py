@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
@@ -45,7 +45,7 @@ from tracker.decode import expect, snippet
 from tracker.errors import BadResponse, CollectorError, RateLimited, UnknownURL
 from tracker.feedparse import Entry, FeedError, clean_title, find_canonical, parse, parse_date
 from tracker.netguard import host_of, host_problem, hosts, literal_problem
-from tracker.urls import NO_RULES, UrlRules, canonicalize
+from tracker.urls import NO_RULES, UrlRules, canonicalize, site_of
 
 NAME = "feeds"
 ROLES = ("discovers_articles",)
@@ -284,13 +284,14 @@ class Collector(CollectorBase[Settings]):
         fetches = 0
         for entry in fresh:
             url: str | None = entry.url
-            if site.follow_canonical and host_of(urlsplit(entry.url).hostname) in self._site_hosts(site):
+            page = self._page_on_site(site, entry.url) if site.follow_canonical else None
+            if page is not None:
                 if entry.url not in self._canonical:
                     if fetches >= self.settings.max_page_fetches:
                         found.incomplete = True  # the rest waits for the next run (oldest last)
                         continue
                     fetches += 1
-                    if not self._resolve(site, entry.url, found):
+                    if not self._resolve(site, entry.url, page, found):
                         found.incomplete = True
                         continue
                 url = self._canonical[entry.url]
@@ -312,10 +313,25 @@ class Collector(CollectorBase[Settings]):
                 kind="article",
             )
 
-    def _resolve(self, site: SiteConfig, url: str, found: _Found) -> bool:
-        """Fetch an article page once and remember its canonical URL; False when that failed."""
+    def _page_on_site(self, site: SiteConfig, key: str) -> str | None:
+        """Where to fetch an article's page: its key when that is on the site's hosts; on the
+        site's own host when the key folded that host away (the key of www.example.com/a is
+        example.com/a, which www.example.com serves); None for an article of another site."""
+        parts = urlsplit(key)
+        host = host_of(parts.hostname)
+        if host in self._site_hosts(site):
+            return key
+        if host == site_of(site.url, self.settings.url_rules):
+            own = urlsplit(site.url)
+            return urlunsplit((own.scheme, own.netloc, parts.path, parts.query, ""))
+        return None
+
+    def _resolve(self, site: SiteConfig, key: str, page: str, found: _Found) -> bool:
+        """Fetch an article's page once and remember its canonical URL under its key; False
+        when that failed."""
+        url = key
         try:
-            response = self._get(site, url, PAGE_ACCEPT, None)
+            response = self._get(site, page, PAGE_ACCEPT, None)
         except Refused:
             self._remember(url, url)  # a redirect off the site: keep the listed URL, fetch nothing
             return True
@@ -323,14 +339,14 @@ class Collector(CollectorBase[Settings]):
             if exc.status in (404, 410):
                 self._remember(url, None)
                 return True
-            found.failures.append((url, exc))
+            found.failures.append((page, exc))
             return False
         except CollectorError as exc:
-            found.failures.append((url, exc))
+            found.failures.append((page, exc))
             return False
         assert response is not None
         canonical = url
-        href = find_canonical(response.text, url)
+        href = find_canonical(response.text, page)
         if href:
             try:
                 candidate = canonicalize(href, self.settings.url_rules)

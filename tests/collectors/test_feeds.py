@@ -476,6 +476,22 @@ def test_feeds_rel_canonical_replaces_the_listed_url(tmp_path, make_collector):
     assert sorted(server.requests) == ["/feed/?", "/go/17/?", "/go/18/?", "/go/19/?"]
 
 
+def test_feeds_follows_canonical_on_a_www_site_whose_keys_fold_the_www(tmp_path, make_collector):
+    """Article keys drop the www. (one key per article), but www.news.example.com is where the
+    site serves its pages: the page is fetched there, not skipped for being 'another host'."""
+    www = "https://www.news.example.com"
+    feed = _rss("<title>Moved</title><link>https://www.news.example.com/go/17/</link>")
+    page = '<!DOCTYPE html><html><head><link rel="canonical" href="/2026/11/20/real-story/"></head></html>'
+    server = _serve(tmp_path, {"feed": ("/feed/", feed), "p17": ("/go/17/", page)})
+    site = _sites(name="W", url=www, feeds=[f"{www}/feed/"], fetch_base_url=server.url, follow_canonical=True)
+    try:
+        records = list(make_collector("feeds", sites=site).collector.discover({}))
+    finally:
+        server.close()
+    assert [d.url for d in _articles(records)] == [f"{PUBLIC}/2026/11/20/real-story/"]
+    assert sorted(server.requests) == ["/feed/?", "/go/17/?"]
+
+
 def test_feeds_is_not_a_sampler(sim, make_collector):
     collector = make_collector("feeds", sites=_sim_site(sim)).collector
     assert list(collector.sample([Target("feeds", f"{PUBLIC}/a/", f"{PUBLIC}/a/")])) == []
