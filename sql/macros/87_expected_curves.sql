@@ -150,14 +150,17 @@ from matched;
 -- title: article_forecast
 -- description: the forecast (sql/views/80_forecasts.sql, target 'horizon') of each article's
 -- interactions at the forecast horizon with its 80% interval, on one platform, or summed over
--- its platforms when on_platform is NULL (the bounds summed too: a wider, conservative interval).
+-- its platforms when on_platform is NULL (the bounds summed too: a wider, conservative interval),
+-- with the horizon's age in hours and whether any part came from the prior (too little history).
 -- grain: one row per article with a forecast
 -- params: on_platform VARCHAR = NULL (all platforms)
 create or replace macro article_forecast(on_platform := null) as table
 select f.article_id,
        sum(f.predicted) as forecast_interactions,
        sum(f.lower) as forecast_low,
-       sum(f.upper) as forecast_high
+       sum(f.upper) as forecast_high,
+       max(f.target_age_h) as forecast_age_h,  -- the horizon, in hours, for the label ("at 7 d")
+       bool_or(f.is_prior) as forecast_is_prior  -- any platform's forecast from the prior only
 from forecasts as f
 where f.subject_kind = 'article' and f.target = 'horizon'
   and (on_platform is null or f.platform = on_platform)

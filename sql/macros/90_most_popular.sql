@@ -7,7 +7,8 @@
 -- age_hours, expected_interactions (its site's usual article at this age: article_expectations),
 -- overperformance = total_interactions / expected_interactions (below 1: underperforming; NULL
 -- without an expectation), expected_basis, and the horizon forecast with its 80% interval
--- (forecast_interactions, forecast_low, forecast_high: article_forecast), on on_platform if given.
+-- (forecast_interactions, forecast_low, forecast_high, forecast_age_h, forecast_is_prior:
+-- article_forecast), on on_platform if given.
 -- grain: one row per article with engagement in the window
 -- params: win INTERVAL or VARCHAR ('24 hours', '6h'), as_of TIMESTAMPTZ = NULL (now),
 --   on_platform VARCHAR = NULL, on_site VARCHAR = NULL, on_section VARCHAR = NULL, on_author VARCHAR = NULL
@@ -49,6 +50,8 @@ select
     f.forecast_interactions,
     f.forecast_low,
     f.forecast_high,
+    f.forecast_age_h,
+    f.forecast_is_prior,
     p.platforms,
     p.last_ts as as_of_sample
 from per_article as p

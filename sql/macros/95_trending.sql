@@ -23,7 +23,8 @@
 -- analytics_settings (the [trending] config section). acceleration = v_short - v_long (per hour,
 -- per hour). Each row also carries expected_interactions (its site's usual article at this age,
 -- article_expectations), overperformance = total_interactions / expected_interactions, its
--- expected_basis, and the forecast at the horizon with its 80% interval (article_forecast).
+-- expected_basis, and the forecast at the horizon with its 80% interval, the horizon's age and
+-- whether it came from the prior (article_forecast).
 -- grain: one row per article with a sample in the long span
 -- params: as_of TIMESTAMPTZ = NULL (now), on_platform VARCHAR = NULL
 create or replace macro trending(as_of := null, on_platform := null) as table
@@ -144,6 +145,8 @@ select
     f.forecast_interactions,
     f.forecast_low,
     f.forecast_high,
+    f.forecast_age_h,
+    f.forecast_is_prior,
     s.platforms,
     s.last_ts as as_of_sample
 from (
