@@ -83,6 +83,16 @@ def parse(page: str, search: str | None) -> View:
     return View(page if page in DEFAULTS else "not_found", values)
 
 
+def changed_search(page: str, search: str | None, **changes: str | None) -> str | None:
+    """The query string after a control changed the view, or None when the view is the same:
+    controls re-rendered from the URL (back, forward, a copied link) report their values again,
+    and writing the same view back would push a duplicate history entry that back then
+    "undoes" nothing."""
+    current = parse(page, search)
+    after = current.with_(**changes).search()
+    return None if after == current.search() else after
+
+
 @dataclass(frozen=True)
 class Ctx:
     """What a page renders from: its view (from the URL), the display time zone and its path."""

@@ -12,14 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
-from dash import Dash, Input, Output, State, dcc, html
+from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from dashboards import components, figures
 from dashboards import format as fmt
 from dashboards.components import Column
 from dashboards.data import Data
 from dashboards.pages import trending
-from dashboards.view import ARTICLE_VIEWS, Ctx, parse
+from dashboards.view import ARTICLE_VIEWS, Ctx, changed_search
 
 
 def _latest_table(series: pl.DataFrame) -> html.Table:
@@ -270,5 +270,6 @@ def register(app: Dash) -> None:
         State("url", "search"),
         prevent_initial_call=True,
     )
-    def choose(metric: str, kind: str, search: str) -> str:
-        return parse("article", search).with_(metric=metric, view=kind).search()
+    def choose(metric: str, kind: str, search: str) -> Any:
+        after = changed_search("article", search, metric=metric, view=kind)
+        return no_update if after is None else after

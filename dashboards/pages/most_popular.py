@@ -13,13 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
-from dash import Dash, Input, Output, State, dcc, html
+from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from dashboards import components, figures, sparkline
 from dashboards import format as fmt
 from dashboards.components import Column
 from dashboards.data import SPARK_STEP, WINDOWS, Data, Filters
-from dashboards.view import Ctx, parse
+from dashboards.view import Ctx, changed_search
 
 LIMIT = 20
 # Rank change compares with the ranking this long ago (shorter windows move faster).
@@ -280,8 +280,14 @@ def register(app: Dash) -> None:
         State("url", "search"),
         prevent_initial_call=True,
     )
-    def choose(window: str, platform: str, site: str, section: str, author: str, search: str) -> str:
-        view = parse("most_popular", search).with_(
-            window=window, platform=platform, site=site, section=section, author=author
+    def choose(window: str, platform: str, site: str, section: str, author: str, search: str) -> Any:
+        after = changed_search(
+            "most_popular",
+            search,
+            window=window,
+            platform=platform,
+            site=site,
+            section=section,
+            author=author,
         )
-        return view.search()
+        return no_update if after is None else after

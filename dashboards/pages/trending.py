@@ -20,13 +20,13 @@ from datetime import timedelta
 from typing import Any
 
 import polars as pl
-from dash import Dash, Input, Output, State, dcc, html
+from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from dashboards import components, figures
 from dashboards import format as fmt
 from dashboards.components import Column
 from dashboards.data import Data
-from dashboards.view import Ctx, parse
+from dashboards.view import Ctx, changed_search
 
 LIMIT = 10
 # The ranking is read this deep (the same cost as 10: trending() scores every story) so the
@@ -284,5 +284,6 @@ def register(app: Dash) -> None:
         State("url", "search"),
         prevent_initial_call=True,
     )
-    def choose(platform: str, scale: str, search: str) -> str:
-        return parse("trending", search).with_(platform=platform, scale=scale).search()
+    def choose(platform: str, scale: str, search: str) -> Any:
+        after = changed_search("trending", search, platform=platform, scale=scale)
+        return no_update if after is None else after

@@ -523,3 +523,16 @@ def test_fifty_concurrent_readers_of_the_box_cost_one_query(seeded: Seeded) -> N
     assert len(answers) == 50
     assert all(a == ["Summit ends in surprise deal", "Heatwave breaks decade-old record"] for a in answers)
     assert data.queries["ranking"] == 1
+
+
+def test_controls_reporting_the_urls_own_view_push_no_history_entry() -> None:
+    """Back to '?window=1h&platform=hackernews' re-renders the controls with those values; writing
+    the same view again would push a duplicate entry, so the next back would land on it again."""
+    from dashboards.view import changed_search
+
+    same = changed_search(
+        "most_popular", "?platform=hackernews&window=1h", window="1h", platform="hackernews"
+    )
+    assert same is None
+    assert changed_search("most_popular", "?window=1h", window="7d") == "?window=7d"
+    assert changed_search("trending", "", platform="reddit") == "?platform=reddit"
