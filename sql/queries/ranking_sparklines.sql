@@ -21,7 +21,10 @@ recent as (
         i.article_id,
         s.ts,
         s.metric,
-        s.value - lag(s.value) over (partition by s.item_id, s.metric order by s.ts) as delta,
+        -- the step since the previous sample, when that sample is inside the rows read (each
+        -- row carries its predecessor: no window function over the series)
+        case when s.prev_ts > b.start_at - to_hours(cast(analytics_setting('lookback_hours') as bigint))
+             then s.value - s.prev_value end as delta,
         s.value,
         coalesce(i.created_at, a.published_at) as born_at
     from samples as s
