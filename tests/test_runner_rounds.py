@@ -85,3 +85,32 @@ def test_the_round_span_makes_up_for_a_late_round_but_never_bursts(sim, tmp_path
         assert round_span(ctx, "x") == 45
     finally:
         opened.close()
+
+
+def test_the_allowance_carries_fractions_so_the_rate_is_never_rounded_up(sim, tmp_path, clock, fast_http):
+    """X allows 3,500 requests per 900 s: 58.33 a 15-s tick. Rounding each round up (59) would
+    run 1.1 % over the rate for ever; carrying the fraction gives 58 or 59 so that any run of
+    rounds stays within one request of the rate. A round that overdrew (a retry, a partial
+    batch) is paid for by the next one; unused requests are not saved up for a burst."""
+    opened = _opened(sim, tmp_path, clock, fast_http, page=500)
+    try:
+        ctx = opened.collection
+        per_tick = 3500 / 900 * 15
+        granted = 0
+        for rounds in range(1, 13):
+            ctx.round_started["x"] = time.monotonic() - 15.0  # the previous round began a tick ago
+            allowance = runner.request_allowance(ctx, "x")
+            assert allowance in (58, 59)
+            runner.settle_allowance(ctx, "x", allowance)
+            granted += allowance
+            assert per_tick * rounds - 1 < granted <= per_tick * rounds + 1e-6
+        ctx.round_started["x"] = time.monotonic() - 15.0
+        overdrawn = runner.request_allowance(ctx, "x")
+        runner.settle_allowance(ctx, "x", overdrawn + 5)  # five requests more than allowed
+        ctx.round_started["x"] = time.monotonic() - 15.0
+        assert runner.request_allowance(ctx, "x") <= 59 - 5
+        runner.settle_allowance(ctx, "x", 0)  # nothing to do this round: at most one carries over
+        ctx.round_started["x"] = time.monotonic() - 15.0
+        assert runner.request_allowance(ctx, "x") <= 59 + 1
+    finally:
+        opened.close()
