@@ -7,13 +7,19 @@ A `RateLimited` answer ends the round and blocks the platform until the platform
 to do until then, and no thread sleeps. `AuthFailed` disables the platform with a clear reason.
 A platform whose rounds keep failing is backed off by the same SQL rule (state 'degraded').
 
-Answers are buffered and stored once per page of due items (at most `round_max_items`), or
-once a second when a page takes longer (`SampleBuffer`): one `timeseries.write`, one look-up of the previous totals and one
-reschedule for all of them, not one each per request (per request, that store work cost more
-than the request itself and made rounds outlast the tick). What a flush commits is never lost
-nor stored twice. A crash (`kill -9`) may lose only the answers not flushed yet, at most about
-a second's worth: their items were not rescheduled either, so they are still due and are
-sampled again after the restart.
+Requests go out up to `REQUESTS_IN_FLIGHT` at a time on worker threads; the round's own thread
+records the answers and stores them once a second and when the round ends (`SampleBuffer`):
+one `timeseries.write`, one look-up of the previous totals and one reschedule for all of them,
+not one each per request (per request, that store work cost more than the request itself and
+made rounds outlast the tick), while the next requests wait on the network. What a flush
+commits is never lost nor stored twice. A crash (`kill -9`) may lose only the answers not
+flushed yet, at most about a second's worth: their items were not rescheduled either, so they
+are still due and are sampled again after the restart.
+
+A round's requests are the platform's rate over the time since its last round began, with the
+fraction of a request carried to the next round (`request_allowance`), so the achieved rate is
+the allowed rate and never above it; when fewer items are due than that, the rest is spent on
+the items closest to due (`cadence.pick`'s spare requests).
 
 One bad item never sinks the batch it travels in: an item key too long to put in a request
 (`MAX_REQUEST_KEY_CHARS`) fails alone before any request, and a batch the platform rejects as
@@ -28,7 +34,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -220,13 +226,9 @@ def sample_round(
         return RoundResult(name, "sample", status="idle")
     run = _Round(ctx, active, "sample")
     run.result.last_item_id = max(d.item_id for d in due)
+    pages = _pages(ctx, name, due, budget, stop_before, more=not everything)
     try:
-        taken: set[int] = set()
-        while due:  # page after page until the budget is spent, the queue is empty or the round ends
-            taken.update(d.item_id for d in due)
-            if not _sample_batches(ctx, active, run, due, now) or everything or len(taken) >= budget:
-                break
-            due = _next_page(ctx, name, ctx.clock.now(), min(cap, budget - len(taken)), stop_before, taken)
+        _sample_pages(ctx, active, run, pages, now)
     except Exception as exc:  # storage or a bug: record it, close the run, let the daemon go on
         run.error(exc)
         run.result.status = "failed"
@@ -234,6 +236,27 @@ def sample_round(
     if not everything:
         settle_allowance(ctx, name, result.requests)
     return result
+
+
+def _pages(
+    ctx: Collection,
+    name: str,
+    first: list[catalog.DueItem],
+    budget: int,
+    stop_before: datetime,
+    more: bool,
+) -> Iterator[list[catalog.DueItem]]:
+    """The round's pages: the first, then (with `more`) the next most urgent items not taken
+    yet, read when asked for, until `budget` items are taken or none is left."""
+    cap = ctx.config.daemon.round_max_items
+    taken = {d.item_id for d in first}
+    yield first
+    while more and len(taken) < budget:
+        page = _next_page(ctx, name, ctx.clock.now(), min(cap, budget - len(taken)), stop_before, taken)
+        if not page:
+            return
+        taken.update(d.item_id for d in page)
+        yield page
 
 
 def _next_page(
@@ -347,37 +370,51 @@ def _resolve_keys(
     return ready
 
 
-def _sample_batches(
-    ctx: Collection, active: Active, run: _Round, due: Sequence[catalog.DueItem], now: datetime
-) -> bool:
-    """Sample one page of due items, up to `REQUESTS_IN_FLIGHT` requests at a time, storing
-    answers while later requests wait on the network; False when the round must end
-    (throttled, refused, shutting down)."""
-    try:
-        due = _resolve_keys(ctx, active, run, due, now)
-    except (RateLimited, AuthFailed) as exc:
-        run.stop_for(exc)
-        return False
+def _sample_pages(
+    ctx: Collection, active: Active, run: _Round, pages: Iterator[list[catalog.DueItem]], now: datetime
+) -> None:
+    """Ask for the pages' items, `REQUESTS_IN_FLIGHT` requests at a time on worker threads,
+    while this thread records the answers and stores them once a second (`SampleBuffer`): the
+    next page is read and queued before the workers run dry, so storing never stalls the
+    requests. Ends early when the platform throttles or refuses, or the daemon stops."""
     retry_at = now + timedelta(seconds=ctx.config.cadence.min_interval_s * 5)
-    sendable = _refuse_overlong(ctx, active, run, due, retry_at)
     buffer = SampleBuffer(ctx, active, run)
     halt = threading.Event()  # set on a throttle or refusal: requests not sent yet are not sent
-    going = True
     pool = ThreadPoolExecutor(REQUESTS_IN_FLIGHT, thread_name_prefix=f"ask-{active.name}")
+    queued: set[Future[list[tuple[Sequence[catalog.DueItem], Answer]]]] = set()
+    going, paging = True, True
     try:
-        asked = [
-            pool.submit(_ask, ctx, active, batch, halt) for batch in batches(active, sendable, _due_target)
-        ]
-        for future in as_completed(asked):
-            for batch, answer in future.result():
-                going = _settle(ctx, active, run, batch, answer, retry_at, buffer) and going
+        while going:
+            if paging and len(queued) <= REQUESTS_IN_FLIGHT and not halt.is_set():
+                page = next(pages, None)
+                paging = page is not None
+                if page is not None:
+                    try:
+                        ready = _resolve_keys(ctx, active, run, page, now)
+                    except (RateLimited, AuthFailed) as exc:
+                        run.stop_for(exc)
+                        break
+                    sendable = _refuse_overlong(ctx, active, run, ready, retry_at)
+                    for batch in batches(active, sendable, _due_target):
+                        queued.add(pool.submit(_ask, ctx, active, batch, halt))
+                    continue
+            if not queued:
+                break
+            done, queued = wait(queued, return_when=FIRST_COMPLETED)
+            for future in done:
+                for batch, answer in future.result():
+                    going = _settle(ctx, active, run, batch, answer, retry_at, buffer) and going
             if buffer.due():
                 buffer.flush()
     finally:  # whatever ended the round (a throttle, shutdown, a bug), what was answered is kept
         halt.set()
         pool.shutdown(wait=True, cancel_futures=True)
+        for future in queued:  # answers that came while the round was ending
+            if future.done() and not future.cancelled() and future.exception() is None:
+                for batch, answer in future.result():
+                    if isinstance(answer, list):
+                        _settle(ctx, active, run, batch, answer, retry_at, buffer)
         buffer.flush()
-    return going and not ctx.stopping.is_set()
 
 
 def _refuse_overlong(
