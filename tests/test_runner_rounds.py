@@ -84,8 +84,12 @@ def test_the_round_span_makes_up_for_a_late_round_but_never_bursts(sim, tmp_path
         assert 20 <= round_span(ctx, "x") < 21
         ctx.round_started["x"] = time.monotonic() - 3  # a tick came early: still one tick's worth
         assert round_span(ctx, "x") == 15
-        ctx.round_started["x"] = time.monotonic() - 600  # after a long block: three ticks at most
-        assert round_span(ctx, "x") == 45
+        ctx.round_started["x"] = time.monotonic() - 600  # after a long block: ten ticks at most
+        assert round_span(ctx, "x") == 150
+        reddit = dataclasses.replace(ctx.active["x"].limits, requests=100, per_seconds=60)
+        ctx.active["x"] = dataclasses.replace(ctx.active["x"], limits=reddit)
+        ctx.round_started["x"] = time.monotonic() - 600  # ... and never more than the rate window
+        assert round_span(ctx, "x") == 60
     finally:
         opened.close()
 

@@ -71,8 +71,9 @@ FLUSH_EVERY_S = 1.0
 # Requests of one platform waiting on the network at once, within its rate: answers take 50-300 ms
 # and one request at a time cannot reach a rate of 4-10 requests a second (X, Bluesky).
 REQUESTS_IN_FLIGHT = 4
-# A round makes up for at most this many ticks (after a pause or a block, not a burst).
-MAX_SPAN_TICKS = 3
+# A round makes up for at most this many ticks (a slow round under load, a pause), and never for
+# more than the platform's rate window, so no window sees more than its requests.
+MAX_SPAN_TICKS = 10
 
 
 @dataclass
@@ -294,14 +295,16 @@ def settle_allowance(ctx: Collection, name: str, used: int) -> None:
 
 def round_span(ctx: Collection, name: str) -> float:
     """Seconds since the platform's previous sampling round began, at least one tick and at
-    most `MAX_SPAN_TICKS` of them: a round that outlasts the tick is followed by one that
-    makes up for it, so the achieved rate stays the allowed rate whatever a round costs."""
+    most `MAX_SPAN_TICKS` of them or the platform's rate window (`per_seconds`): a round that
+    outlasts the tick is followed by one that makes up for it, so the achieved rate stays the
+    allowed rate whatever a round costs. What it makes up for lies inside the window that
+    counts it, so no rate window sees more than its requests."""
     tick = ctx.config.daemon.tick_s
     started = time.monotonic()
     previous = ctx.round_started.get(name)
     ctx.round_started[name] = started
     span = tick if previous is None else started - previous
-    return min(max(span, tick), MAX_SPAN_TICKS * tick)
+    return min(max(span, tick), MAX_SPAN_TICKS * tick, max(ctx.active[name].limits.per_seconds, tick))
 
 
 def batches(active: Active, items: Sequence[T], target_of: Callable[[T], Target]) -> Iterator[Sequence[T]]:
