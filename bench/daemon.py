@@ -1,5 +1,7 @@
 """The collection daemon under a backlog: N tracked items spread over the simulated platforms
-(Hacker News, X, Reddit, Facebook, Bluesky and Mastodon), every one due, 50 ms of latency on
+(Hacker News, X, Reddit, Facebook, Bluesky and Mastodon) in proportion to what each one's
+limits let it sample (rate times batch maximum: the same backlog everywhere, about twice what
+60 s can sample at 100,000 items), every one due, 50 ms of latency on
 every answer and each platform's real limits. The real daemon (APScheduler, one tick per
 platform) runs for a fixed wall-clock window; the simulator runs in its own process so its CPU
 and memory are not counted.
@@ -12,7 +14,8 @@ request as the collector saw it, simulator and network included, and the sequent
 and reschedule); then CPU seconds per 1,000 samples, peak RSS and the machine's load average.
 Requests and answer times are counted by wrapping each collector's `sample` (one call is one
 request at these batch sizes) and the store time by wrapping `SampleBuffer.flush`: bench-side
-instruments, the product code is unchanged.
+instruments, the product code is unchanged. The window starts with the daemon, whose first
+round comes a tick later: 60 s hold 59 rounds' worth, so 98% is full rate.
 
     python bench/daemon.py [--items 100000] [--seconds 60] [--latency 0.05]
 """
@@ -171,10 +174,21 @@ def credentials() -> dict[str, str]:
     }
 
 
-def seed(url: str, per_platform: int) -> None:
+def shares(total: int, opened: Opened) -> dict[str, int]:
+    """Items per platform in proportion to what its limits let it sample in a given time (its
+    request rate times its batch maximum), so every platform has the same backlog: split
+    evenly, X (389 items a second) would run out of items in 43 s of a 60-s window while
+    Hacker News (2.8 a second) had a month's worth."""
+    limits = {name: opened.collection.active[name].limits for name in PLATFORMS}
+    capacity = {name: lim.requests / lim.per_seconds * lim.max_batch for name, lim in limits.items()}
+    whole = sum(capacity.values())
+    return {name: max(1, int(total * capacity[name] / whole)) for name in PLATFORMS}
+
+
+def seed(url: str, counts: dict[str, int]) -> None:
     """Every item's key as a post in the simulator."""
     for platform in PLATFORMS:
-        keys = [sim_key(platform, i) for i in range(per_platform)]
+        keys = [sim_key(platform, i) for i in range(counts[platform])]
         for start in range(0, len(keys), 5000):
             httpx.post(
                 f"{url}/_sim/posts",
@@ -189,7 +203,6 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="how long the daemon runs")
     parser.add_argument("--latency", type=float, default=0.05, help="seconds added to every answer")
     args = parser.parse_args()
-    per_platform = args.items // len(PLATFORMS)
     process, url, mounts = start_simulator(args.latency)
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -206,20 +219,24 @@ def main() -> None:
                 },
             )
             t0 = time.perf_counter()
-            seed(url, per_platform)
             opened = open_collection(config, environ=credentials())
+            counts = shares(args.items, opened)
+            seed(url, counts)
             now = datetime.now(UTC)
             store = opened.collection.store
             mastodon_host = url.removeprefix("http://")
             with store.transaction() as cur:
                 for platform in PLATFORMS:
-                    keys = [item_key(platform, i, mastodon_host) for i in range(per_platform)]
+                    keys = [item_key(platform, i, mastodon_host) for i in range(counts[platform])]
                     cur.execute(
                         "insert into items (platform, item_key, tracked_at, next_due_at) "
                         "select ?, unnest(?::varchar[]), ?, ?",
                         [platform, keys, now, now],
                     )
-            print(f"seeded {per_platform * len(PLATFORMS):,} items in {time.perf_counter() - t0:.1f} s")
+            print(
+                f"seeded {sum(counts.values()):,} items in {time.perf_counter() - t0:.1f} s: "
+                + ", ".join(f"{name} {n:,}" for name, n in counts.items())
+            )
             instruments = Instruments()
             instruments.wrap_collectors(opened)
             unwrap = instruments.wrap_flush()

@@ -24,7 +24,6 @@ Everything works on numpy arrays (one call per round, not per item); the runner 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -204,13 +203,6 @@ def pick(urgencies: Floats, budget: int, spare: int = 0) -> npt.NDArray[np.int64
     if take == due:
         take += min(len(order) - due, max(spare, 0))
     return np.asarray(order[:take], dtype=np.int64)
-
-
-def round_budget(requests: int, per_seconds: float, max_batch: int, tick_s: float, cap: int) -> int:
-    """How many items one round may sample: the platform's request rate over one tick, in
-    items (a request carries up to `max_batch`), at least one request's worth, at most `cap`."""
-    per_round = math.ceil(requests / per_seconds * tick_s) * max_batch
-    return max(max_batch, min(cap, per_round))
 
 
 def fit_growth_exponent(

@@ -260,6 +260,42 @@ def due_items(
     return [DueItem(int(i), Target(platform, key, url), last) for i, key, url, last in rows]
 
 
+def sampling_candidates(
+    store: Store, platform: str, now: datetime, limit: int, stop_before: datetime, floor_s: float
+) -> tuple[list[DueItem], list[float]]:
+    """The items a round may spend its requests on, most urgent first, at most `limit`, with
+    their urgency (`tracker.cadence.urgency`: at least 1 when due, infinite when never sampled):
+    every due item, then items not due yet whose last sample is at least `floor_s` old (what
+    spare requests may take, `cadence.pick`). An item never sampled waits for its due time (it
+    may have been postponed after a failure)."""
+    rows = (
+        store.cursor()
+        .execute(
+            """select item_id, item_key, url, last_sampled_at,
+                      case when last_sampled_at is null then 'inf'::double
+                           else epoch($now::timestamptz - last_sampled_at)
+                                / greatest(epoch(next_due_at - last_sampled_at), 1.0) end as urgency
+           from items
+           where platform = $platform and gone_at is null
+             and coalesce(created_at, tracked_at) >= $stop_before
+             and (next_due_at <= $now
+                  or last_sampled_at <= $now::timestamptz - to_seconds($floor_s::double))
+           order by last_sampled_at is not null, urgency desc, item_id
+           limit $limit""",
+            {
+                "platform": platform,
+                "now": now,
+                "stop_before": stop_before,
+                "floor_s": floor_s,
+                "limit": limit,
+            },
+        )
+        .fetchall()
+    )
+    items = [DueItem(int(i), Target(platform, key, url), last) for i, key, url, last, _ in rows]
+    return items, [float(u) for *_, u in rows]
+
+
 def mark_gone(store: Store, gone: Sequence[Gone], now: datetime) -> None:
     if not gone:
         return

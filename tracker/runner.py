@@ -7,13 +7,19 @@ A `RateLimited` answer ends the round and blocks the platform until the platform
 to do until then, and no thread sleeps. `AuthFailed` disables the platform with a clear reason.
 A platform whose rounds keep failing is backed off by the same SQL rule (state 'degraded').
 
-Answers are buffered and stored once per page of due items (at most `round_max_items`), or
-once a second when a page takes longer (`SampleBuffer`): one `timeseries.write`, one look-up of the previous totals and one
-reschedule for all of them, not one each per request (per request, that store work cost more
-than the request itself and made rounds outlast the tick). What a flush commits is never lost
-nor stored twice. A crash (`kill -9`) may lose only the answers not flushed yet, at most about
-a second's worth: their items were not rescheduled either, so they are still due and are
-sampled again after the restart.
+Requests go out up to `REQUESTS_IN_FLIGHT` at a time on worker threads; the round's own thread
+records the answers and stores them once a second and when the round ends (`SampleBuffer`):
+one `timeseries.write`, one look-up of the previous totals and one reschedule for all of them,
+not one each per request (per request, that store work cost more than the request itself and
+made rounds outlast the tick), while the next requests wait on the network. What a flush
+commits is never lost nor stored twice. A crash (`kill -9`) may lose only the answers not
+flushed yet, at most about a second's worth: their items were not rescheduled either, so they
+are still due and are sampled again after the restart.
+
+A round's requests are the platform's rate over the time since its last round began, with the
+fraction of a request carried to the next round (`request_allowance`), so the achieved rate is
+the allowed rate and never above it; when fewer items are due than that, the rest is spent on
+the items closest to due (`cadence.pick`'s spare requests).
 
 One bad item never sinks the batch it travels in: an item key too long to put in a request
 (`MAX_REQUEST_KEY_CHARS`) fails alone before any request, and a batch the platform rejects as
@@ -24,13 +30,16 @@ alone; only that one is recorded as failed and postponed.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+import numpy as np
 import polars as pl
 
 from tracker import cadence, catalog, cursors, metrics, runlog, timeseries
@@ -59,9 +68,12 @@ MAX_REQUEST_KEY_CHARS = 2048
 # Answers wait at most this long (plus one request) in memory before they are stored: the most
 # a crash can lose, and re-sample.
 FLUSH_EVERY_S = 1.0
-# A round makes up for at most this many ticks (after a pause or a block, not a burst).
-MAX_SPAN_TICKS = 3
-UNCAPPED = 2**31  # round_budget's cap when pages, not the budget, bound a round's memory
+# Requests of one platform waiting on the network at once, within its rate: answers take 50-300 ms
+# and one request at a time cannot reach a rate of 4-10 requests a second (X, Bluesky).
+REQUESTS_IN_FLIGHT = 4
+# A round makes up for at most this many ticks (a slow round under load, a pause), and never for
+# more than the platform's rate window, so no window sees more than its requests.
+MAX_SPAN_TICKS = 10
 
 
 @dataclass
@@ -76,6 +88,8 @@ class Collection:
     stopping: threading.Event = field(default_factory=threading.Event)  # set on shutdown: rounds end early
     # When each platform's last sampling round began (time.monotonic), for `round_span`.
     round_started: dict[str, float] = field(default_factory=dict)
+    # Requests each platform may still make (fractions carried between rounds), for `request_allowance`.
+    request_credit: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -185,11 +199,12 @@ def platform_available(ctx: Collection, name: str) -> str | None:
 def sample_round(
     ctx: Collection, name: str, everything: bool = False, after_id: int | None = None
 ) -> RoundResult:
-    """Sample the platform's due items, as many as its request rate allows over the time since
-    its last round began (`round_span`), most urgent first, in pages of at most
-    `round_max_items`. With `everything`, one page of any tracked item whatever its due time;
-    with `after_id` too, the next page of a full pass in item order (`last_item_id` of the
-    result is where the next page starts)."""
+    """Spend the platform's requests since its last round (`request_allowance`): due items
+    most urgent first, then, while requests are left, the items closest to due (`cadence.pick`
+    with the rest as spare: a request not made now is lost to the rate limit), in pages of at
+    most `round_max_items`. With `everything`, one page of any tracked item whatever its due
+    time; with `after_id` too, the next page of a full pass in item order (`last_item_id` of
+    the result is where the next page starts)."""
     active = ctx.active[name]
     why_not = platform_available(ctx, name)
     if why_not:
@@ -198,42 +213,98 @@ def sample_round(
     stop_before = now - timedelta(days=ctx.config.cadence.stop_after_days)
     limits, cap = active.limits, ctx.config.daemon.round_max_items
     if everything:
-        due_at, budget = now + timedelta(days=36500), cap
+        due = catalog.due_items(ctx.store, name, now + timedelta(days=36500), cap, stop_before, after_id)
+        budget = cap
     else:
-        span_s = round_span(ctx, name)
-        due_at = now
-        budget = cadence.round_budget(limits.requests, limits.per_seconds, limits.max_batch, span_s, UNCAPPED)
-    due = catalog.due_items(ctx.store, name, due_at, min(cap, budget), stop_before, after_id)
+        allowance = request_allowance(ctx, name)
+        if allowance < 1:  # a slow platform: this tick's share of a request is kept for the next
+            return RoundResult(name, "sample", status="idle")
+        budget = allowance * limits.max_batch
+        due = _next_page(ctx, name, now, min(cap, budget), stop_before, set())
     if not due:
+        if not everything:
+            settle_allowance(ctx, name, 0)
         return RoundResult(name, "sample", status="idle")
     run = _Round(ctx, active, "sample")
     run.result.last_item_id = max(d.item_id for d in due)
+    pages = _pages(ctx, name, due, budget, stop_before, more=not everything)
     try:
-        taken: set[int] = set()
-        while due:  # page after page until the budget is spent, the queue is empty or the round ends
-            taken.update(d.item_id for d in due)
-            if not _sample_batches(ctx, active, run, due, now) or everything or len(taken) >= budget:
-                break
-            page = catalog.due_items(
-                ctx.store, name, ctx.clock.now(), min(cap, budget - len(taken)), stop_before
-            )
-            due = [d for d in page if d.item_id not in taken]  # one sample per item and round
+        _sample_pages(ctx, active, run, pages, now)
     except Exception as exc:  # storage or a bug: record it, close the run, let the daemon go on
         run.error(exc)
         run.result.status = "failed"
-    return run.finish()
+    result = run.finish()
+    if not everything:
+        settle_allowance(ctx, name, result.requests)
+    return result
+
+
+def _pages(
+    ctx: Collection,
+    name: str,
+    first: list[catalog.DueItem],
+    budget: int,
+    stop_before: datetime,
+    more: bool,
+) -> Iterator[list[catalog.DueItem]]:
+    """The round's pages: the first, then (with `more`) the next most urgent items not taken
+    yet, read when asked for, until `budget` items are taken or none is left."""
+    cap = ctx.config.daemon.round_max_items
+    taken = {d.item_id for d in first}
+    yield first
+    while more and len(taken) < budget:
+        page = _next_page(ctx, name, ctx.clock.now(), min(cap, budget - len(taken)), stop_before, taken)
+        if not page:
+            return
+        taken.update(d.item_id for d in page)
+        yield page
+
+
+def _next_page(
+    ctx: Collection, name: str, now: datetime, size: int, stop_before: datetime, taken: set[int]
+) -> list[catalog.DueItem]:
+    """The next `size` items to sample: due ones first, then spare ones (not due yet, but last
+    sampled at least the platform's floor ago), by `cadence.pick`; none taken this round yet."""
+    floor_s = max(ctx.active[name].limits.min_resample_s, ctx.config.cadence.min_interval_s)
+    items, urgencies = catalog.sampling_candidates(
+        ctx.store, name, now, size + len(taken), stop_before, floor_s
+    )
+    fresh = [(item, u) for item, u in zip(items, urgencies, strict=True) if item.item_id not in taken]
+    scores = np.array([u for _, u in fresh], dtype=np.float64)
+    due = int((scores >= 1.0).sum())
+    chosen = cadence.pick(scores, size, spare=max(size - due, 0))
+    return [fresh[i][0] for i in chosen]
+
+
+def request_allowance(ctx: Collection, name: str) -> int:
+    """Whole requests this round may make: the platform's rate over the time since its last
+    round began (`round_span`), plus the fraction of a request earlier rounds left, less what
+    they overdrew (a retry, a resolver call, a partly filled batch). Counting fractions, not
+    rounding each round up, is what keeps the achieved rate at the allowed rate, not above it."""
+    limits = ctx.active[name].limits
+    credit = ctx.request_credit.get(name, 0.0) + limits.requests / limits.per_seconds * round_span(ctx, name)
+    ctx.request_credit[name] = credit
+    return max(0, math.floor(credit + 1e-9))
+
+
+def settle_allowance(ctx: Collection, name: str, used: int) -> None:
+    """Charge a round's requests: what is left carries over up to one request (a request not
+    made now is not saved up for a burst later); an overdraft is paid by the next rounds."""
+    ctx.request_credit[name] = min(ctx.request_credit.get(name, 0.0) - used, 1.0)
 
 
 def round_span(ctx: Collection, name: str) -> float:
     """Seconds since the platform's previous sampling round began, at least one tick and at
-    most `MAX_SPAN_TICKS` of them: a round that outlasts the tick is followed by one that
-    makes up for it, so the achieved rate stays the allowed rate whatever a round costs."""
+    most `MAX_SPAN_TICKS` of them or the platform's rate window (`per_seconds`): a round that
+    outlasts the tick is followed by one that makes up for it, so the achieved rate stays the
+    allowed rate whatever a round costs. What it makes up for lies inside the window that
+    counts it, so no rate window sees more than its requests."""
     tick = ctx.config.daemon.tick_s
     started = time.monotonic()
     previous = ctx.round_started.get(name)
     ctx.round_started[name] = started
     span = tick if previous is None else started - previous
-    return min(max(span, tick), MAX_SPAN_TICKS * tick)
+    return min(max(span, tick), MAX_SPAN_TICKS * tick, max(ctx.active[name].limits.per_seconds, tick))
 
 
 def batches(active: Active, items: Sequence[T], target_of: Callable[[T], Target]) -> Iterator[Sequence[T]]:
@@ -302,28 +373,51 @@ def _resolve_keys(
     return ready
 
 
-def _sample_batches(
-    ctx: Collection, active: Active, run: _Round, due: Sequence[catalog.DueItem], now: datetime
-) -> bool:
-    """Sample one page of due items; False when the round must end (throttled, refused,
-    shutting down)."""
-    try:
-        due = _resolve_keys(ctx, active, run, due, now)
-    except (RateLimited, AuthFailed) as exc:
-        run.stop_for(exc)
-        return False
+def _sample_pages(
+    ctx: Collection, active: Active, run: _Round, pages: Iterator[list[catalog.DueItem]], now: datetime
+) -> None:
+    """Ask for the pages' items, `REQUESTS_IN_FLIGHT` requests at a time on worker threads,
+    while this thread records the answers and stores them once a second (`SampleBuffer`): the
+    next page is read and queued before the workers run dry, so storing never stalls the
+    requests. Ends early when the platform throttles or refuses, or the daemon stops."""
     retry_at = now + timedelta(seconds=ctx.config.cadence.min_interval_s * 5)
-    sendable = _refuse_overlong(ctx, active, run, due, retry_at)
     buffer = SampleBuffer(ctx, active, run)
+    halt = threading.Event()  # set on a throttle or refusal: requests not sent yet are not sent
+    pool = ThreadPoolExecutor(REQUESTS_IN_FLIGHT, thread_name_prefix=f"ask-{active.name}")
+    queued: set[Future[list[tuple[Sequence[catalog.DueItem], Answer]]]] = set()
+    going, paging = True, True
     try:
-        for batch in batches(active, sendable, _due_target):
-            if not _sample_batch(ctx, active, run, batch, retry_at, buffer):
-                return False
+        while going:
+            if paging and len(queued) <= REQUESTS_IN_FLIGHT and not halt.is_set():
+                page = next(pages, None)
+                paging = page is not None
+                if page is not None:
+                    try:
+                        ready = _resolve_keys(ctx, active, run, page, now)
+                    except (RateLimited, AuthFailed) as exc:
+                        run.stop_for(exc)
+                        break
+                    sendable = _refuse_overlong(ctx, active, run, ready, retry_at)
+                    for batch in batches(active, sendable, _due_target):
+                        queued.add(pool.submit(_ask, ctx, active, batch, halt))
+                    continue
+            if not queued:
+                break
+            done, queued = wait(queued, return_when=FIRST_COMPLETED)
+            for future in done:
+                for batch, answer in future.result():
+                    going = _settle(ctx, active, run, batch, answer, retry_at, buffer) and going
             if buffer.due():
                 buffer.flush()
     finally:  # whatever ended the round (a throttle, shutdown, a bug), what was answered is kept
+        halt.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        for future in queued:  # answers that came while the round was ending
+            if future.done() and not future.cancelled() and future.exception() is None:
+                for batch, answer in future.result():
+                    if isinstance(answer, list):
+                        _settle(ctx, active, run, batch, answer, retry_at, buffer)
         buffer.flush()
-    return True
 
 
 def _refuse_overlong(
@@ -343,42 +437,63 @@ def _refuse_overlong(
     return sendable
 
 
-def _sample_batch(
+Answer = list[Sample | Gone] | BaseException | None  # records, the failure, or not asked
+
+
+def _ask(
+    ctx: Collection, active: Active, batch: Sequence[catalog.DueItem], halt: threading.Event
+) -> list[tuple[Sequence[catalog.DueItem], Answer]]:
+    """One batch's request, on a worker thread (HTTP only, no store): its answer, or for a
+    batch the platform rejects as a whole, its halves' answers, asked again until the rejected
+    item stands alone. A throttle or refusal sets `halt`, so no other request is started."""
+    if halt.is_set() or ctx.stopping.is_set():
+        return [(batch, None)]  # the round is ending: these items keep their due times
+    try:
+        return [(batch, list(active.collector.sample([d.target for d in batch])))]
+    except (RateLimited, AuthFailed) as exc:
+        halt.set()
+        return [(batch, exc)]
+    except BadResponse as exc:
+        if len(batch) == 1:
+            return [(batch, exc)]
+        half = len(batch) // 2  # which item did the platform reject? ask again in halves
+        return _ask(ctx, active, batch[:half], halt) + _ask(ctx, active, batch[half:], halt)
+    except Exception as exc:  # a bug in a collector must not stop the daemon
+        return [(batch, exc)]
+
+
+def _settle(
     ctx: Collection,
     active: Active,
     run: _Round,
     batch: Sequence[catalog.DueItem],
+    answer: Answer,
     retry_at: datetime,
     buffer: SampleBuffer,
 ) -> bool:
-    """Sample one batch (halving it when the platform rejects it whole); False ends the round."""
-    if ctx.stopping.is_set():
-        return False  # shutting down: what is done is recorded; the rest is due at the next start
+    """Record one batch's answer (on the round's thread, which alone touches the store);
+    False when the round must end."""
     targets = [d.target for d in batch]
-    try:
-        records = list(active.collector.sample(targets))
-    except (RateLimited, AuthFailed) as exc:
+    if answer is None:
+        return False
+    if isinstance(answer, RateLimited | AuthFailed):
         # The platform is blocked (or disabled) until its reset; the items keep their own
         # due times, so the next round takes them in priority order, not all at one time.
-        run.stop_for(exc)
+        if run.result.status == "ok":  # once, however many requests were in flight
+            run.stop_for(answer)
         return False
-    except BadResponse as exc:
-        if len(batch) > 1:  # which item did the platform reject? ask again in halves
-            half = len(batch) // 2
-            return _sample_batch(ctx, active, run, batch[:half], retry_at, buffer) and _sample_batch(
-                ctx, active, run, batch[half:], retry_at, buffer
-            )
-        run.error(exc, targets[0].item_key[:200])
+    if isinstance(answer, BadResponse):
+        run.error(answer, targets[0].item_key[:200])
         _postpone(ctx, [batch[0].item_id], retry_at)
         return True
-    except CollectorError as exc:
-        run.error(exc, ",".join(t.item_key for t in targets)[:200])
+    if isinstance(answer, CollectorError):
+        run.error(answer, ",".join(t.item_key for t in targets)[:200])
         _postpone(ctx, [d.item_id for d in batch], retry_at)
         return True
-    except Exception as exc:  # a bug in a collector must not stop the daemon
-        run.error(exc, ",".join(t.item_key for t in targets)[:200])
+    if isinstance(answer, BaseException):
+        run.error(answer, ",".join(t.item_key for t in targets)[:200])
         return True
-    buffer.add(batch, records)
+    buffer.add(batch, answer)
     run.result.succeeded += 1
     return True
 

@@ -112,12 +112,6 @@ def test_the_peers_growth_exponent_is_recovered_from_power_law_curves():
     )
 
 
-def test_round_budget_is_the_rate_over_one_tick_in_items():
-    assert cadence.round_budget(100, 60.0, 1, 15.0, 500) == 25
-    assert cadence.round_budget(100, 60.0, 50, 15.0, 500) == 500  # capped
-    assert cadence.round_budget(1, 3600.0, 10, 15.0, 500) == 10  # at least one request
-
-
 def test_under_a_tight_budget_the_grower_gets_the_samples_and_the_flat_item_stops():
     """120 10-minute ticks, one sample per tick (no spare), two items: one growing fast, one flat."""
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import importlib
 import json
+import threading
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -56,6 +58,10 @@ class SimApp:
     def __init__(self, world: World, faults: Faults, fakes: Sequence[type[Fake]]) -> None:
         self.world = world
         self.faults = faults
+        # Requests answered per route (its rule, e.g. "/x/api/2/tweets"): what tests count a
+        # budget against, on the server's side of the wire.
+        self.requests: Counter[str] = Counter()
+        self._counting = threading.Lock()
         self.fakes: list[Fake] = []
         self.mounts: dict[str, dict[str, str | tuple[str, ...]]] = {}
         rules: list[Rule] = [
@@ -76,8 +82,10 @@ class SimApp:
         request = Request(environ)
         adapter = self.url_map.bind_to_environ(environ)
         try:
-            endpoint, values = adapter.match()
-            response = endpoint(request, **values)
+            rule, values = adapter.match(return_rule=True)
+            with self._counting:
+                self.requests[rule.rule] += 1
+            response = rule.endpoint(request, **values)
         except NotFound:
             response = json_response({"error": "not found", "path": request.path}, 404)
         except HTTPException as exc:
@@ -94,6 +102,7 @@ class SimApp:
                 "published": len(self.world.published_articles()),
                 "posts": {p: len(posts) for p, posts in self.world.posts.items()},
                 "mounts": self.mounts,
+                "requests": dict(self.requests),
             }
         )
 
