@@ -117,7 +117,7 @@ def uci_tasks(root: Path, platforms: tuple[str, ...] = ("facebook",)) -> Iterato
                 rows.filter(~pl.col("is_test")),
                 rows.filter(pl.col("is_test")),
                 (),
-                ("constant", "count", "curve", "boosted"),
+                ("constant", "cs", "count", "curve", "boosted"),
             )
 
 
@@ -152,7 +152,7 @@ def youtube_tasks(root: Path) -> Iterator[Task]:
             rows.slice(0, cut),
             rows.slice(cut),
             ("likes", "dislikes", "comments"),
-            ("constant", "count", "curve", "boosted"),
+            ("constant", "cs", "count", "curve", "boosted"),
         )
 
 

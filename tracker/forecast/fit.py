@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +24,7 @@ import polars as pl
 from tracker.config import ForecastConfig
 from tracker.forecast.features import curve_features, value_at
 from tracker.forecast.model import PRIOR_NAME, GrowthModel, prior_forecast, select_and_fit
+from tracker.forecast.page import CONTEXT_COLUMNS, page_context
 from tracker.store import Store
 
 log = logging.getLogger("tracker.forecast")
@@ -30,7 +32,10 @@ log = logging.getLogger("tracker.forecast")
 AGE_GRID_H = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0)
 FINISHED_SHARE = 0.8  # a curve counts as finished for a target age when sampled up to 80% of it
 MIN_AGE_H = 1.0 / 60  # younger than a minute: nothing to forecast from yet
-CANDIDATES = ("constant", "count", "curve", "full", "boosted")  # boosted only with enough rows
+CANDIDATES = ("constant", "cs", "count", "curve", "full", "boosted")  # boosted only with enough rows
+# A refit keeps the most recent rows of a group: recent stories say most about the next ones,
+# and the cost of a race grows with the rows (the daemon refits every group every hour).
+MAX_TRAINING_ROWS = 20_000
 GROUP = ("subject_kind", "platform", "site")
 
 
@@ -41,6 +46,7 @@ class FitReport:
     fitted: int  # (group, target) pairs with a fitted model
     priors: int  # (group, target) pairs on the prior
     lines: tuple[str, ...]  # one per group and target, for the CLI
+    fit_s: float = 0.0  # seconds spent in the model races (the rest is reading and features)
 
 
 def load_history(store: Store) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
@@ -71,11 +77,15 @@ def load_history(store: Store) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame
         .filter(pl.col("age_h") >= 0)
     )
     ranks = (
-        ranks_raw.join(
+        ranks_raw.join(_front_page(raw, ranks_raw), on=("subject_id", "ts"), how="left")
+        .join(
             subjects.select("key", "subject_kind", "subject_id", "born_at"), on=("subject_kind", "subject_id")
         )
         .select(
-            "key", age_h=(pl.col("ts") - pl.col("born_at")).dt.total_seconds() / 3600.0, value=pl.col("value")
+            "key",
+            pl.col(CONTEXT_COLUMNS),
+            age_h=(pl.col("ts") - pl.col("born_at")).dt.total_seconds() / 3600.0,
+            value=pl.col("value"),
         )
         .filter(pl.col("age_h") >= 0)
     )
@@ -83,6 +93,28 @@ def load_history(store: Store) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame
         last_age_h=(pl.col("last_ts") - pl.col("born_at")).dt.total_seconds() / 3600.0
     )
     return subjects, curves, ranks
+
+
+def _front_page(raw: pl.DataFrame, ranks_raw: pl.DataFrame) -> pl.DataFrame:
+    """Page context (tracker.forecast.page) per (item, rank time): the rank gauges of one
+    collection round share their timestamp, and each ranked item's count at that moment is its
+    last sample at or before it (null for items the store does not sample)."""
+    if ranks_raw.is_empty():
+        return pl.DataFrame(
+            schema={"subject_id": ranks_raw.schema["subject_id"], "ts": ranks_raw.schema["ts"]}
+            | {c: pl.Float64 for c in CONTEXT_COLUMNS}
+        )
+    counts = (
+        raw.filter(pl.col("subject_kind") == "item").select("subject_id", "ts", points="value").sort("ts")
+    )
+    page = (
+        ranks_raw.select("subject_id", "ts", rank="value")
+        .sort("ts")
+        # both sides are sorted by ts above; polars cannot verify that per group, so it is told
+        .join_asof(counts, on="ts", by="subject_id", strategy="backward", check_sortedness=False)
+    )
+    context = page_context(page.select(moment="ts", key="subject_id", rank="rank", points="points"))
+    return context.rename({"moment": "ts", "key": "subject_id"})
 
 
 def training_rows(
@@ -140,6 +172,7 @@ def run(store: Store, config: ForecastConfig, now: datetime) -> FitReport:
     forecast_frames: list[pl.DataFrame] = []
     lines: list[str] = []
     fitted = priors = 0
+    fit_s = 0.0
     for group_key, members in young.group_by(GROUP, maintain_order=True):
         kind, platform, site = group_key
         history = subjects.filter(
@@ -164,7 +197,10 @@ def run(store: Store, config: ForecastConfig, now: datetime) -> FitReport:
             rows, n_curves = training_rows(history, curves, group_ranks, now, config.horizon_h, target)
             where = f"{kind}s on {platform}" + (f" of {site}" if site else "")
             if n_curves >= config.min_history:
+                rows = rows.tail(MAX_TRAINING_ROWS)
+                started = time.perf_counter()
                 model, _ = select_and_fit(rows, rows["final"].to_numpy().astype(float), CANDIDATES)
+                fit_s += time.perf_counter() - started
                 version = version_of(model, now)
                 mid, lo, hi = model.predict(to_predict)
                 name, is_prior = model.name, False
@@ -208,7 +244,7 @@ def run(store: Store, config: ForecastConfig, now: datetime) -> FitReport:
             )
     written = _write(store, model_rows, forecast_frames)
     log.info("forecasts: %d written, %d models fitted, %d on the prior", written, fitted, priors)
-    return FitReport(now, written, fitted, priors, tuple(lines))
+    return FitReport(now, written, fitted, priors, tuple(lines), fit_s)
 
 
 def _rows(
