@@ -83,7 +83,7 @@ def hn_tasks(root: Path) -> Iterator[Task]:
             rows.filter(~pl.col("is_test")),
             rows.filter(pl.col("is_test")),
             ("comments",),
-            ("constant", "count", "curve", "full", "boosted"),
+            ("constant", "cs", "count", "curve", "full", "boosted"),
         )
 
 

@@ -9,7 +9,6 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-import polars as pl
 from click.testing import CliRunner
 
 from tests.forecast.store_curves import add_story
@@ -137,26 +136,3 @@ def test_cli_forecast_fit(tmp_path):
         assert store.scalar("select max(target_age_h) from forecasts where target = 'horizon'") == 48.0
     bad = CliRunner().invoke(main, ["--db", str(db), "forecast", "fit", "--horizon-h", "-1"])
     assert bad.exit_code != 0
-
-
-def test_history_carries_the_front_page_context_of_each_rank_round(tmp_path):
-    born = NOW - timedelta(hours=3)
-    ages = [0.5, 1.0, 1.5, 2.0]
-    with Store.open(tmp_path / "f.duckdb") as store:
-        # three stories read on the page in the same rounds: the first ranks top with the fewest points
-        for item, (per_hour, rank) in enumerate(((10.0, 1.0), (50.0, 2.0), (20.0, 3.0)), start=1):
-            add_story(store, item, born, lambda a, p=per_hour: p * a, ages, ranks=lambda a, r=rank: r)
-        subjects, _, ranks = fit.load_history(store)
-    items = subjects.filter(subjects["subject_kind"] == "item").select("key", "subject_id")
-    page = ranks.join(items, on="key").sort("subject_id", "age_h")
-    assert page.height == 12
-    gap = (
-        page.group_by("subject_id")
-        .agg(pl.col("ctx_points_rank_gap").unique().alias("gap"))
-        .sort("subject_id")
-    )
-    assert gap["gap"].to_list() == [[2.0], [-1.0], [-1.0]]
-    later = page.filter(page["age_h"] == 1.0).sort("subject_id")
-    # a round later each has gained its hourly rate over half an hour: 10, 50 and 20 an hour
-    assert later["ctx_velocity_rank"].to_list() == [3.0, 1.0, 2.0]
-    assert later["ctx_page_activity"].to_list() == [np.log1p(80.0)] * 3

@@ -15,8 +15,7 @@ import polars as pl
 
 QUARTERS = (0.25, 0.5, 0.75)
 OFF_PAGE_RANK = 60.0  # the rank given to an item not seen on the page (twice HN's 30 slots)
-RANK_FRESH_H = 0.75
-CONTEXT_PREFIX = "ctx_"  # a rank older than this, relative to t, means the item has left the page
+RANK_FRESH_H = 0.75  # a rank older than this, relative to t, means the item has left the page
 
 
 def _ages(curves: pl.DataFrame, age_h: float | pl.DataFrame) -> pl.DataFrame:
@@ -65,7 +64,6 @@ def curve_features(
         part = counts_at(side, ages, 1.0, name).drop(f"{name}_age")
         out = out.join(part, on="key", how="left").with_columns(pl.col(name).fill_null(0))
     if ranks is not None:
-        context = [c for c in ranks.columns if c.startswith(CONTEXT_PREFIX)]
         seen = ranks.join(ages, on="key").filter(pl.col("age_h") <= pl.col("obs_h") + 1e-9)
         last = (
             seen.sort("key", "age_h")
@@ -77,7 +75,6 @@ def curve_features(
                 pl.col("value").mean().alias("rank_mean"),
                 pl.col("value").first().alias("rank_first"),
                 pl.len().cast(pl.Float64).alias("page_samples"),
-                *[pl.col(c).last() for c in context],
             )
         )
         # the rank trajectory: where it stood at half the age (climbing or sinking)

@@ -24,7 +24,6 @@ import polars as pl
 from tracker.config import ForecastConfig
 from tracker.forecast.features import curve_features, value_at
 from tracker.forecast.model import PRIOR_NAME, GrowthModel, prior_forecast, select_and_fit
-from tracker.forecast.page import CONTEXT_COLUMNS, page_context
 from tracker.store import Store
 
 log = logging.getLogger("tracker.forecast")
@@ -77,13 +76,11 @@ def load_history(store: Store) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame
         .filter(pl.col("age_h") >= 0)
     )
     ranks = (
-        ranks_raw.join(_front_page(raw, ranks_raw), on=("subject_id", "ts"), how="left")
-        .join(
+        ranks_raw.join(
             subjects.select("key", "subject_kind", "subject_id", "born_at"), on=("subject_kind", "subject_id")
         )
         .select(
             "key",
-            pl.col(CONTEXT_COLUMNS),
             age_h=(pl.col("ts") - pl.col("born_at")).dt.total_seconds() / 3600.0,
             value=pl.col("value"),
         )
@@ -93,28 +90,6 @@ def load_history(store: Store) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame
         last_age_h=(pl.col("last_ts") - pl.col("born_at")).dt.total_seconds() / 3600.0
     )
     return subjects, curves, ranks
-
-
-def _front_page(raw: pl.DataFrame, ranks_raw: pl.DataFrame) -> pl.DataFrame:
-    """Page context (tracker.forecast.page) per (item, rank time): the rank gauges of one
-    collection round share their timestamp, and each ranked item's count at that moment is its
-    last sample at or before it (null for items the store does not sample)."""
-    if ranks_raw.is_empty():
-        return pl.DataFrame(
-            schema={"subject_id": ranks_raw.schema["subject_id"], "ts": ranks_raw.schema["ts"]}
-            | {c: pl.Float64 for c in CONTEXT_COLUMNS}
-        )
-    counts = (
-        raw.filter(pl.col("subject_kind") == "item").select("subject_id", "ts", points="value").sort("ts")
-    )
-    page = (
-        ranks_raw.select("subject_id", "ts", rank="value")
-        .sort("ts")
-        # both sides are sorted by ts above; polars cannot verify that per group, so it is told
-        .join_asof(counts, on="ts", by="subject_id", strategy="backward", check_sortedness=False)
-    )
-    context = page_context(page.select(moment="ts", key="subject_id", rank="rank", points="points"))
-    return context.rename({"moment": "ts", "key": "subject_id"})
 
 
 def training_rows(

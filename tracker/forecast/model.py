@@ -25,7 +25,6 @@ import numpy.typing as npt
 import polars as pl
 
 from tracker.forecast.boosted import Trees, train
-from tracker.forecast.page import CONTEXT_COLUMNS
 
 Array = npt.NDArray[np.float64]
 
@@ -46,20 +45,8 @@ FEATURE_SETS: dict[str, tuple[str, ...]] = {
     "count": ("lnt",),
     "curve": ("lnt", "lnt2", "d25", "d50", "d75", "stale", "sides", "age", "clock"),
     "full": ("lnt", "lnt2", "d25", "d50", "d75", "stale", "sides", "age", "clock", "rank"),
-    # boosted trees (tracker.forecast.boosted) on everything, rank trajectory and page included
-    "boosted": (
-        "lnt",
-        "d25",
-        "d50",
-        "d75",
-        "stale",
-        "sides",
-        "age",
-        "clock",
-        "rank",
-        "trajectory",
-        "context",
-    ),
+    # boosted trees (tracker.forecast.boosted) on everything, rank trajectory included
+    "boosted": ("lnt", "d25", "d50", "d75", "stale", "sides", "age", "clock", "rank", "trajectory"),
 }
 BOOSTED = frozenset({"boosted"})
 RANK_TOLERANCE = 0.002  # a Spearman's rho this much below the count's is a tie
@@ -119,9 +106,6 @@ def design(
         cols["log_rank_q50"] = np.log(f["rank_q50"].to_numpy().astype(float))
         cols["since_page"] = f["since_page"].to_numpy().astype(float)
         cols["page_samples"] = f["page_samples"].to_numpy().astype(float)
-    if "context" in parts and CONTEXT_COLUMNS[0] in f.columns:
-        for name in CONTEXT_COLUMNS:  # the page at the last sighting (tracker.forecast.page)
-            cols[name] = f[name].cast(pl.Float64).fill_null(math.nan).to_numpy()
     names = list(cols)
     matrix = np.column_stack([cols[n] for n in names]) if names else np.zeros((f.height, 0))
     return matrix, names
