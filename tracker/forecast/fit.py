@@ -92,6 +92,27 @@ def load_history(store: Store) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame
     return subjects, curves, ranks
 
 
+def article_sides(
+    subjects: pl.DataFrame, curves: pl.DataFrame, platform: str, site: str | None
+) -> dict[str, pl.DataFrame]:
+    """For the articles of `site` on `platform`: their curves on each other platform, keyed by
+    the article's key on `platform` (one side count per platform, named `on_<platform>`). An
+    article is aged from its own birth on every platform, so the ages line up."""
+    articles = subjects.filter(
+        (pl.col("subject_kind") == "article")
+        & (pl.col("site").is_null() if site is None else pl.col("site") == site)
+    )
+    mine = articles.filter(pl.col("platform") == platform).select("key", "subject_id")
+    sides = {}
+    for other in sorted(set(articles["platform"].to_list()) - {platform}):
+        theirs = articles.filter(pl.col("platform") == other).select(other_key="key", subject_id="subject_id")
+        pairs = mine.join(theirs, on="subject_id").select("key", "other_key")
+        side = curves.rename({"key": "other_key"}).join(pairs, on="other_key").select("key", "age_h", "value")
+        if not side.is_empty():
+            sides[f"on_{other}"] = side
+    return sides
+
+
 def training_rows(
     subjects: pl.DataFrame,
     curves: pl.DataFrame,
@@ -99,6 +120,7 @@ def training_rows(
     now: datetime,
     horizon_h: float,
     target: str,
+    sides: dict[str, pl.DataFrame] | None = None,
 ) -> tuple[pl.DataFrame, int]:
     """Features and `final` of finished curves, pooled over observation ages, in birth order."""
     frames = []
@@ -115,7 +137,10 @@ def training_rows(
         keys = done.select("key")
         sub_curves = curves.join(keys, on="key")
         feats = curve_features(
-            sub_curves, t, ranks=ranks.join(keys, on="key") if not ranks.is_empty() else None
+            sub_curves,
+            t,
+            ranks=ranks.join(keys, on="key") if not ranks.is_empty() else None,
+            sides={name: side.join(keys, on="key") for name, side in (sides or {}).items()},
         )
         final = value_at(sub_curves, target_age).rename({"target": "final"})
         rows = feats.join(final, on="key").join(done.select("key", "born_at"), on="key")
@@ -156,10 +181,12 @@ def run(store: Store, config: ForecastConfig, now: datetime) -> FitReport:
             & (pl.col("site").is_null() if site is None else pl.col("site") == site)
         )
         group_ranks = ranks.join(history.select("key"), on="key")
+        sides = article_sides(subjects, curves, platform, site) if kind == "article" else {}
         feats = curve_features(
             curves.join(members.select("key"), on="key"),
             members.select("key", "age_h"),
             ranks=group_ranks if not group_ranks.is_empty() else None,
+            sides=sides,
         ).join(members.select("key", "subject_id", "last_ts", "born_at"), on="key")
         feats = feats.with_columns(born_hour=_hour_of_day("born_at"))
         if feats.is_empty():
@@ -169,12 +196,14 @@ def run(store: Store, config: ForecastConfig, now: datetime) -> FitReport:
                 pl.lit(config.horizon_h, dtype=pl.Float64) if target == "horizon" else pl.col("age_h") * 2.0
             )
             to_predict = feats.with_columns(target_age_h=target_age)
-            rows, n_curves = training_rows(history, curves, group_ranks, now, config.horizon_h, target)
+            rows, n_curves = training_rows(history, curves, group_ranks, now, config.horizon_h, target, sides)
             where = f"{kind}s on {platform}" + (f" of {site}" if site else "")
             if n_curves >= config.min_history:
                 rows = rows.tail(MAX_TRAINING_ROWS)
                 started = time.perf_counter()
-                model, _ = select_and_fit(rows, rows["final"].to_numpy().astype(float), CANDIDATES)
+                model, _ = select_and_fit(
+                    rows, rows["final"].to_numpy().astype(float), CANDIDATES, tuple(sides)
+                )
                 fit_s += time.perf_counter() - started
                 version = version_of(model, now)
                 mid, lo, hi = model.predict(to_predict)
