@@ -5,7 +5,9 @@ platform and site: stories of one site on one platform grow alike, and different
 next. A curve is *finished* for a target age when the subject is older than that age and was
 sampled up to near it. Training rows pool every finished curve at several observation ages
 (1 h, 2 h, 4 h ... below the target), with the age and the target/age ratio as features, so one
-model serves a story of any age. A group with fewer than `min_history` finished curves gets the
+model serves a story of any age; an article also sees its counts on its other platforms
+(`article_sides`). A group keeps its most recent MAX_TRAINING_ROWS rows, so a refit's cost
+stops growing with the store. A group with fewer than `min_history` finished curves gets the
 documented prior (`model.prior_forecast`) and its rows say so. Reads go through
 `sql/queries/forecast_curves.sql` (what "interactions" means) and `forecast_ranks.sql`.
 """
