@@ -32,6 +32,7 @@ from tracker.forecast.model import FEATURE_SETS, growth, median_ape, select_and_
 Array = np.ndarray
 
 TRAIN_SHARE = 0.7
+UCI_PLATFORMS = ("facebook", "googleplus", "linkedin")
 
 
 @dataclass
@@ -83,7 +84,7 @@ def hn_tasks(root: Path) -> Iterator[Task]:
             rows.filter(~pl.col("is_test")),
             rows.filter(pl.col("is_test")),
             ("comments",),
-            ("constant", "count", "curve", "full", "boosted"),
+            ("constant", "cs", "count", "curve", "full", "boosted"),
         )
 
 
@@ -101,7 +102,18 @@ def uci_tasks(root: Path, platforms: tuple[str, ...] = ("facebook",)) -> Iterato
         cut = int(ids.height * TRAIN_SHARE)
         ids = ids.with_columns(is_test=pl.int_range(0, ids.height) >= cut)
         for age in (1.0, 4.0, 12.0):
-            feats = curve_features(curves, age)
+            # the same story's counts on the other platforms at the same age (the product keeps
+            # an article's curve per platform; tracker.forecast.fit.article_sides)
+            others = {
+                f"on_{other}": ts.filter(pl.col("platform") == other).select(
+                    key=pl.col("id_link"),
+                    age_h=pl.col("minutes_after_publication").cast(pl.Float64) / 60.0,
+                    value=pl.col("popularity").cast(pl.Float64),
+                )
+                for other in UCI_PLATFORMS
+                if other != platform
+            }
+            feats = curve_features(curves, age, sides=others)
             # the count must be measured exactly at t_i (a slice ends there), as in the README
             feats = feats.filter((pl.col("last_age_h") - age).abs() < 1e-6)
             rows = (
@@ -116,8 +128,8 @@ def uci_tasks(root: Path, platforms: tuple[str, ...] = ("facebook",)) -> Iterato
                 age,
                 rows.filter(~pl.col("is_test")),
                 rows.filter(pl.col("is_test")),
-                (),
-                ("constant", "count", "curve", "boosted"),
+                tuple(others),
+                ("constant", "cs", "count", "curve", "boosted"),
             )
 
 
@@ -152,7 +164,7 @@ def youtube_tasks(root: Path) -> Iterator[Task]:
             rows.slice(0, cut),
             rows.slice(cut),
             ("likes", "dislikes", "comments"),
-            ("constant", "count", "curve", "boosted"),
+            ("constant", "cs", "count", "curve", "boosted"),
         )
 
 

@@ -84,3 +84,25 @@ def test_split_conformal_interval_covers_a_known_population():
     assert abs(below - LOWER_Q) < 0.03
     assert abs(above - (1 - UPPER_Q)) < 0.03
     assert 0.06 <= below <= 0.12 and 0.06 <= above <= 0.12
+
+
+def test_early_stopping_keeps_few_rounds_when_there_is_nothing_to_learn():
+    from tracker.forecast.boosted import ROUNDS, train
+
+    rng = np.random.default_rng(21)
+    x = rng.standard_normal((3000, 4))
+    y = rng.standard_normal(3000)  # the growth is noise: no feature says anything about it
+    trees = train(x[:2400], y[:2400], valid=(x[2400:], y[2400:]))
+    assert trees.rounds < ROUNDS // 2
+    assert len(trees.predict(x[2400:])) == 600
+
+
+def test_the_race_keeps_szabo_huberman_constant_scaling_as_published_when_it_does_best():
+    rng = np.random.default_rng(22)
+    n_t = rng.integers(1, 40, 600).astype(float)
+    feats = pl.DataFrame({"n_t": n_t, "n_q25": n_t, "n_q50": n_t, "n_q75": n_t, "stale": 0.0, "age_h": 1.0})
+    final = 3.0 * n_t  # every story ends at exactly three times its early count
+    chosen, scores = select_and_fit(feats, final, ("constant", "cs", "count"))
+    assert chosen.parts == FEATURE_SETS["cs"] and scores["cs"] < 1e-9 < scores["count"]
+    mid, lo, hi = chosen.predict(feats)
+    assert np.allclose(mid, 3.0 * n_t) and np.allclose(lo, mid) and np.allclose(hi, mid)

@@ -5,14 +5,16 @@ refit job against the simulator, and `tracker forecast fit`."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import polars as pl
 from click.testing import CliRunner
 
 from tests.forecast.store_curves import add_story
-from tracker import catalog
+from tracker import catalog, timeseries
 from tracker.cli import main
 from tracker.config import Config, ForecastConfig, PlatformConfig
 from tracker.forecast import fit
@@ -136,3 +138,45 @@ def test_cli_forecast_fit(tmp_path):
         assert store.scalar("select max(target_age_h) from forecasts where target = 'horizon'") == 48.0
     bad = CliRunner().invoke(main, ["--db", str(db), "forecast", "fit", "--horizon-h", "-1"])
     assert bad.exit_code != 0
+
+
+def _add_on_reddit(store: Store, article: int, born: datetime, curve, ages: list[float]) -> None:
+    """A second item for `article`, on another platform, sampled at `ages`."""
+    item = 1000 + article
+    with store.transaction() as cur:
+        cur.execute(
+            "insert into items (item_id, platform, item_key, url, article_id, created_at, tracked_at, next_due_at) "
+            "values (?, 'reddit', ?, ?, ?, ?, ?, ?)",
+            [item, f"r{item}", f"https://news.example.com/story-{article}", article, born, born, born],
+        )
+    timeseries.write_rows(store, [(item, "score", born + timedelta(hours=a), round(curve(a))) for a in ages])
+
+
+def test_an_article_forecast_sees_its_counts_on_the_other_platforms(tmp_path):
+    scales = np.random.default_rng(9).uniform(50, 800, 40)
+    with Store.open(tmp_path / "f.duckdb") as store:
+        for k, s in enumerate(scales.tolist(), start=1):  # finished curves on both platforms
+            born = NOW - timedelta(days=9, hours=k / 2)
+            add_story(store, k, born, lambda a, s=s: s * a**0.5, AGES)
+            _add_on_reddit(store, k, born, lambda a, s=s: 2 * s * a**0.5, AGES)
+        for k in (41, 42):  # young ones, two hours old, on both platforms
+            young_ages = [a for a in AGES if a <= 2]
+            add_story(store, k, NOW - timedelta(hours=2), lambda a: 300 * a**0.5, young_ages)
+            _add_on_reddit(store, k, NOW - timedelta(hours=2), lambda a: 600 * a**0.5, young_ages)
+        subjects, curves, _ = fit.load_history(store)
+        sides = fit.article_sides(subjects, curves, "hackernews", "news.example.com")
+        report = fit.run(store, ForecastConfig(min_history=30), NOW)
+        params = store.df(
+            "select params from forecast_models where subject_kind = 'article' and platform = 'hackernews'"
+        )["params"].to_list()
+    assert list(sides) == ["on_reddit"]
+    # keyed by the article's key on hackernews, with its reddit counts at reddit's sample ages
+    hn_keys = subjects.filter(
+        (subjects["subject_kind"] == "article") & (subjects["platform"] == "hackernews")
+    ).select("key", "subject_id")
+    side = sides["on_reddit"].join(hn_keys, on="key").filter(pl.col("age_h") == 2.0).sort("subject_id")
+    assert side.height == 42
+    assert side["value"].to_list() == [float(round(2 * s * 2**0.5)) for s in scales] + [849.0, 849.0]
+    # both targets of the hackernews articles were fitted with the reddit counts beside
+    assert len(params) == 2 and all(json.loads(p)["sides"] == ["on_reddit"] for p in params)
+    assert report.fitted == 8  # items and articles, on both platforms, both targets

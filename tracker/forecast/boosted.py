@@ -21,7 +21,8 @@ import numpy.typing as npt
 
 Array = npt.NDArray[np.float64]
 
-ROUNDS = 300
+ROUNDS = 300  # at most; early stopping on the held-out block usually keeps fewer
+PATIENCE = 30
 PARAMS: dict[str, Any] = {
     "objective": "l1",  # the median of the log growth
     "learning_rate": 0.05,
@@ -46,17 +47,31 @@ class Trees:
     digest: str
 
     def predict(self, x: Array) -> Array:
-        return np.asarray(self.booster.predict(x), dtype=float)
+        return np.asarray(self.booster.predict(x, num_iteration=self.rounds), dtype=float)
 
     def describe(self) -> dict[str, object]:
         return {"learner": "lightgbm", "rounds": self.rounds, "params": PARAMS, "trees_sha256": self.digest}
 
 
-def train(x: Array, y: Array, rounds: int = ROUNDS) -> Trees:
-    """Fit `rounds` median-regression trees of `y` on `x`."""
+def train(x: Array, y: Array, rounds: int = ROUNDS, valid: tuple[Array, Array] | None = None) -> Trees:
+    """Fit at most `rounds` median-regression trees of `y` on `x`; with `valid` rows, stop
+    once PATIENCE more rounds have not lowered their absolute error, keeping the best count."""
     import lightgbm
 
     params = dict(PARAMS, min_data_in_leaf=max(5, min(PARAMS["min_data_in_leaf"], len(y) // 20)))
-    booster = lightgbm.train(params, lightgbm.Dataset(x, y, params={"verbose": -1}), num_boost_round=rounds)
-    digest = hashlib.sha256(booster.model_to_string().encode()).hexdigest()[:16]
-    return Trees(booster, rounds, digest)
+    data = lightgbm.Dataset(x, y, params={"verbose": -1}, free_raw_data=False)
+    if valid is None:
+        booster = lightgbm.train(params, data, num_boost_round=rounds)
+        kept = rounds
+    else:
+        held = lightgbm.Dataset(valid[0], valid[1], reference=data, params={"verbose": -1})
+        booster = lightgbm.train(
+            dict(params, metric="l1"),
+            data,
+            num_boost_round=rounds,
+            valid_sets=[held],
+            callbacks=[lightgbm.early_stopping(PATIENCE, verbose=False)],
+        )
+        kept = max(1, booster.best_iteration or rounds)
+    digest = hashlib.sha256(booster.model_to_string(num_iteration=kept).encode()).hexdigest()[:16]
+    return Trees(booster, kept, digest)

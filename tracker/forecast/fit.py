@@ -5,7 +5,9 @@ platform and site: stories of one site on one platform grow alike, and different
 next. A curve is *finished* for a target age when the subject is older than that age and was
 sampled up to near it. Training rows pool every finished curve at several observation ages
 (1 h, 2 h, 4 h ... below the target), with the age and the target/age ratio as features, so one
-model serves a story of any age. A group with fewer than `min_history` finished curves gets the
+model serves a story of any age; an article also sees its counts on its other platforms
+(`article_sides`). A group keeps its most recent MAX_TRAINING_ROWS rows, so a refit's cost
+stops growing with the store. A group with fewer than `min_history` finished curves gets the
 documented prior (`model.prior_forecast`) and its rows say so. Reads go through
 `sql/queries/forecast_curves.sql` (what "interactions" means) and `forecast_ranks.sql`.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,7 +33,10 @@ log = logging.getLogger("tracker.forecast")
 AGE_GRID_H = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0)
 FINISHED_SHARE = 0.8  # a curve counts as finished for a target age when sampled up to 80% of it
 MIN_AGE_H = 1.0 / 60  # younger than a minute: nothing to forecast from yet
-CANDIDATES = ("constant", "count", "curve", "full", "boosted")  # boosted only with enough rows
+CANDIDATES = ("constant", "cs", "count", "curve", "full", "boosted")  # boosted only with enough rows
+# A refit keeps the most recent rows of a group: recent stories say most about the next ones,
+# and the cost of a race grows with the rows (the daemon refits every group every hour).
+MAX_TRAINING_ROWS = 20_000
 GROUP = ("subject_kind", "platform", "site")
 
 
@@ -41,6 +47,7 @@ class FitReport:
     fitted: int  # (group, target) pairs with a fitted model
     priors: int  # (group, target) pairs on the prior
     lines: tuple[str, ...]  # one per group and target, for the CLI
+    fit_s: float = 0.0  # seconds spent in the model races (the rest is reading and features)
 
 
 def load_history(store: Store) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
@@ -75,7 +82,9 @@ def load_history(store: Store) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame
             subjects.select("key", "subject_kind", "subject_id", "born_at"), on=("subject_kind", "subject_id")
         )
         .select(
-            "key", age_h=(pl.col("ts") - pl.col("born_at")).dt.total_seconds() / 3600.0, value=pl.col("value")
+            "key",
+            age_h=(pl.col("ts") - pl.col("born_at")).dt.total_seconds() / 3600.0,
+            value=pl.col("value"),
         )
         .filter(pl.col("age_h") >= 0)
     )
@@ -85,6 +94,27 @@ def load_history(store: Store) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame
     return subjects, curves, ranks
 
 
+def article_sides(
+    subjects: pl.DataFrame, curves: pl.DataFrame, platform: str, site: str | None
+) -> dict[str, pl.DataFrame]:
+    """For the articles of `site` on `platform`: their curves on each other platform, keyed by
+    the article's key on `platform` (one side count per platform, named `on_<platform>`). An
+    article is aged from its own birth on every platform, so the ages line up."""
+    articles = subjects.filter(
+        (pl.col("subject_kind") == "article")
+        & (pl.col("site").is_null() if site is None else pl.col("site") == site)
+    )
+    mine = articles.filter(pl.col("platform") == platform).select("key", "subject_id")
+    sides = {}
+    for other in sorted(set(articles["platform"].to_list()) - {platform}):
+        theirs = articles.filter(pl.col("platform") == other).select(other_key="key", subject_id="subject_id")
+        pairs = mine.join(theirs, on="subject_id").select("key", "other_key")
+        side = curves.rename({"key": "other_key"}).join(pairs, on="other_key").select("key", "age_h", "value")
+        if not side.is_empty():
+            sides[f"on_{other}"] = side
+    return sides
+
+
 def training_rows(
     subjects: pl.DataFrame,
     curves: pl.DataFrame,
@@ -92,6 +122,7 @@ def training_rows(
     now: datetime,
     horizon_h: float,
     target: str,
+    sides: dict[str, pl.DataFrame] | None = None,
 ) -> tuple[pl.DataFrame, int]:
     """Features and `final` of finished curves, pooled over observation ages, in birth order."""
     frames = []
@@ -108,7 +139,10 @@ def training_rows(
         keys = done.select("key")
         sub_curves = curves.join(keys, on="key")
         feats = curve_features(
-            sub_curves, t, ranks=ranks.join(keys, on="key") if not ranks.is_empty() else None
+            sub_curves,
+            t,
+            ranks=ranks.join(keys, on="key") if not ranks.is_empty() else None,
+            sides={name: side.join(keys, on="key") for name, side in (sides or {}).items()},
         )
         final = value_at(sub_curves, target_age).rename({"target": "final"})
         rows = feats.join(final, on="key").join(done.select("key", "born_at"), on="key")
@@ -140,6 +174,7 @@ def run(store: Store, config: ForecastConfig, now: datetime) -> FitReport:
     forecast_frames: list[pl.DataFrame] = []
     lines: list[str] = []
     fitted = priors = 0
+    fit_s = 0.0
     for group_key, members in young.group_by(GROUP, maintain_order=True):
         kind, platform, site = group_key
         history = subjects.filter(
@@ -148,10 +183,12 @@ def run(store: Store, config: ForecastConfig, now: datetime) -> FitReport:
             & (pl.col("site").is_null() if site is None else pl.col("site") == site)
         )
         group_ranks = ranks.join(history.select("key"), on="key")
+        sides = article_sides(subjects, curves, platform, site) if kind == "article" else {}
         feats = curve_features(
             curves.join(members.select("key"), on="key"),
             members.select("key", "age_h"),
             ranks=group_ranks if not group_ranks.is_empty() else None,
+            sides=sides,
         ).join(members.select("key", "subject_id", "last_ts", "born_at"), on="key")
         feats = feats.with_columns(born_hour=_hour_of_day("born_at"))
         if feats.is_empty():
@@ -161,10 +198,15 @@ def run(store: Store, config: ForecastConfig, now: datetime) -> FitReport:
                 pl.lit(config.horizon_h, dtype=pl.Float64) if target == "horizon" else pl.col("age_h") * 2.0
             )
             to_predict = feats.with_columns(target_age_h=target_age)
-            rows, n_curves = training_rows(history, curves, group_ranks, now, config.horizon_h, target)
+            rows, n_curves = training_rows(history, curves, group_ranks, now, config.horizon_h, target, sides)
             where = f"{kind}s on {platform}" + (f" of {site}" if site else "")
             if n_curves >= config.min_history:
-                model, _ = select_and_fit(rows, rows["final"].to_numpy().astype(float), CANDIDATES)
+                rows = rows.tail(MAX_TRAINING_ROWS)
+                started = time.perf_counter()
+                model, _ = select_and_fit(
+                    rows, rows["final"].to_numpy().astype(float), CANDIDATES, tuple(sides)
+                )
+                fit_s += time.perf_counter() - started
                 version = version_of(model, now)
                 mid, lo, hi = model.predict(to_predict)
                 name, is_prior = model.name, False
@@ -208,7 +250,7 @@ def run(store: Store, config: ForecastConfig, now: datetime) -> FitReport:
             )
     written = _write(store, model_rows, forecast_frames)
     log.info("forecasts: %d written, %d models fitted, %d on the prior", written, fitted, priors)
-    return FitReport(now, written, fitted, priors, tuple(lines))
+    return FitReport(now, written, fitted, priors, tuple(lines), fit_s)
 
 
 def _rows(

@@ -41,6 +41,7 @@ PRIOR_EXPONENT, PRIOR_LOW_EXPONENT, PRIOR_HIGH_EXPONENT = 0.25, 0.0, 0.8
 
 FEATURE_SETS: dict[str, tuple[str, ...]] = {
     "constant": (),  # Szabo-Huberman: the same growth for every story, tuned for median APE
+    "cs": ("cs",),  # Szabo-Huberman's constant scaling N = alpha * n exactly as published
     "count": ("lnt",),
     "curve": ("lnt", "lnt2", "d25", "d50", "d75", "stale", "sides", "age", "clock"),
     "full": ("lnt", "lnt2", "d25", "d50", "d75", "stale", "sides", "age", "clock", "rank"),
@@ -59,6 +60,8 @@ def design(
     f = features
     lnt = np.log1p(f["n_t"].to_numpy().astype(float))
     cols: dict[str, Array] = {}
+    if "cs" in parts:  # ln(n): CS scales the count itself, not 1 + count (see _apply)
+        cols["log_count"] = np.log(np.maximum(f["n_t"].to_numpy().astype(float), 1e-9))
     if "lnt" in parts:
         cols["lnt"] = lnt
     if "lnt2" in parts:
@@ -113,17 +116,24 @@ def growth(n_t: Array, final: Array) -> Array:
 
 
 def median_regression(x: Array, y: Array, iterations: int = 40, ridge: float = 1e-3) -> Array:
-    """Least absolute deviations by IRLS; returns coefficients with the intercept first."""
+    """Least absolute deviations by IRLS; returns coefficients with the intercept first.
+
+    Each step solves the small weighted normal equations (columns x columns) rather than a
+    least-squares problem over every row: the same solution for these standardised, lightly
+    ridged columns, and hundreds of times cheaper on a loaded machine, where a multi-threaded
+    lstsq over thousands of rows spent most of the daemon's refit waiting for cores."""
     a = np.column_stack([np.ones(len(x)), x])
-    penalty = math.sqrt(ridge) * np.eye(a.shape[1])
+    penalty = ridge * np.eye(a.shape[1])
     penalty[0, 0] = 0.0
     w = np.ones(len(y))
     beta = np.zeros(a.shape[1])
     for _ in range(iterations):
-        sw = np.sqrt(w)
-        lhs = np.vstack([a * sw[:, None], penalty])
-        rhs = np.concatenate([y * sw, np.zeros(a.shape[1])])
-        beta = np.linalg.lstsq(lhs, rhs, rcond=None)[0]
+        aw = a * w[:, None]
+        lhs = a.T @ aw + penalty
+        try:
+            beta = np.linalg.solve(lhs, aw.T @ y)
+        except np.linalg.LinAlgError:
+            beta = np.linalg.lstsq(lhs, aw.T @ y, rcond=None)[0]
         w = 1.0 / np.maximum(np.abs(y - a @ beta), 1e-3)
     return beta
 
@@ -163,8 +173,7 @@ class GrowthModel:
         x, _ = design(features, self.parts, self.sides)
         if self.trees is not None:
             return self.trees.predict(x)
-        z = (x - np.array(self.mean)) / np.array(self.scale) if x.shape[1] else x
-        return np.asarray(self.coef[0] + z @ np.array(self.coef[1:]), dtype=float)
+        return _apply(x, np.array(self.mean), np.array(self.scale), np.array(self.coef), self.parts)
 
     def predict(self, features: pl.DataFrame) -> tuple[Array, Array, Array]:
         """Point forecast and 80% interval of the count at the target age."""
@@ -199,6 +208,8 @@ def _fit_coef(
     features: pl.DataFrame, final: Array, parts: Sequence[str], sides: Sequence[str]
 ) -> tuple[list[str], Array, Array, Array]:
     x, names = design(features, parts, sides)
+    if tuple(parts) == FEATURE_SETS["cs"]:
+        return names, np.zeros(1), np.ones(1), np.array([_cs_log_alpha(features, final), 1.0])
     mean = x.mean(axis=0) if len(x) else np.zeros(x.shape[1])
     scale = x.std(axis=0) if len(x) else np.ones(x.shape[1])
     scale = np.where(scale > 1e-12, scale, 1.0)
@@ -206,7 +217,28 @@ def _fit_coef(
     return names, mean, scale, median_regression((x - mean) / scale, y)
 
 
-def _apply(x: Array, mean: Array, scale: Array, beta: Array) -> Array:
+def _cs_log_alpha(features: pl.DataFrame, final: Array) -> float:
+    """ln(alpha) of Szabo-Huberman's constant scaling N = alpha * n, fitted as they do: alpha
+    minimises the squared relative error sum((alpha * n / N - 1)^2)."""
+    n_t = features["n_t"].to_numpy().astype(float)
+    keep = (final > 0) & (n_t > 0)
+    ratio = n_t[keep] / final[keep]
+    return math.log(ratio.sum() / (ratio**2).sum()) if keep.any() else 0.0
+
+
+def _tuned_offset(parts: Sequence[str], n_t: Array, g_hat: Array, final: Array) -> tuple[float, float]:
+    """The point offset and the median APE it gives; Szabo-Huberman's CS is kept as published."""
+    if tuple(parts) == FEATURE_SETS["cs"]:
+        return 0.0, _score(n_t, g_hat, final)[0]
+    return best_offset(n_t, g_hat, final)
+
+
+def _apply(x: Array, mean: Array, scale: Array, beta: Array, parts: Sequence[str] = ()) -> Array:
+    """The linear model's log growth; for CS, ln(1 + alpha * n) - ln(1 + n) from x = ln(n)."""
+    if tuple(parts) == FEATURE_SETS["cs"]:
+        return np.asarray(np.logaddexp(0.0, beta[0] + x[:, 0]) - np.logaddexp(0.0, x[:, 0]), dtype=float)
+    if not x.shape[1]:
+        return np.full(len(x), float(beta[0]))
     return np.asarray(beta[0] + ((x - mean) / scale) @ beta[1:], dtype=float)
 
 
@@ -235,10 +267,10 @@ def fit(
         held[edges[k] : edges[k + 1]] = True
         idx = np.flatnonzero(~held)
         _, mean, scale, beta = _fit_coef(features[idx], final[~held], parts, sides)
-        g_cv[held] = _apply(x_all[held], mean, scale, beta)
+        g_cv[held] = _apply(x_all[held], mean, scale, beta, parts)
     n_t = features["n_t"].to_numpy().astype(float)
     residuals = growth(n_t, final) - g_cv
-    offset, cv_mdape = best_offset(n_t, g_cv, final)
+    offset, cv_mdape = _tuned_offset(parts, n_t, g_cv, final)
     names, mean, scale, beta = _fit_coef(features, final, parts, sides)
     recent = slice(edges[-2], n)
     return GrowthModel(
@@ -299,6 +331,77 @@ def _ranks(a: Array) -> Array:
     return ranks
 
 
+def _hold_out(
+    features: pl.DataFrame,
+    final: Array,
+    parts: Sequence[str],
+    sides: Sequence[str],
+    cut: int,
+    boosted: bool,
+    rounds: int | None,
+) -> tuple[Array, int | None]:
+    """The log growth of rows `cut:` (the most recent block) predicted by a fit on rows `:cut`;
+    for trees, also how many rounds early stopping on that block kept."""
+    x, _ = design(features, parts, sides)
+    y = growth(features["n_t"].to_numpy().astype(float), final)
+    if boosted:
+        kwargs = {} if rounds is None else {"rounds": rounds}
+        trees = train(x[:cut], y[:cut], valid=(x[cut:], y[cut:]), **kwargs)
+        return trees.predict(x[cut:]), trees.rounds
+    _, mean, scale, beta = _fit_coef(features[:cut], final[:cut], parts, sides)
+    return _apply(x[cut:], mean, scale, beta, parts), None
+
+
+def _finish(
+    features: pl.DataFrame,
+    final: Array,
+    parts: Sequence[str],
+    sides: Sequence[str],
+    cut: int,
+    g_held: Array,
+    rounds: int | None,
+) -> GrowthModel:
+    """Split-conformal calibration from the held-out block's residuals (point offset and
+    interval), then the learner refitted on every row: trees with the rounds early stopping
+    kept (`rounds` not None), or the linear median regression."""
+    n_t = features["n_t"].to_numpy().astype(float)
+    y = growth(n_t, final)
+    residuals = y[cut:] - g_held
+    offset, cal_mdape = _tuned_offset(parts, n_t[cut:], g_held, final[cut:])
+    x, names = design(features, parts, sides)
+    trees: Trees | None = None
+    mean: tuple[float, ...] = ()
+    scale: tuple[float, ...] = ()
+    beta: tuple[float, ...] = ()
+    if rounds is not None:
+        trees = train(x, y, rounds=rounds)
+    else:
+        _, m, sc, b = _fit_coef(features, final, parts, sides)
+        mean, scale, beta = tuple(map(float, m)), tuple(map(float, sc)), tuple(map(float, b))
+    return GrowthModel(
+        tuple(parts),
+        tuple(sides),
+        tuple(names),
+        mean,
+        scale,
+        beta,
+        offset,
+        conformal_quantile(residuals, LOWER_Q),
+        conformal_quantile(residuals, UPPER_Q),
+        features.height,
+        cal_mdape,
+        name=MODEL_NAME if trees is None else BOOSTED_NAME,
+        trees=trees,
+        recent_mdape=cal_mdape,
+        recent_rho_gap=_rho_gap(n_t[cut:], g_held, final[cut:]),
+    )
+
+
+def _recent_cut(n: int, folds: int) -> int:
+    """Where the most recent of `folds` contiguous blocks starts."""
+    return int(np.linspace(0, n, folds + 1)[-2])
+
+
 def fit_boosted(
     features: pl.DataFrame,
     final: Array,
@@ -308,35 +411,12 @@ def fit_boosted(
     rounds: int | None = None,
 ) -> GrowthModel:
     """Boosted median trees with split-conformal calibration: trees fitted on the older
-    (folds-1)/folds of the rows predict the most recent block; the point offset and the
-    interval come from those held-out residuals; then the same trees are refitted on every row."""
-    n = features.height
-    cut = int(np.linspace(0, n, folds + 1)[-2])
-    x, names = design(features, parts, sides)
-    n_t = features["n_t"].to_numpy().astype(float)
-    y = growth(n_t, final)
-    kwargs = {} if rounds is None else {"rounds": rounds}
-    g_cal = train(x[:cut], y[:cut], **kwargs).predict(x[cut:])
-    residuals = y[cut:] - g_cal
-    offset, cal_mdape = best_offset(n_t[cut:], g_cal, final[cut:])
-    mdape = _score(n_t[cut:], g_cal + offset, final[cut:])[0]
-    return GrowthModel(
-        tuple(parts),
-        tuple(sides),
-        tuple(names),
-        (),
-        (),
-        (),
-        offset,
-        conformal_quantile(residuals, LOWER_Q),
-        conformal_quantile(residuals, UPPER_Q),
-        n,
-        cal_mdape,
-        name=BOOSTED_NAME,
-        trees=train(x, y, **kwargs),
-        recent_mdape=mdape,
-        recent_rho_gap=_rho_gap(n_t[cut:], g_cal, final[cut:]),
-    )
+    (folds-1)/folds of the rows predict the most recent block (early stopping there picks the
+    number of rounds, at most `rounds`); the point offset and the interval come from those
+    held-out residuals; then trees with that many rounds are refitted on every row."""
+    cut = _recent_cut(features.height, folds)
+    g_held, kept = _hold_out(features, final, parts, sides, cut, True, rounds)
+    return _finish(features, final, parts, sides, cut, g_held, kept)
 
 
 def median_ape(predicted: Array, actual: Array) -> float:
@@ -351,30 +431,41 @@ def select_and_fit(
     sides: Sequence[str] = (),
     min_boosted_rows: int = BOOSTED_MIN_ROWS,
     rounds: int | None = None,
+    folds: int = 5,
 ) -> tuple[GrowthModel, dict[str, float]]:
-    """Fit each candidate (boosted ones only with at least `min_boosted_rows` rows) and keep the
-    one with the lowest held-out median APE inside the rows given (the training part only):
-    with boosted trees in the race, on the most recent block, which every candidate predicts
-    from a fit on the older rows; among linear models only, over all cross-validation blocks
-    (more rows, less noise on small histories). A candidate must also rank those rows at least
-    as well as the count alone does (Szabo-Huberman's ranking, within RANK_TOLERANCE), so a
-    richer model never buys its error with a worse order. Returns the model and the scores."""
-    models: dict[str, GrowthModel] = {}
-    for name in candidates:
-        if name in BOOSTED:
-            if features.height >= min_boosted_rows:
-                models[name] = fit_boosted(features, final, FEATURE_SETS[name], sides, rounds=rounds)
-        else:
-            models[name] = fit(features, final, FEATURE_SETS[name], sides)
-    if any(m.trees is not None for m in models.values()):
-        scores = {k: m.recent_mdape for k, m in models.items()}
-        gaps = {k: m.recent_rho_gap for k, m in models.items()}
+    """Keep the candidate with the lowest held-out median APE inside the rows given (the
+    training part only). With at least `min_boosted_rows` rows (trees in the race) every
+    candidate is fitted once on the older rows and scored on the most recent block, and only
+    the winner is refitted on every row: one fit per candidate, not a cross-validation each,
+    which is what keeps the daemon's refit cheap. With fewer rows, linear models only, scored
+    over all cross-validation blocks (more rows, less noise on small histories). A candidate
+    must also rank those rows at least as well as the count alone does (Szabo-Huberman's
+    ranking, within RANK_TOLERANCE), so a richer model never buys its error with a worse order.
+    Returns the model and the scores."""
+    with_trees = features.height >= min_boosted_rows and any(c in BOOSTED for c in candidates)
+    if with_trees:
+        cut = _recent_cut(features.height, folds)
+        n_t, held_final = features["n_t"].to_numpy().astype(float)[cut:], final[cut:]
+        held: dict[str, tuple[Array, int | None]] = {
+            name: _hold_out(features, final, FEATURE_SETS[name], sides, cut, name in BOOSTED, rounds)
+            for name in candidates
+        }
+        scores = {k: _tuned_offset(FEATURE_SETS[k], n_t, g, held_final)[1] for k, (g, _) in held.items()}
+        gaps = {k: _rho_gap(n_t, g, held_final) for k, (g, _) in held.items()}
     else:
+        models = {
+            name: fit(features, final, FEATURE_SETS[name], sides, folds)
+            for name in candidates
+            if name not in BOOSTED
+        }
         scores = {k: m.cv_mdape for k, m in models.items()}
         gaps = {k: m.cv_rho_gap for k, m in models.items()}
-    eligible = [k for k in models if not gaps[k] < -RANK_TOLERANCE] or list(models)
+    eligible = [k for k in scores if not gaps[k] < -RANK_TOLERANCE] or list(scores)
     best = min(eligible, key=lambda k: (math.isnan(scores[k]), scores[k]))
-    return models[best], scores
+    if not with_trees:
+        return models[best], scores
+    g_held, kept = held[best]
+    return _finish(features, final, FEATURE_SETS[best], sides, cut, g_held, kept), scores
 
 
 def prior_forecast(n_t: Array, age_h: Array, target_age_h: Array) -> tuple[Array, Array, Array]:
