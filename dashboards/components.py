@@ -262,8 +262,10 @@ def rank_cell(row: dict[str, Any], shift_s: int) -> list[Any]:
 
 def with_rank_change(rows: pl.DataFrame, before: pl.DataFrame) -> pl.DataFrame:
     """`rows` with rank_before (from `before`, a ranking computed earlier) and rank_change
-    (positive = moved up)."""
+    (positive = moved up). A rank_before the ranking itself carries (trending()'s front-page rank
+    a while ago) is replaced: joined beside it, it took the place of the ranking's."""
     earlier = before.select("article_id", pl.col("rank").alias("rank_before"))
-    return rows.join(earlier, on="article_id", how="left").with_columns(
+    mine = rows.drop("rank_before", "rank_change", strict=False)
+    return mine.join(earlier, on="article_id", how="left").with_columns(
         (pl.col("rank_before") - pl.col("rank")).alias("rank_change")
     )

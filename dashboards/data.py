@@ -143,11 +143,11 @@ class Data:
                 self.seconds[str(key[0])] += time.perf_counter() - started
             if self.ttl_s > 0:
                 with self._lock:
-                    oldest = self.now() - PINNED_KEEP
+                    current, oldest = self.tick(), self.now() - PINNED_KEEP
                     for old in [
                         k
                         for k, (t, r) in self._cache.items()
-                        if (t != tick and t != PINNED) or (t == PINNED and r.as_of < oldest)
+                        if (t != current and t != PINNED) or (t == PINNED and r.as_of < oldest)
                     ]:
                         del self._cache[old]
                     self._cache[key] = (tick, flight.result)

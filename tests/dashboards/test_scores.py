@@ -92,7 +92,9 @@ def test_trending_rows_show_every_score_input_forecast_rising_and_rank_change(se
     assert top["title"] == "Heatwave breaks decade-old record"
     for column in ("velocity_short", "velocity_long", "acceleration", "age_hours", "decay", "rank_factor"):
         assert top[column] is not None, column
-    assert top["rank_before"] is not None  # ranked 15 minutes ago too
+    # Ranked 15 minutes ago too, second behind Summit then: the ranking's rank, not trending()'s
+    # own rank_before column (the front-page rank an hour earlier, 12 here).
+    assert (top["rank_before"], top["rank_change"]) == (2, 1)
     assert top["forecast_low"] <= top["forecast_interactions"] <= top["forecast_high"]
     assert top["rising_now"] is True
     text = str(trending.content(data, ctx("trending", "/trending")))
