@@ -363,7 +363,9 @@ def test_the_article_chart_draws_the_forecast_band_and_the_sites_usual_curve(
             "g => g.querySelector('.js-plotly-plot').data"
             '.filter(t => t.name === "site\'s usual at this age").map(t => t.y)'
         )
-        assert len(usual) == 1 and usual[0][:3] == [0, usual_at(1), usual_at(2)]  # birth, 1 h, 2 h
+        # Birth, the 1 h mark, now (1.7 h: between the marks), then the marks up to the chart's end.
+        assert len(usual) == 1 and usual[0][:2] == [0, usual_at(1)]
+        assert usual_at(1) < usual[0][2] < usual_at(2) and usual[0][3:5] == [usual_at(2), usual_at(3)]
         expect(page.locator(".facts")).to_contain_text("The site's usual at this age")
         expect(page.locator("#article-trending")).to_contain_text("#")  # its own callback filled it
         expect(page.locator(".facts")).to_contain_text(re.compile(r"Forecast \(80% interval\)[\d,]+ \("))
