@@ -44,6 +44,7 @@ MAX_LIMIT = 100
 # grid moves on: the rank change compares with between shift and shift x (1 + 1/6) ago.
 PINNED_GRID = 6
 PINNED = -2  # the cache's tick for a result as of a fixed moment (valid across ticks)
+HEADS = 256  # shortened rankings kept (the box's and the page's cuts of one computation)
 PINNED_KEEP = timedelta(days=2)  # longer than the longest shift (a day) plus its grid step
 
 
@@ -90,11 +91,25 @@ class Data:
         self.seconds: defaultdict[str, float] = defaultdict(float)  # computing time by query name (bench)
         self._cache: dict[tuple[Any, ...], tuple[int, Result]] = {}
         self._flights: dict[tuple[Any, ...], _Flight] = {}
+        self._heads: dict[tuple[int, int], tuple[Result, Result]] = {}  # (result, limit) -> its head
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
         """The ranking time: the injected clock's, or the wall clock (what SQL `now()` would say)."""
         return self.clock.now() if self.clock else datetime.now(UTC)
+
+    def _head(self, result: Result, limit: int) -> Result:
+        """The first `limit` rows of a cached result: the same object for every caller of one
+        result, as a cache hit is (at most HEADS kept; older ones are dropped all at once)."""
+        with self._lock:
+            hit = self._heads.get((id(result), limit))
+            if hit is not None and hit[0] is result:
+                return hit[1]
+            head = Result(result.rows.head(limit), result.as_of)
+            if len(self._heads) >= HEADS:
+                self._heads.clear()
+            self._heads[(id(result), limit)] = (result, head)
+            return head
 
     def pinned_moment(self, shift_s: int) -> datetime:
         """`shift_s` seconds ago, rounded down to a grid of shift_s / PINNED_GRID: the same moment
@@ -192,19 +207,27 @@ class Data:
         `shift_s` ranks as of about that many seconds earlier (the page's rank change), at the
         `pinned_moment`, so one computation serves every refresh until the grid moves on.
         """
+        # Always the MAX_LIMIT deepest ranking, cut here: most_popular() ranks every article
+        # whatever the limit, so the page (20 rows), the rank change (100), the site's box and
+        # its embed (5) share one computation per refresh instead of one per depth.
+        depth = max(limit, MAX_LIMIT)
         params = dict(
             win=WINDOWS[window],
             platform=filters.platform,
             site=filters.site,
             section=filters.section,
             author=filters.author,
-            limit=limit,
+            limit=depth,
         )
         if not shift_s:
-            return self._named("ranking", **params)
-        at = self.pinned_moment(shift_s)
-        key = ("ranking", at, *sorted(params.items()))
-        return self._cached(key, lambda _: self.store.named("ranking", as_of=at, **params), pinned_at=at)
+            result = self._named("ranking", **params)
+        else:
+            at = self.pinned_moment(shift_s)
+            key = ("ranking", at, *sorted(params.items()))
+            result = self._cached(
+                key, lambda _: self.store.named("ranking", as_of=at, **params), pinned_at=at
+            )
+        return self._head(result, limit) if limit < depth else result
 
     def most_popular(self, window: str = DEFAULT_WINDOW, platform: str = "", limit: int = 10) -> Result:
         """The ranking on all platforms or one, without the other filters."""

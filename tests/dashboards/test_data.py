@@ -328,3 +328,14 @@ def test_a_past_ranking_is_pinned_to_a_grid_and_shared_across_refreshes(seeded: 
     clock.advance(300)  # the grid moved on: a new past ranking
     assert data.ranking("24h", limit=5, shift_s=3600).as_of == first.as_of + timedelta(minutes=10)
     assert data.queries["ranking"] == 4
+
+
+def test_rankings_of_any_depth_share_one_computation(seeded: Seeded) -> None:
+    """The box's 5 rows, the page's 20 and the rank change's 100 are cuts of one ranking."""
+    data = Data(seeded.store, FrozenClock(seeded.now), ttl_s=60)
+    box = data.ranking("7d", limit=2)
+    page = data.ranking("7d", limit=20)
+    assert data.queries["ranking"] == 1
+    assert box.rows["title"].to_list() == page.rows["title"].head(2).to_list()
+    assert box.rows["title"].to_list() == ["Summit ends in surprise deal", "Chess prodigy stuns grandmasters"]
+    assert data.ranking("7d", limit=2) is box  # a cut is as stable as a cache hit
