@@ -268,9 +268,10 @@ def browser_render(store: Store, clock: FrozenClock, article_id: int) -> dict[st
 
 def summary(calls: dict[str, dict[str, float]], renders: dict[str, dict[str, float]]) -> None:
     """One line per page: what the store costs, what Python costs, what the browser costs."""
-    print("summary (ms; targets: callback < 300, render < 2000):")
+    print("summary (ms; targets: callback < 300, render < 2000; SQL + Python = the cold callback):")
     print(
-        f"  {'page':<24} {'SQL':>7} {'Python':>7} {'callback':>9} {'render first':>13} {'render repeat':>14}"
+        f"  {'page':<24} {'SQL':>7} {'Python':>7} {'callback':>9} {'next refresh':>13} "
+        f"{'render first':>13} {'render repeat':>14}"
     )
     for name, call in calls.items():
         shown = renders.get(name, {})
