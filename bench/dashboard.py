@@ -1,9 +1,10 @@
 """What the dashboards cost on a large store, and that they cost it once per refresh: each page's
 data callback on a cold cache (median of 5) split into the named queries' time (SQL) and the
-rest (Python/Dash), at the next refreshes (a minute apart), with its components and JSON size; fifty concurrent renders of each page
-sharing one cache (queries per refresh); fifty concurrent readers of the site's box over real
-HTTP (ranking queries per refresh); with --browser a full page render in Chromium (the first
-load, then the median of 5 first visits and of 5 repeat visits); and a summary line per page.
+rest (Python/Dash), at the next refreshes (a minute apart), with its components and JSON size;
+fifty concurrent renders of each page sharing one cache (queries per refresh); fifty concurrent
+readers of the site's box over real HTTP (ranking queries per refresh); with --browser a full page render in Chromium (the first
+load, then the median of 5 first visits and of 5 repeat visits, and a phone visit at 390 px with
+its DOM size and any horizontal overflow); and a summary line per page.
 
     python bench/dashboard.py [--rows 3000000] [--db /tmp/dash.duckdb] [--browser] [--no-readers]
 
@@ -216,6 +217,22 @@ def box_readers(store: Store, clock: FrozenClock, refreshes: int = 3) -> None:
         server.stop()
 
 
+def phone_visit(chromium: Any, url: str, selector: str) -> tuple[float, int, int]:
+    """One visit at 390 x 844 (a phone): ms until drawn, how many CSS pixels the document is
+    wider than the screen once Plotly has settled (0 = nothing cut off), and its DOM elements."""
+    context = chromium.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    started = time.perf_counter()
+    page.goto(url)
+    page.locator(selector).first.wait_for(timeout=600_000)
+    ms = (time.perf_counter() - started) * 1000
+    page.wait_for_timeout(500)
+    overflow = int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+    nodes = int(page.evaluate("document.getElementsByTagName('*').length"))
+    context.close()
+    return ms, overflow, nodes
+
+
 def browser_render(store: Store, clock: FrozenClock, article_id: int) -> dict[str, dict[str, float]]:
     """Until the page's table or chart is drawn: the first load (a cold data cache), then the
     median of 5 first visits (a fresh browser profile each: every script downloaded and parsed)
@@ -255,10 +272,12 @@ def browser_render(store: Store, clock: FrozenClock, article_id: int) -> dict[st
                 first = median_ms(load)
                 repeat = median_ms(lambda c=profile: load(context=c))
                 profile.close()
-                figures[name] = {"cold": cold, "first": first, "repeat": repeat}
+                phone_ms, overflow, nodes = phone_visit(chromium, server.url + path, selector)
+                figures[name] = {"cold": cold, "first": first, "repeat": repeat, "phone": phone_ms}
                 print(
                     f"  {path:<24} {cold:7.0f} ms first load, {first:6.0f} ms first visit, "
-                    f"{repeat:6.0f} ms repeat visit"
+                    f"{repeat:6.0f} ms repeat visit; at 390 px {phone_ms:6.0f} ms, {nodes} DOM elements, "
+                    f"{overflow} px wider than the screen"
                 )
             chromium.close()
     finally:
