@@ -175,10 +175,6 @@ def content(data: Data, ctx: Ctx, article_id: int) -> Any:
         ("Age", fmt.ago(article["published_at"], now) if article["published_at"] else "–"),
         ("Last sampled", fmt.when(article["last_sample_at"], ctx.tz)),
         ("Forecast (80% interval)", forecast_text(forecasts)),
-        # Filled by its own callback once the page is drawn: the story's place in trending() is
-        # the Trending page's whole ranking (seconds on a large store, on a refresh's first
-        # reader), which the chart and the tables do not wait for.
-        ("Trending", html.Span("…", id="article-trending")),
     ]
     if not usual_now.is_empty():
         facts.append(("The site's usual at this age", fmt.count(usual_now[0])))
@@ -247,6 +243,11 @@ def layout(data: Data, ctx: Ctx, article_id: int) -> html.Section:
                 ],
                 className="story-meta",
             ),
+            # The story's place in trending(), filled by its own callback once the page is drawn
+            # and at each refresh, outside the refreshed part (no flicker): it is the Trending
+            # page's whole ranking (seconds on a large store for a refresh's first reader), which
+            # the chart and the tables do not wait for.
+            html.P(["Trending: ", html.Span("…", id="article-trending")], className="trending-fact"),
             html.Div(
                 [
                     components.control(
@@ -276,9 +277,10 @@ def register(app: Dash, data: Data) -> None:
     @app.callback(
         Output("article-trending", "children"),
         Input("article-trending", "id"),
+        Input("tick", "n_intervals"),
         State("url", "pathname"),
     )
-    def trending_fact(_id: str, pathname: str | None) -> str:
+    def trending_fact(_id: str, _tick: int | None, pathname: str | None) -> str:
         match = ARTICLE_PATH.match(pathname or "")
         return trending_text(trending_row(data, int(match.group(1)))) if match else "–"
 
