@@ -1,10 +1,12 @@
 """What the dashboards cost on a large store, and that they cost it once per refresh: each page's
-data callback on a cold cache (median of 5) with the named queries it ran, fifty concurrent
-renders of each page sharing one cache (queries per refresh), fifty concurrent readers of the
-site's box over real HTTP (ranking queries per refresh), and with --browser a full page render
-in Chromium (the first, cold, and the median of 5 while the refresh's results are cached).
+data callback on a cold cache (median of 5) split into the named queries' time (SQL) and the
+rest (Python/Dash), at the next refreshes (a minute apart), with its components and JSON size;
+fifty concurrent renders of each page sharing one cache (queries per refresh); fifty concurrent
+readers of the site's box over real HTTP (ranking queries per refresh); with --browser a full page render in Chromium (the first
+load, then the median of 5 first visits and of 5 repeat visits, and a phone visit at 390 px with
+its DOM size and any horizontal overflow); and a summary line per page.
 
-    python bench/dashboard.py [--rows 3000000] [--db /tmp/dash.duckdb] [--browser]
+    python bench/dashboard.py [--rows 3000000] [--db /tmp/dash.duckdb] [--browser] [--no-readers]
 
 The store is bench/queries.py's (articles x Reddit, Bluesky, X, 50 samples per post over 14
 days, articles spread over 30 days, written through the product's write path); pages rank as of
@@ -26,6 +28,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+from plotly.io.json import to_json_plotly as to_json
 
 from dashboards import create_app
 from dashboards.data import Data
@@ -72,23 +75,88 @@ def pages(article_id: int) -> dict[str, Callable[[Data], Any]]:
     }
 
 
-def callbacks(store: Store, clock: FrozenClock, article_id: int) -> None:
-    """Each page's data callback as the first reader of a refresh sees it (a fresh cache)."""
-    print("page data callback, cold cache (median of 5), and the named queries one render runs:")
+def component_count(tree: Any) -> int:
+    """Dash components in a layout (what dash-renderer wraps one by one in the browser)."""
+    if isinstance(tree, list | tuple):
+        return sum(component_count(c) for c in tree)
+    if not hasattr(tree, "_prop_names"):
+        return 0
+    return 1 + component_count(getattr(tree, "children", None))
+
+
+class _Refreshes(Data):
+    """Data whose refresh tick the bench moves (the next refresh without waiting a minute)."""
+
+    refresh = 0
+
+    def tick(self) -> int:
+        return self.refresh
+
+
+def next_refreshes(store: Store, start: FrozenClock, render: Callable[[Data], Any]) -> tuple[float, float]:
+    """A page's callback at each of 5 later refreshes, a minute apart (median ms, and its SQL):
+    what a reader pays once the server runs, the current rankings computed again each refresh
+    and the past ones for the rank change shared (pinned to a grid)."""
+    clock = FrozenClock(start.now())
+    data = _Refreshes(store, clock, ttl_s=60)
+    render(data)  # the server's first refresh
+    totals, sql = [], []
+    for _ in range(5):
+        data.refresh += 1
+        clock.advance(60)
+        before = sum(data.seconds.values())
+        started = time.perf_counter()
+        render(data)
+        totals.append(time.perf_counter() - started)
+        sql.append(sum(data.seconds.values()) - before)
+    return statistics.median(totals) * 1000, statistics.median(sql) * 1000
+
+
+def callbacks(store: Store, clock: FrozenClock, article_id: int) -> dict[str, dict[str, float]]:
+    """Each page's data callback as the first reader of a refresh sees it (a fresh cache), split
+    into the named queries' time (SQL, run through the store) and the rest (Python and Dash:
+    Polars transforms, figures, components); then the same render again on a warm cache (Python
+    only), the size of what the callback sends and how many components the browser must build."""
+    print("page data callback, cold cache (median of 5): total = SQL (named queries) + Python/Dash:")
+    figures: dict[str, dict[str, float]] = {}
     for name, render in pages(article_id).items():
-        runs: list[Data] = []
-
-        def once(r: Callable[[Data], Any] = render, runs: list[Data] = runs) -> None:
+        totals: list[float] = []
+        sql: list[float] = []
+        last: Data | None = None
+        out: Any = None
+        for _ in range(5):
             data = Data(store, clock, ttl_s=3600)
-            r(data)
-            runs.append(data)
-
-        ms = median_ms(once)
-        last = runs[-1]
+            started = time.perf_counter()
+            out = render(data)
+            totals.append(time.perf_counter() - started)
+            sql.append(sum(data.seconds.values()))
+            last = data
+        assert last is not None
+        warm = median_ms(lambda r=render, d=last: r(d))  # every query a cache hit: Python/Dash only
+        payload = len(to_json(out))
+        comps = component_count(out)
         each = ", ".join(
             f"{k} {v * 1000:.0f}" for k, v in sorted(last.seconds.items(), key=lambda kv: -kv[1])
         )
-        print(f"  {name:<24} {ms:8.0f} ms  {sum(last.queries.values())} queries (last run, ms: {each})")
+        total_ms = statistics.median(totals) * 1000
+        sql_ms = statistics.median(sql) * 1000
+        python_ms = statistics.median(t - q for t, q in zip(totals, sql, strict=True)) * 1000
+        following, following_sql = next_refreshes(store, clock, render)
+        figures[name] = {
+            "total": total_ms,
+            "sql": sql_ms,
+            "python": python_ms,
+            "warm": warm,
+            "next": following,
+            "next_sql": following_sql,
+        }
+        print(
+            f"  {name:<24} {total_ms:7.0f} ms = SQL {sql_ms:6.0f} + Python {python_ms:5.0f}; "
+            f"next refreshes {following:5.0f} ms (SQL {following_sql:5.0f}); "
+            f"warm-cache render {warm:5.0f} ms; {comps} components, {payload / 1024:.0f} KiB JSON; "
+            f"{sum(last.queries.values())} queries (ms: {each})"
+        )
+    return figures
 
 
 def concurrent_renders(store: Store, clock: FrozenClock, article_id: int) -> None:
@@ -149,36 +217,89 @@ def box_readers(store: Store, clock: FrozenClock, refreshes: int = 3) -> None:
         server.stop()
 
 
-def browser_render(store: Store, clock: FrozenClock, article_id: int) -> None:
+def phone_visit(chromium: Any, url: str, selector: str) -> tuple[float, int, int]:
+    """One visit at 390 x 844 (a phone): ms until drawn, how many CSS pixels the document is
+    wider than the screen once Plotly has settled (0 = nothing cut off), and its DOM elements."""
+    context = chromium.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    started = time.perf_counter()
+    page.goto(url)
+    page.locator(selector).first.wait_for(timeout=600_000)
+    ms = (time.perf_counter() - started) * 1000
+    page.wait_for_timeout(500)
+    overflow = int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+    nodes = int(page.evaluate("document.getElementsByTagName('*').length"))
+    context.close()
+    return ms, overflow, nodes
+
+
+def browser_render(store: Store, clock: FrozenClock, article_id: int) -> dict[str, dict[str, float]]:
+    """Until the page's table or chart is drawn: the first load (a cold data cache), then the
+    median of 5 first visits (a fresh browser profile each: every script downloaded and parsed)
+    and of 5 repeat visits (one profile: scripts from the browser's cache, as an editor's)."""
     from playwright.sync_api import sync_playwright
 
     app = create_app(store, refresh_s=3600, clock=clock)  # one refresh for the whole run
     server = BackgroundServer(app.server, name="bench-pages").start()
     ready = {
-        "/": "table.ranking tbody tr",
-        "/trending": "table.ranking tbody tr",
-        f"/article/{article_id}": "#article-graph .main-svg",
-        "/health": "table.health tbody tr, #page-content .empty",
+        "most popular 24h": ("/", "table.ranking tbody tr"),
+        "trending": ("/trending", "table.ranking tbody tr"),
+        "article": (f"/article/{article_id}", "#article-graph .main-svg"),
+        "health": ("/health", "table.health tbody tr, #page-content .empty"),
     }
+    figures: dict[str, dict[str, float]] = {}
     try:
         with sync_playwright() as pw:
             chromium = pw.chromium.launch(
                 executable_path="/usr/bin/chromium", args=["--headless=new", "--no-sandbox", "--disable-gpu"]
             )
-            print("page fully rendered in Chromium: first (cold cache), then median of 5 (same refresh):")
-            for path, selector in ready.items():
+            print(
+                "page fully rendered in Chromium (1400 px): first load, then median of 5 first and repeat visits:"
+            )
+            for name, (path, selector) in ready.items():
+                profile = chromium.new_context(viewport={"width": 1400, "height": 900})
 
-                def load(p: str = path, s: str = selector) -> None:
-                    page = chromium.new_page()
+                def load(p: str = path, s: str = selector, context: Any = None) -> None:
+                    own = context or chromium.new_context(viewport={"width": 1400, "height": 900})
+                    page = own.new_page()
                     page.goto(server.url + p)
                     page.locator(s).first.wait_for(timeout=600_000)
                     page.close()
+                    if context is None:
+                        own.close()
 
-                cold = median_ms(load, repeat=1)
-                print(f"  {path:<24} {cold:8.0f} ms cold, {median_ms(load):6.0f} ms warm")
+                cold = median_ms(lambda c=profile: load(context=c), repeat=1)
+                first = median_ms(load)
+                repeat = median_ms(lambda c=profile: load(context=c))
+                profile.close()
+                phone_ms, overflow, nodes = phone_visit(chromium, server.url + path, selector)
+                figures[name] = {"cold": cold, "first": first, "repeat": repeat, "phone": phone_ms}
+                print(
+                    f"  {path:<24} {cold:7.0f} ms first load, {first:6.0f} ms first visit, "
+                    f"{repeat:6.0f} ms repeat visit; at 390 px {phone_ms:6.0f} ms, {nodes} DOM elements, "
+                    f"{overflow} px wider than the screen"
+                )
             chromium.close()
     finally:
         server.stop()
+    return figures
+
+
+def summary(calls: dict[str, dict[str, float]], renders: dict[str, dict[str, float]]) -> None:
+    """One line per page: what the store costs, what Python costs, what the browser costs."""
+    print("summary (ms; targets: callback < 300, render < 2000; SQL + Python = the cold callback):")
+    print(
+        f"  {'page':<24} {'SQL':>7} {'Python':>7} {'callback':>9} {'next refresh':>13} "
+        f"{'render first':>13} {'render repeat':>14}"
+    )
+    for name, call in calls.items():
+        shown = renders.get(name, {})
+        first = f"{shown['first']:.0f}" if shown else "-"
+        repeat = f"{shown['repeat']:.0f}" if shown else "-"
+        print(
+            f"  {name:<24} {call['sql']:7.0f} {call['python']:7.0f} {call['total']:9.0f} "
+            f"{call['next']:13.0f} {first:>13} {repeat:>14}"
+        )
 
 
 def main() -> None:
@@ -188,6 +309,9 @@ def main() -> None:
     )
     parser.add_argument("--db", type=Path, default=None, help="reuse (or build) this DuckDB file")
     parser.add_argument("--browser", action="store_true", help="also time full page renders in Chromium")
+    parser.add_argument(
+        "--no-readers", action="store_true", help="skip the concurrent renders and the box's readers"
+    )
     args = parser.parse_args()
     queries = _queries_bench()
     with tempfile.TemporaryDirectory() as tmp:
@@ -209,11 +333,12 @@ def main() -> None:
             "ranking", win="24 hours", platform="", site="", section="", author="", limit=1, as_of=clock.now()
         )
         article_id = int(top["article_id"][0])
-        callbacks(store, clock, article_id)
-        concurrent_renders(store, clock, article_id)
-        box_readers(store, clock)
-        if args.browser:
-            browser_render(store, clock, article_id)
+        calls = callbacks(store, clock, article_id)
+        if not args.no_readers:
+            concurrent_renders(store, clock, article_id)
+            box_readers(store, clock)
+        renders = browser_render(store, clock, article_id) if args.browser else {}
+        summary(calls, renders)
         store.close()
 
 

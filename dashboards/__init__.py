@@ -177,8 +177,9 @@ def create_app(
         ctx = context(resolve(pathname), pathname, search, zone, timezone)
         return components.freshness_badge(result.rows["latest_sample_at"][0], result.as_of, ctx.tz)
 
-    for page in (most_popular, trending, article):
-        page.register(app)
+    most_popular.register(app)
+    trending.register(app)
+    article.register(app, data)
     api.register(app.server, data, max_age_s=max(1, int(min(refresh_s, 60))))
     embed.register(app.server, data, max_age_s=max(1, int(min(refresh_s, 60))))
     downloads.register(

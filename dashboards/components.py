@@ -210,31 +210,35 @@ def data_attr(name: str, value: object) -> dict[str, Any]:
     return {f"data-{name}": str(value)}
 
 
-def story_cell(row: dict[str, Any], tz: tzinfo, now: datetime) -> html.Div:
-    """Title (linking to its page), then site · section · author, publication time and age, and
-    a link to the story itself."""
+def story_cell(row: dict[str, Any], tz: tzinfo, now: datetime) -> list[Any]:
+    """Title (linking to its page), then one line: site · section · author, publication time and
+    age, and a link to the story itself. Three components: a page builds one per ranked row, and
+    the browser's cost grows faster than the number of components."""
     published = row.get("published_at")
     meta = " · ".join(filter(None, [row.get("site"), row.get("section"), row.get("author")]))
-    return html.Div(
+    when = f"{fmt.when(published, tz)} ({fmt.ago(published, now)})" if published else "unpublished"
+    return [
+        dcc.Link(row["title"] or row["url"], href=f"/article/{row['article_id']}", className="story-link"),
+        html.Div(
+            [
+                " · ".join(filter(None, [meta, when])) + " ",
+                html.A("open ↗", href=row["url"], target="_blank", rel="noopener", className="ext"),
+            ],
+            className="story-meta",
+            title=fmt.iso(published) or "",
+        ),
+    ]
+
+
+def why(summary: str, facts: Sequence[tuple[str, str]]) -> html.Details:
+    """A row's "why" panel: one 'label: value' line per fact in a single text block (three
+    components per row, where a list of label and value elements took some thirty)."""
+    return html.Details(
         [
-            dcc.Link(
-                row["title"] or row["url"], href=f"/article/{row['article_id']}", className="story-link"
-            ),
-            html.Div(
-                [
-                    html.Span(meta) if meta else None,
-                    html.Span(
-                        f"{fmt.when(published, tz)} ({fmt.ago(published, now)})"
-                        if published
-                        else "unpublished",
-                        className="published",
-                        title=fmt.iso(published) or "",
-                    ),
-                    html.A("open ↗", href=row["url"], target="_blank", rel="noopener", className="ext"),
-                ],
-                className="story-meta",
-            ),
-        ]
+            html.Summary(summary),
+            html.Div("\n".join(f"{label}: {value}" for label, value in facts), className="inputs-facts"),
+        ],
+        className="why",
     )
 
 
@@ -258,8 +262,10 @@ def rank_cell(row: dict[str, Any], shift_s: int) -> list[Any]:
 
 def with_rank_change(rows: pl.DataFrame, before: pl.DataFrame) -> pl.DataFrame:
     """`rows` with rank_before (from `before`, a ranking computed earlier) and rank_change
-    (positive = moved up)."""
+    (positive = moved up). A rank_before the ranking itself carries (trending()'s front-page rank
+    a while ago) is replaced: joined beside it, it took the place of the ranking's."""
     earlier = before.select("article_id", pl.col("rank").alias("rank_before"))
-    return rows.join(earlier, on="article_id", how="left").with_columns(
+    mine = rows.drop("rank_before", "rank_change", strict=False)
+    return mine.join(earlier, on="article_id", how="left").with_columns(
         (pl.col("rank_before") - pl.col("rank")).alias("rank_change")
     )

@@ -39,6 +39,13 @@ SPARK_STEP = {"1h": "5 minutes", "6h": "15 minutes", "24h": "1 hour", "7d": "6 h
 DEFAULT_WINDOW = "24h"
 RISING_FACTOR = 2.0  # a story rises while its short velocity is at least this times its long one
 MAX_LIMIT = 100
+# A ranking "as of a while ago" (the rank change) is read as of a moment on a grid of this
+# fraction of the shift, so it is the same question, computed once, for every refresh until the
+# grid moves on: the rank change compares with between shift and shift x (1 + 1/6) ago.
+PINNED_GRID = 6
+PINNED = -2  # the cache's tick for a result as of a fixed moment (valid across ticks)
+HEADS = 256  # shortened rankings kept (the box's and the page's cuts of one computation)
+PINNED_KEEP = timedelta(days=2)  # longer than the longest shift (a day) plus its grid step
 
 
 @dataclass(frozen=True)
@@ -84,18 +91,49 @@ class Data:
         self.seconds: defaultdict[str, float] = defaultdict(float)  # computing time by query name (bench)
         self._cache: dict[tuple[Any, ...], tuple[int, Result]] = {}
         self._flights: dict[tuple[Any, ...], _Flight] = {}
+        self._heads: dict[tuple[int, int], tuple[Result, Result]] = {}  # (result, limit) -> its head
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
         """The ranking time: the injected clock's, or the wall clock (what SQL `now()` would say)."""
         return self.clock.now() if self.clock else datetime.now(UTC)
 
+    def _head(self, result: Result, limit: int) -> Result:
+        """The first `limit` rows of a cached result: the same object for every caller of one
+        result, as a cache hit is (at most HEADS kept; older ones are dropped all at once)."""
+        with self._lock:
+            hit = self._heads.get((id(result), limit))
+            if hit is not None and hit[0] is result:
+                return hit[1]
+            head = Result(result.rows.head(limit), result.as_of)
+            if len(self._heads) >= HEADS:
+                self._heads.clear()
+            self._heads[(id(result), limit)] = (result, head)
+            return head
+
+    def pinned_moment(self, shift_s: int) -> datetime:
+        """`shift_s` seconds ago, rounded down to a grid of shift_s / PINNED_GRID: the same moment
+        for every refresh until the grid moves on (so a past ranking is computed once per step,
+        not once per refresh)."""
+        step = max(shift_s // PINNED_GRID, 1)
+        moment = int((self.now() - timedelta(seconds=shift_s)).timestamp())
+        return datetime.fromtimestamp(moment - moment % step, UTC)
+
     def tick(self) -> int:
         """The current refresh tick: the wall clock's seconds divided by the tick length."""
         return int(time.time() // self.ttl_s) if self.ttl_s > 0 else -1
 
-    def _cached(self, key: tuple[Any, ...], compute: Callable[[datetime], pl.DataFrame]) -> Result:
-        tick = self.tick()
+    def _cached(
+        self,
+        key: tuple[Any, ...],
+        compute: Callable[[datetime], pl.DataFrame],
+        pinned_at: datetime | None = None,
+    ) -> Result:
+        """The result of `key` in this tick, computing it once however many callers ask.
+
+        With `pinned_at` the result is as of that fixed moment, so it stays valid across ticks
+        (kept until it is older than PINNED_KEEP) instead of ending with the tick."""
+        tick = self.tick() if pinned_at is None else PINNED
         with self._lock:
             hit = self._cache.get(key)
             if hit and hit[0] == tick and self.ttl_s > 0:
@@ -111,7 +149,7 @@ class Data:
             assert flight.result is not None
             return flight.result
         try:
-            as_of = self.now()
+            as_of = pinned_at or self.now()
             with self._lock:
                 self.queries[str(key[0])] += 1
             started = time.perf_counter()
@@ -120,7 +158,12 @@ class Data:
                 self.seconds[str(key[0])] += time.perf_counter() - started
             if self.ttl_s > 0:
                 with self._lock:
-                    for old in [k for k, (t, _) in self._cache.items() if t != tick]:
+                    current, oldest = self.tick(), self.now() - PINNED_KEEP
+                    for old in [
+                        k
+                        for k, (t, r) in self._cache.items()
+                        if (t != current and t != PINNED) or (t == PINNED and r.as_of < oldest)
+                    ]:
                         del self._cache[old]
                     self._cache[key] = (tick, flight.result)
             return flight.result
@@ -161,24 +204,30 @@ class Data:
     ) -> Result:
         """Articles ranked by interactions gained in the window, filtered (page, box and embed).
 
-        `shift_s` ranks as of that many seconds earlier (the page's rank change); it is a whole
-        number of seconds so it can be part of the cache key.
+        `shift_s` ranks as of about that many seconds earlier (the page's rank change), at the
+        `pinned_moment`, so one computation serves every refresh until the grid moves on.
         """
+        # Always the MAX_LIMIT deepest ranking, cut here: most_popular() ranks every article
+        # whatever the limit, so the page (20 rows), the rank change (100), the site's box and
+        # its embed (5) share one computation per refresh instead of one per depth.
+        depth = max(limit, MAX_LIMIT)
         params = dict(
             win=WINDOWS[window],
             platform=filters.platform,
             site=filters.site,
             section=filters.section,
             author=filters.author,
-            limit=limit,
+            limit=depth,
         )
         if not shift_s:
-            return self._named("ranking", **params)
-        key = ("ranking", shift_s, *sorted(params.items()))
-        return self._cached(
-            key,
-            lambda as_of: self.store.named("ranking", as_of=as_of - timedelta(seconds=shift_s), **params),
-        )
+            result = self._named("ranking", **params)
+        else:
+            at = self.pinned_moment(shift_s)
+            key = ("ranking", at, *sorted(params.items()))
+            result = self._cached(
+                key, lambda _: self.store.named("ranking", as_of=at, **params), pinned_at=at
+            )
+        return self._head(result, limit) if limit < depth else result
 
     def most_popular(self, window: str = DEFAULT_WINDOW, platform: str = "", limit: int = 10) -> Result:
         """The ranking on all platforms or one, without the other filters."""
@@ -198,16 +247,16 @@ class Data:
         return self._plain("facets")
 
     def trending(self, platform: str = "", limit: int = 10, shift_s: int = 0) -> Result:
-        """Articles ranked by the trending score, with its inputs (`shift_s`: as of that many
-        seconds earlier, for the rank change)."""
+        """Articles ranked by the trending score, with its inputs (`shift_s`: as of about that
+        many seconds earlier, at the `pinned_moment`, for the rank change)."""
         if not shift_s:
             return self._named("trending_now", platform=platform, limit=limit)
-        key = ("trending_now", shift_s, *sorted(dict(platform=platform, limit=limit).items()))
+        at = self.pinned_moment(shift_s)
+        key = ("trending_now", at, *sorted(dict(platform=platform, limit=limit).items()))
         return self._cached(
             key,
-            lambda as_of: self.store.named(
-                "trending_now", as_of=as_of - timedelta(seconds=shift_s), platform=platform, limit=limit
-            ),
+            lambda _: self.store.named("trending_now", as_of=at, platform=platform, limit=limit),
+            pinned_at=at,
         )
 
     def rising(self, article_ids: Sequence[int], platform: str = "") -> Result:
@@ -249,6 +298,10 @@ class Data:
         """Every metric of one article per platform over time."""
         return self._plain("article_series", article_id=article_id)
 
+    def article_latest(self, article_id: int) -> pl.DataFrame:
+        """One article's latest count of every metric per platform (the series' last values)."""
+        return self._plain("article_latest", article_id=article_id)
+
     def article_timeline(self, article_id: int, metric: str) -> pl.DataFrame:
         """One article's cumulative `metric` ('interactions' or a metric name) per platform."""
         return self._plain("article_timeline", article_id=article_id, metric=metric)
@@ -256,6 +309,11 @@ class Data:
     def article_hourly(self, article_id: int, metric: str) -> pl.DataFrame:
         """What one article gained per platform in each clock hour."""
         return self._plain("article_hourly", article_id=article_id, metric=metric)
+
+    def article_expected(self, article_id: int, until: datetime | None = None) -> Result:
+        """The site's usual interactions at each age of one article (expected_curves), as points in
+        time from its birth to `until` (default: the ranking time)."""
+        return self._named("article_expected", article_id=article_id, until=until)
 
     def article_posts(self, article_id: int) -> pl.DataFrame:
         """The posts sharing one article with their own latest counts."""

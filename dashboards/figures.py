@@ -44,16 +44,16 @@ def _style(fig: go.Figure, height: int) -> go.Figure:
         legend={"orientation": "h", "y": -0.15, "yanchor": "top", "x": 0},
         hoverlabel={"font_family": _FONT},
     )
-    fig.update_xaxes(gridcolor="#eee", zeroline=False, automargin=True)
-    fig.update_yaxes(gridcolor="#eee", zeroline=False, automargin=True)
+    axis = {"gridcolor": "#eee", "zeroline": False, "automargin": True}
+    fig.update_layout(xaxis=axis, yaxis=axis)
     return fig
 
 
 def whole_number_axis(fig: go.Figure, top: float) -> None:
     """Counts are whole: ',d' labels, and a step of 1 when the axis is too short for more."""
-    fig.update_yaxes(tickformat=",d", rangemode="tozero")
+    fig.update_layout(yaxis={"tickformat": ",d", "rangemode": "tozero"})
     if top < 5:
-        fig.update_yaxes(dtick=1, range=[0, max(top, 1) * 1.1])
+        fig.update_layout(yaxis={"dtick": 1, "range": [0, max(top, 1) * 1.1]})
 
 
 def empty(message: str, height: int = 240) -> go.Figure:
@@ -68,8 +68,7 @@ def empty(message: str, height: int = 240) -> go.Figure:
         x=0.5,
         y=0.5,
     )
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
+    fig.update_layout(xaxis={"visible": False}, yaxis={"visible": False})
     return _style(fig, height)
 
 
@@ -100,8 +99,10 @@ def popularity_bars(breakdown: pl.DataFrame) -> go.Figure:
             hovertemplate="%{y}<br>" + platform + ": %{x:,} interactions<extra></extra>",
         )
     fig.update_layout(barmode="stack")
-    fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed")
-    fig.update_xaxes(tickformat=",d")
+    fig.update_layout(
+        yaxis={"categoryorder": "array", "categoryarray": order, "autorange": "reversed"},
+        xaxis={"tickformat": ",d"},
+    )
     fig = _style(fig, 120 + 34 * len(order))
     # No title inside the figure (the page's heading names it) so the legend never overlaps one.
     fig.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0}, margin={"t": 30})
@@ -137,15 +138,17 @@ def trending_lines(series: pl.DataFrame, scale: str, tz: tzinfo) -> go.Figure:
             line={"width": 3 if rank == 1 else 2, "shape": "hv"},
             hovertemplate=short(title) + "<br>" + hover + "<extra></extra>",
         )
-    fig.update_xaxes(tickformat="%H:%M")
+    fig.update_layout(xaxis={"tickformat": "%H:%M"})
     fig = _style(fig, 360)
     if scale == "share":
-        fig.update_yaxes(ticksuffix="%", range=[0, 105], title_text="% of the story's gain this hour")
+        fig.update_layout(
+            yaxis={"ticksuffix": "%", "range": [0, 105], "title": {"text": "% of the story's gain this hour"}}
+        )
     elif scale == "log":
-        fig.update_yaxes(type="log", tickformat=",d", title_text="gained (log scale)")
+        fig.update_layout(yaxis={"type": "log", "tickformat": ",d", "title": {"text": "gained (log scale)"}})
     else:
         whole_number_axis(fig, float(series["gained"].max() or 0))  # type: ignore[arg-type]
-        fig.update_yaxes(title_text="gained")
+        fig.update_layout(yaxis={"title": {"text": "gained"}})
     fig.update_layout(legend={"orientation": "h", "y": -0.15, "yanchor": "top"}, margin={"b": 10})
     return fig
 
@@ -177,7 +180,7 @@ def article_chart(
     end: datetime,
     tz: tzinfo,
     forecasts: pl.DataFrame | None = None,
-    expected: tuple[datetime, float] | None = None,
+    expected: pl.DataFrame | None = None,
 ) -> go.Figure:
     """One story on one chart, a line (or bars) per platform.
 
@@ -189,8 +192,9 @@ def article_chart(
     On the cumulative chart, `forecasts` (the article_forecasts query's rows, one per platform)
     add each platform's forecast: a dashed line from its count when forecast to the predicted
     count at the target time, in a band widening to the 80% interval there; the x axis then runs
-    to the latest target. `expected` (time, count) marks the site's usual count at the story's
-    age (trending()'s expected_interactions) when known.
+    to the latest target. `expected` (the article_expected query's rows: ts, age_h, expected)
+    draws the site's usual count at each age of the story, a dotted line from its birth to the
+    chart's end; its points with no expectation (too little history) are left out.
     """
     if series.is_empty():
         return empty("No samples of this story yet")
@@ -229,16 +233,7 @@ def article_chart(
             top = max(top, float(row["upper"]))
             last = max(last, row["target_at"])
     if kind != "hourly" and expected is not None:
-        at, value = expected
-        fig.add_scatter(
-            name="site's usual at this age",
-            x=[at.astimezone(tz).replace(tzinfo=None)],
-            y=[value],
-            mode="markers",
-            marker={"symbol": "diamond-open", "size": 12, "color": "#555", "line": {"width": 2}},
-            hovertemplate="the site's usual at this age: %{y:,.0f}<extra></extra>",
-        )
-        top = max(top, value)
+        top = max(top, add_expected(fig, expected, tz))
     if kind == "hourly":
         fig.update_layout(barmode="stack")
         totals = series.group_by("hour").agg(pl.col("gained").sum())
@@ -250,13 +245,33 @@ def article_chart(
         column = "hour" if kind == "hourly" else "ts"
         first = min(series[column])
     pad = max((last - first) * 0.02, timedelta(minutes=1))
-    fig.update_xaxes(
-        range=[
-            (first - pad).astimezone(tz).replace(tzinfo=None),
-            (last + pad).astimezone(tz).replace(tzinfo=None),
-        ]
+    fig.update_layout(
+        xaxis={
+            "range": [
+                (first - pad).astimezone(tz).replace(tzinfo=None),
+                (last + pad).astimezone(tz).replace(tzinfo=None),
+            ]
+        }
     )
     return fig
+
+
+def add_expected(fig: go.Figure, expected: pl.DataFrame, tz: tzinfo) -> float:
+    """The site's usual interactions at each age of the story (all platforms together), as a
+    dotted grey line; returns its highest value (0 when there is none to draw)."""
+    known = expected.filter(pl.col("expected").is_not_null()).sort("ts")
+    if known.height < 2:  # nothing known past the 0 at birth: too little history
+        return 0.0
+    fig.add_scatter(
+        name="site's usual at this age",
+        x=_local(known, "ts", tz),
+        y=known["expected"].to_list(),
+        customdata=known["age_h"].to_list(),
+        mode="lines",
+        line={"color": "#555", "dash": "dot", "width": 2},
+        hovertemplate="the site's usual at %{customdata:.0f} h: %{y:,.0f} interactions<extra></extra>",
+    )
+    return float(known["expected"].max())  # type: ignore[arg-type]
 
 
 def add_forecast(fig: go.Figure, row: dict[str, Any], tz: tzinfo) -> None:

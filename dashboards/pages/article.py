@@ -4,11 +4,13 @@ platform and metric, and the posts that spread it, each linked with its own coun
 first saw it. The metric and the chart kind live in the URL.
 
 The cumulative interactions chart adds each platform's forecast with its 80% band (the
-`forecasts` view) and, when trending() provides it, the site's usual count at the story's age
-(`expected_interactions`); without them the chart is the story's own lines."""
+`forecasts` view) and the site's usual count at each age of the story (the `article_expected`
+query over the expected_curves macro: the trimmed mean of comparable articles) up to the chart's
+end; without them the chart is the story's own lines."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import polars as pl
@@ -21,13 +23,14 @@ from dashboards.data import Data
 from dashboards.pages import trending
 from dashboards.view import ARTICLE_VIEWS, Ctx, changed_search
 
+ARTICLE_PATH = re.compile(r"^/article/(\d{1,18})/?$")
 
-def _latest_table(series: pl.DataFrame) -> html.Table:
+
+def _latest_table(latest: pl.DataFrame) -> html.Table:
     """Platforms as rows, metrics as columns: each platform's latest value (blank = not reported)."""
-    latest = series.sort("ts").group_by("platform", "metric").agg(pl.col("value").last())
     present = set(latest["metric"])
     metrics = figures.in_catalog_order(present)
-    values = {(p, m): v for p, m, v in latest.iter_rows()}
+    values = {(p, m): v for p, m, v in latest.select("platform", "metric", "value").iter_rows()}
     rows = [
         html.Tr(
             [html.Td(components.platform_chip(p), **components.data_attr("label", "Platform"))]
@@ -111,9 +114,13 @@ def trending_row(data: Data, article_id: int) -> dict[str, Any] | None:
 
 
 def trending_text(trend: dict[str, Any] | None) -> str:
+    """'#3 · score 1.20 · 45/h · ×2.1 the site's usual' (the ratio when trending() carries it)."""
     if trend is None:
         return f"not in the top {trending.TOP}"
-    return f"#{trend['rank']} · score {fmt.score(trend['score'])} · {fmt.rate(trend['velocity_short'])}"
+    text = f"#{trend['rank']} · score {fmt.score(trend['score'])} · {fmt.rate(trend['velocity_short'])}"
+    if trend.get("overperformance") is not None:
+        text += f" · {fmt.factor(trend['overperformance'])} the site's usual"
+    return text
 
 
 def not_found(article_id: int) -> html.Div:
@@ -140,11 +147,13 @@ def content(data: Data, ctx: Ctx, article_id: int) -> Any:
         series = data.article_timeline(article_id, metric)
     start = article["published_at"] or article["discovered_at"]
     forecasts = data.forecasts([article_id], target="")
-    trend = trending_row(data, article_id)
-    expected = None
-    if trend and trend.get("expected_interactions") is not None:
-        expected = (now, float(trend["expected_interactions"]))
     charted = metric == "interactions" and kind == "cumulative"
+    drawn = chart_forecasts(forecasts) if charted else None
+    # The curve runs to the chart's end: the latest forecast target, else now (None: the query's
+    # own ranking time, so the cache key stays the same all refresh long).
+    end = drawn["target_at"].max() if drawn is not None and not drawn.is_empty() else None
+    expected = data.article_expected(article_id, until=end)  # type: ignore[arg-type]
+    usual_now = expected.rows.filter(pl.col("ts") == expected.as_of)["expected"].drop_nulls()
     figure = figures.article_chart(
         series,
         kind,
@@ -152,13 +161,13 @@ def content(data: Data, ctx: Ctx, article_id: int) -> Any:
         start,
         now,
         ctx.tz,
-        forecasts=chart_forecasts(forecasts) if charted else None,
-        expected=expected if charted else None,
+        forecasts=drawn,
+        expected=expected.rows if charted else None,
     )
-    latest = data.article_series(article_id)
+    latest = data.article_latest(article_id)
     posts = data.article_posts(article_id)
     cols = post_columns(ctx, now)
-    facts = [
+    facts: list[tuple[str, Any]] = [
         ("Total interactions", fmt.count(article["total_interactions"])),
         ("Views", fmt.count(article["total_views"]) if article["total_views"] else "–"),
         ("Posts tracked", fmt.count(article["items"])),
@@ -166,12 +175,9 @@ def content(data: Data, ctx: Ctx, article_id: int) -> Any:
         ("Age", fmt.ago(article["published_at"], now) if article["published_at"] else "–"),
         ("Last sampled", fmt.when(article["last_sample_at"], ctx.tz)),
         ("Forecast (80% interval)", forecast_text(forecasts)),
-        ("Trending", trending_text(trend)),
     ]
-    if trend and trend.get("overperformance") is not None:
-        facts.append(("Versus the site's usual", f"{fmt.factor(trend['overperformance'])}"))
-    if expected is not None:
-        facts.append(("The site's usual at this age", fmt.count(expected[1])))
+    if not usual_now.is_empty():
+        facts.append(("The site's usual at this age", fmt.count(usual_now[0])))
     return [
         html.Dl([html.Div([html.Dt(label), html.Dd(value)]) for label, value in facts], className="facts"),
         dcc.Graph(id="article-graph", figure=figure, config={"displayModeBar": False, "responsive": True}),
@@ -215,7 +221,7 @@ def layout(data: Data, ctx: Ctx, article_id: int) -> html.Section:
     if found.is_empty():
         return html.Section(not_found(article_id), className="page page-article")
     article = found.row(0, named=True)
-    present = set(data.article_series(article_id)["metric"])
+    present = set(data.article_latest(article_id)["metric"])
     metrics = figures.in_catalog_order(present)
     v = ctx.view
     return html.Section(
@@ -237,6 +243,11 @@ def layout(data: Data, ctx: Ctx, article_id: int) -> html.Section:
                 ],
                 className="story-meta",
             ),
+            # The story's place in trending(), filled by its own callback once the page is drawn
+            # and at each refresh, outside the refreshed part (no flicker): it is the Trending
+            # page's whole ranking (seconds on a large store for a refresh's first reader), which
+            # the chart and the tables do not wait for.
+            html.P(["Trending: ", html.Span("…", id="article-trending")], className="trending-fact"),
             html.Div(
                 [
                     components.control(
@@ -262,7 +273,17 @@ def layout(data: Data, ctx: Ctx, article_id: int) -> html.Section:
     )
 
 
-def register(app: Dash) -> None:
+def register(app: Dash, data: Data) -> None:
+    @app.callback(
+        Output("article-trending", "children"),
+        Input("article-trending", "id"),
+        Input("tick", "n_intervals"),
+        State("url", "pathname"),
+    )
+    def trending_fact(_id: str, _tick: int | None, pathname: str | None) -> str:
+        match = ARTICLE_PATH.match(pathname or "")
+        return trending_text(trending_row(data, int(match.group(1)))) if match else "–"
+
     @app.callback(
         Output("url", "search", allow_duplicate=True),
         Input("ar-metric", "value"),

@@ -94,11 +94,13 @@ def _spark_cell(row: dict[str, Any], window: str) -> Any:
     return sparkline.image(values, label)
 
 
-def _inputs_title(row: dict[str, Any], inputs: pl.DataFrame) -> str:
-    """The score's inputs in one line of text, for the gained cell's tooltip."""
-    mine = inputs.filter((pl.col("article_id") == row["article_id"]) & pl.col("is_interaction"))
+def _inputs_title(row: dict[str, Any], mine: pl.DataFrame) -> str:
+    """The score's inputs in one line of text, for the gained cell's tooltip (`mine`: this
+    article's rows of the inputs)."""
     parts = [
-        f"{p} {m} +{fmt.count(g)}" for p, m, g in mine.select("platform", "metric", "gained").iter_rows()
+        f"{p} {m} +{fmt.count(g)}"
+        for p, m, g, interaction in mine.select("platform", "metric", "gained", "is_interaction").iter_rows()
+        if interaction
     ]
     extra = [
         f"{label} {_score_text(key, row[key])}" for key, label in SCORE_FIELDS if row.get(key) is not None
@@ -121,13 +123,16 @@ def _split_cell(row: dict[str, Any]) -> Any:
     ]
 
 
-def _why(row: dict[str, Any], inputs: pl.DataFrame, ctx: Ctx) -> html.Details:
-    """What the score is made of: gained per platform and metric, views, totals, optional scores."""
-    mine = inputs.filter(pl.col("article_id") == row["article_id"])
-    lines = []
-    for (platform,), part in mine.sort("platform").group_by("platform", maintain_order=True):
-        metrics = ", ".join(f"{m} +{fmt.count(g)}" for m, g in part.select("metric", "gained").iter_rows())
-        lines.append(html.Li([components.platform_chip(str(platform)), metrics]))
+def _why(row: dict[str, Any], mine: pl.DataFrame, ctx: Ctx) -> html.Details:
+    """What the score is made of: gained per platform and metric, views, totals, optional scores
+    (`mine`: this article's rows of the inputs)."""
+    per_platform = [
+        (
+            str(platform),
+            ", ".join(f"{m} +{fmt.count(g)}" for m, g in part.select("metric", "gained").iter_rows()),
+        )
+        for (platform,), part in mine.sort("platform").group_by("platform", maintain_order=True)
+    ]
     extra = [
         ("Interactions gained", fmt.count(row["interactions"])),
         ("Views gained", fmt.count(row["views"])),
@@ -135,31 +140,35 @@ def _why(row: dict[str, Any], inputs: pl.DataFrame, ctx: Ctx) -> html.Details:
         ("Rank before filters", f"#{row['overall_rank']}"),
         ("Last sample", fmt.when(row["last_sample_at"], ctx.tz)),
     ] + [(label, _score_text(key, row[key])) for key, label in SCORE_FIELDS if row.get(key) is not None]
-    return html.Details(
-        [
-            html.Summary("Why it ranks"),
-            html.Ul(lines, className="inputs"),
-            html.Dl([html.Div([html.Dt(k), html.Dd(v)]) for k, v in extra], className="inputs-facts"),
-        ],
-        className="why",
-    )
+    return components.why("Why it ranks", per_platform + extra)
+
+
+def _by_article(inputs: pl.DataFrame) -> dict[int, pl.DataFrame]:
+    """The inputs split by article once (not filtered again for every row and cell)."""
+    return {int(k[0]): part for k, part in inputs.partition_by("article_id", as_dict=True).items()}
 
 
 def columns(inputs: pl.DataFrame, ctx: Ctx, now: Any) -> list[Column]:
     window = ctx.view.get("window")
+    by_article = _by_article(inputs)
+    none = inputs.clear()
+
+    def mine(row: dict[str, Any]) -> pl.DataFrame:
+        return by_article.get(int(row["article_id"]), none)
+
     return [
         Column("rank", "#", lambda r: components.rank_cell(r, RANK_SHIFT_S[window]), "rank", numeric=True),
         Column(
             "title",
             "Story",
-            lambda r: [components.story_cell(r, ctx.tz, now), _why(r, inputs, ctx)],
+            lambda r: [*components.story_cell(r, ctx.tz, now), _why(r, mine(r), ctx)],
             "title",
             csv="title",
         ),
         Column(
             "gained",
             f"Gained, {window}",
-            lambda r: html.Strong(fmt.count(r["interactions"]), title=_inputs_title(r, inputs)),
+            lambda r: html.Strong(fmt.count(r["interactions"]), title=_inputs_title(r, mine(r))),
             "interactions",
             numeric=True,
         ),

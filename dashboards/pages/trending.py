@@ -142,13 +142,7 @@ def _inputs(row: dict[str, Any], ctx: Ctx, now: Any) -> html.Details:
         facts.append(("The site's usual at this age", fmt.count(row["expected_interactions"])))
     if row.get("expected_basis"):
         facts.append(("Usual based on", str(row["expected_basis"])))
-    return html.Details(
-        [
-            html.Summary("Why it trends"),
-            html.Dl([html.Div([html.Dt(k), html.Dd(v)]) for k, v in facts], className="inputs-facts"),
-        ],
-        className="why",
-    )
+    return components.why("Why it trends", facts)
 
 
 def columns(ctx: Ctx, now: Any, rows: pl.DataFrame) -> list[Column]:
@@ -158,7 +152,7 @@ def columns(ctx: Ctx, now: Any, rows: pl.DataFrame) -> list[Column]:
         Column(
             "title",
             "Story",
-            lambda r: [components.story_cell(r, ctx.tz, now), _inputs(r, ctx, now)],
+            lambda r: [*components.story_cell(r, ctx.tz, now), _inputs(r, ctx, now)],
             "title",
         ),
         Column(

@@ -24,6 +24,8 @@ from playwright import sync_api as playwright_sync
 
 from dashboards import create_app
 from tests.dashboards.conftest import Seeded
+from tests.dashboards.test_expected_curve import usual as usual_at
+from tests.dashboards.test_expected_curve import with_history
 from tracker.config import ForecastConfig
 from tracker.forecast import fit
 from tracker.owner.access import Access
@@ -140,6 +142,14 @@ def test_every_page_renders_without_errors_or_overflow_on_desktop_and_phone(
                 expect(tab.page.locator("#freshness")).to_contain_text("CET")  # the browser's zone
                 tab.page.wait_for_timeout(300)  # let Plotly settle its layout
                 assert overflow(tab.page) == 0, f"{name} overflows on {device}"
+                # Dash's drop-down hides a ~180 px wide input at its left edge; on a store whose
+                # filters wrap a drop-down near a phone's right edge it pushed the page wider
+                # (57 px on bench/queries.py's store). The stylesheet shrinks it (to 1 px plus its padding).
+                widest = tab.page.evaluate(
+                    "Math.max(0, ...[...document.querySelectorAll('.dash-dropdown-focus-target')]"
+                    ".map(e => e.getBoundingClientRect().width))"
+                )
+                assert widest < 20, f"{name}: a drop-down's hidden input is {widest} px wide"
                 tab.page.screenshot(path=str(shots / f"{name}-{device}.png"), full_page=True)
         finally:
             tab.close()
@@ -154,7 +164,7 @@ def test_the_url_carries_the_view_through_controls_back_forward_and_a_copied_lin
     expect(rows(page).first).to_contain_text("Heatwave breaks decade-old record")
     # The last hour's gain with the window start interpolated (332 when the seed was written;
     # it drifts by a few as the clock moves the window start between seeding and reading).
-    expect(rows(page).first).to_contain_text(re.compile(r"Interactions gained3[0-4]\d"))
+    expect(rows(page).first).to_contain_text(re.compile(r"Interactions gained: 3[0-4]\d"))
     page.locator("#mp-platform label", has_text="hackernews").click()
     page.wait_for_url("**/?window=1h&platform=hackernews")
     expect(rows(page)).to_have_count(1)
@@ -306,7 +316,7 @@ def test_trending_shows_each_scores_inputs_forecast_and_rising(
             "Rank factor",
         ):
             expect(facts).to_contain_text(label)
-        expect(facts).to_contain_text(re.compile(r"Front-page rank#3"))  # Hacker News' rank gauge
+        expect(facts).to_contain_text(re.compile(r"Front-page rank: #3"))  # Hacker News' rank gauge
         page.wait_for_timeout(300)
         assert overflow(page) == 0
         page.screenshot(path=str(shots_dir(seeded) / f"trending-inputs-{device}.png"), full_page=True)
@@ -340,10 +350,11 @@ def test_most_popular_rows_carry_a_sparkline_and_their_inputs(
 
 
 @pytest.mark.parametrize(("device", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
-def test_the_article_chart_draws_the_forecast_band(
+def test_the_article_chart_draws_the_forecast_band_and_the_sites_usual_curve(
     browser, site: str, seeded: Seeded, device: str, viewport: dict[str, int]
 ) -> None:
     forecast(seeded)
+    with_history(seeded)  # twelve earlier articles of the site: an expected curve to draw
     tab = Tab(browser, site, viewport, timezone_id="UTC")
     try:
         page = tab.page
@@ -356,6 +367,15 @@ def test_the_article_chart_draws_the_forecast_band(
             "g => g.querySelector('.js-plotly-plot').data.filter(t => t.fill === 'toself').length"
         )
         assert filled == 3  # one 80% band per platform
+        usual = graph.evaluate(
+            "g => g.querySelector('.js-plotly-plot').data"
+            '.filter(t => t.name === "site\'s usual at this age").map(t => t.y)'
+        )
+        # Birth, the 1 h mark, now (1.7 h: between the marks), then the marks up to the chart's end.
+        assert len(usual) == 1 and usual[0][:2] == [0, usual_at(1)]
+        assert usual_at(1) < usual[0][2] < usual_at(2) and usual[0][3:5] == [usual_at(2), usual_at(3)]
+        expect(page.locator(".facts")).to_contain_text("The site's usual at this age")
+        expect(page.locator("#article-trending")).to_contain_text("#")  # its own callback filled it
         expect(page.locator(".facts")).to_contain_text(re.compile(r"Forecast \(80% interval\)[\d,]+ \("))
         page.wait_for_timeout(300)
         assert overflow(page) == 0

@@ -235,6 +235,8 @@ def test_platforms_lists_those_sharing_tracked_articles(seeded: Seeded) -> None:
         "trending_series",
         "article_detail",
         "article_series",
+        "article_latest",
+        "article_expected",
         "health",
         "freshness",
         "platforms",
@@ -301,3 +303,39 @@ def test_concurrent_misses_share_one_query(seeded: Seeded) -> None:
         t.join()
     assert data.queries == {"ranking": 1}
     assert len({id(r) for r in results}) == 1
+
+
+def test_a_past_ranking_is_pinned_to_a_grid_and_shared_across_refreshes(seeded: Seeded) -> None:
+    """The rank change's earlier ranking is as of a moment on a grid (a sixth of the shift), so
+    the next refresh asks the same question and the store computes it once; the current ranking
+    is recomputed each refresh."""
+    clock = FrozenClock(seeded.now.replace(minute=1, second=0))
+    ticks = iter(range(100))
+
+    class Refreshing(Data):
+        def tick(self) -> int:
+            return next(ticks)  # every call a new refresh
+
+    data = Refreshing(seeded.store, clock, ttl_s=60)
+    first = data.ranking("24h", limit=5, shift_s=3600)
+    assert first.as_of == clock.now().replace(minute=0) - timedelta(hours=1)  # 10-min grid
+    clock.advance(300)  # a later refresh, same grid step
+    assert data.ranking("24h", limit=5, shift_s=3600).as_of == first.as_of
+    data.ranking("24h", limit=5)
+    clock.advance(300)
+    data.ranking("24h", limit=5)
+    assert data.queries["ranking"] == 3  # one past ranking, two current ones
+    clock.advance(300)  # the grid moved on: a new past ranking
+    assert data.ranking("24h", limit=5, shift_s=3600).as_of == first.as_of + timedelta(minutes=10)
+    assert data.queries["ranking"] == 4
+
+
+def test_rankings_of_any_depth_share_one_computation(seeded: Seeded) -> None:
+    """The box's 5 rows, the page's 20 and the rank change's 100 are cuts of one ranking."""
+    data = Data(seeded.store, FrozenClock(seeded.now), ttl_s=60)
+    box = data.ranking("7d", limit=2)
+    page = data.ranking("7d", limit=20)
+    assert data.queries["ranking"] == 1
+    assert box.rows["title"].to_list() == page.rows["title"].head(2).to_list()
+    assert box.rows["title"].to_list() == ["Summit ends in surprise deal", "Chess prodigy stuns grandmasters"]
+    assert data.ranking("7d", limit=2) is box  # a cut is as stable as a cache hit
