@@ -125,7 +125,10 @@ aged as (
                 when age_h <= 6 then 6 when age_h <= 12 then 12 when age_h <= 24 then 24
                 when age_h <= 48 then 48 when age_h <= 72 then 72 else 168 end as seg_h
     from (
-        select b.article_id, a.site, greatest(epoch(coalesce(as_of, now()) - b.born_at) / 3600, 0) as age_h
+        -- epoch_us differences, not TIMESTAMPTZ subtraction (ICU's calendar, ~2 us a row over
+        -- every article): the same hours
+        select b.article_id, a.site,
+               greatest((epoch_us(coalesce(as_of, now())) - epoch_us(b.born_at)) / 1e6 / 3600, 0) as age_h
         from article_born_at() as b
         join tracked_articles as a on a.article_id = b.article_id
     )
