@@ -9,12 +9,21 @@ create or replace macro age_mark_hours() as [1, 2, 3, 6, 12, 24, 48, 72, 168];
 -- (a post's created_at, else the article's published time), else the article's published
 -- time, else when we discovered it. The same birth as trending()'s age.
 -- grain: one row per article with at least one item
+-- Computed as: the earliest item creation per article, grouped on items alone (one integer key),
+-- then the article's published time taken into the minimum only when some item has no creation
+-- time: the same value as min(coalesce(created_at, published_at)) over the joined rows, without
+-- grouping 300,000 joined rows by three columns on every ranking (least() skips NULLs).
 create or replace macro article_born_at() as table
 select a.article_id,
-       coalesce(min(coalesce(i.created_at, a.published_at)), a.published_at, a.discovered_at) as born_at
-from tracked_articles as a
-join items as i on i.article_id = a.article_id
-group by a.article_id, a.published_at, a.discovered_at;
+       coalesce(case when i.any_unknown then least(i.first_created, a.published_at) else i.first_created end,
+                a.published_at, a.discovered_at) as born_at
+from (
+    select article_id, min(created_at) as first_created, bool_or(created_at is null) as any_unknown
+    from items
+    where article_id is not null
+    group by article_id
+) as i
+join tracked_articles as a on a.article_id = i.article_id;
 
 -- title: age_marks_due
 -- description: the age marks that have come due by as_of and are not stored yet, ready to insert

@@ -24,31 +24,30 @@ marks as (  -- each recent article's interactions at each mark, on the platform 
     from age_marks as m, cfg
     where (on_platform is null or m.platform = on_platform)
       and m.born_at > cfg.since
-      and m.born_at + to_hours(m.mark_h) <= coalesce(as_of, now())
+      -- born_at + mark_h <= as_of on epoch microseconds (TIMESTAMPTZ + INTERVAL goes through
+      -- ICU's calendar: seconds over every stored mark)
+      and epoch_us(m.born_at) + m.mark_h * 3600000000 <= epoch_us(coalesce(as_of, now()))
     group by m.article_id, m.mark_h
 ),
-recent as (  -- the last N articles per site, and per all sites (site NULL), at each mark
-    select site, mark_h, v,
-           row_number() over (partition by site, mark_h order by born_at desc, article_id desc) as recency
+recent as (  -- the values of the last N articles (by birth) per site, and per all sites (site
+    -- NULL), at each mark: a top-N aggregate, newest first (no sort of every article's mark)
+    select site, mark_h,
+           arg_max(v, {'born_at': born_at, 'article_id': article_id},
+                   cast(analytics_setting('expected_articles') as bigint)) as vs
     from marks
     where site is not null
-    union all
-    select null as site, mark_h, v,
-           row_number() over (partition by mark_h order by born_at desc, article_id desc) as recency
-    from marks
-),
-ordered as (
-    select r.site, r.mark_h, r.v,
-           row_number() over (partition by r.site, r.mark_h order by r.v) as pos,
-           count(*) over (partition by r.site, r.mark_h) as n
-    from recent as r, cfg
-    where r.recency <= cfg.last_n
-),
-trimmed as (
-    select site, mark_h, any_value(n) as n,
-           avg(v) filter (where pos > n // 4 and pos <= n - n // 4) as trimmed_mean
-    from ordered
     group by site, mark_h
+    union all
+    select null as site, mark_h,
+           arg_max(v, {'born_at': born_at, 'article_id': article_id},
+                   cast(analytics_setting('expected_articles') as bigint)) as vs
+    from marks
+    group by mark_h
+),
+trimmed as (  -- sorted ascending, positions n // 4 + 1 .. n - n // 4 kept (1-based)
+    select site, mark_h, len(vs) as n,
+           list_avg(list_sort(vs)[len(vs) // 4 + 1 : len(vs) - len(vs) // 4]) as trimmed_mean
+    from recent
 ),
 grid as (  -- every (site, mark) including the all-sites curve
     select s.site, m.mark_h
@@ -125,7 +124,10 @@ aged as (
                 when age_h <= 6 then 6 when age_h <= 12 then 12 when age_h <= 24 then 24
                 when age_h <= 48 then 48 when age_h <= 72 then 72 else 168 end as seg_h
     from (
-        select b.article_id, a.site, greatest(epoch(coalesce(as_of, now()) - b.born_at) / 3600, 0) as age_h
+        -- epoch_us differences, not TIMESTAMPTZ subtraction (ICU's calendar, ~2 us a row over
+        -- every article): the same hours
+        select b.article_id, a.site,
+               greatest((epoch_us(coalesce(as_of, now())) - epoch_us(b.born_at)) / 1e6 / 3600, 0) as age_h
         from article_born_at() as b
         join tracked_articles as a on a.article_id = b.article_id
     )

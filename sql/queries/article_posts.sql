@@ -6,11 +6,10 @@
 with posts as (
     select * from items where article_id = $article_id
 ),
-latest as (
-    select s.item_id, s.metric, arg_max(s.value, s.ts) as value, max(s.ts) as ts
-    from samples as s
-    where s.item_id in (select item_id from posts)
-    group by all
+latest as (  -- each post's newest sample per metric, kept by the write path (no scan of samples)
+    select l.item_id, l.metric, l.value, l.ts
+    from series_latest as l
+    where l.item_id in (select item_id from posts)
 )
 select
     p.platform,

@@ -6,18 +6,15 @@
 -- first sample after `as_of` (none when `as_of` is now), so no history is scanned.
 -- grain: one row
 -- params: as_of TIMESTAMPTZ = now()
-with bounds as (
-    select coalesce(cast($as_of as timestamptz), now()) as as_of
-),
-candidates as (
+with candidates as (
     select l.item_id, l.ts
     from series_latest as l
-    where l.ts <= (select as_of from bounds)
+    where l.ts <= coalesce(cast($as_of as timestamptz), now())
     union all
     select s.item_id, s.prev_ts as ts
     from samples as s
-    where s.ts > (select as_of from bounds)
-      and s.prev_ts <= (select as_of from bounds)
+    where s.ts > coalesce(cast($as_of as timestamptz), now())
+      and s.prev_ts <= coalesce(cast($as_of as timestamptz), now())
 )
 select max(c.ts) as latest_sample_at
 from candidates as c

@@ -60,7 +60,7 @@ queue as (
            count(*) filter (where gone_at is not null) as gone_items
     from (
         select i.platform, i.gone_at, l.tick_s,
-               epoch(c.as_of - i.next_due_at) as late_s,
+               (epoch_us(c.as_of) - epoch_us(i.next_due_at)) / 1e6 as late_s,  -- not ICU subtraction: ~2 us a row
                i.gone_at is null and i.next_due_at <= c.as_of
                    and (l.stop_after_s is null
                         or coalesce(i.created_at, i.tracked_at) >= c.as_of - to_seconds(l.stop_after_s)) as due

@@ -16,36 +16,18 @@ with bounds as (
         ceil(epoch(cast($win as interval)) / epoch(cast($step as interval)))::bigint as steps
     from (select coalesce(cast($as_of as timestamptz), now()) as as_of) as b
 ),
-recent as (
+step_gains as (  -- what each sample added (sample_increases), summed per step
     select
-        i.article_id,
-        s.ts,
-        s.metric,
-        -- the step since the previous sample, when that sample is inside the rows read (each
-        -- row carries its predecessor: no window function over the series)
-        case when s.prev_ts > b.start_at - to_hours(cast(analytics_setting('lookback_hours') as bigint))
-             then s.value - s.prev_value end as delta,
-        s.value,
-        coalesce(i.created_at, a.published_at) as born_at
-    from samples as s
-    join items as i on i.item_id = s.item_id
-    left join tracked_articles as a on a.article_id = i.article_id
+        g.article_id,
+        b.steps - 1 - floor(epoch(b.as_of - g.ts) / b.step_s)::bigint as step,
+        sum(g.gained) as gained
+    from sample_increases(
+        $article_ids,
+        coalesce(cast($as_of as timestamptz), now()) - cast($win as interval),
+        coalesce(cast($as_of as timestamptz), now()),
+        on_platform := nullif($platform, '')
+    ) as g
     cross join bounds as b
-    where list_contains($article_ids, i.article_id)
-      and (nullif($platform, '') is null or i.platform = $platform)
-      and is_interaction(s.metric)
-      and s.ts <= b.as_of
-      and s.ts > b.start_at - to_hours(cast(analytics_setting('lookback_hours') as bigint))
-),
-step_gains as (
-    select
-        r.article_id,
-        b.steps - 1 - floor(epoch(b.as_of - r.ts) / b.step_s)::bigint as step,
-        sum(metric_weight(r.metric) * greatest(
-            coalesce(r.delta, case when r.born_at > b.start_at then r.value end, 0), 0)) as gained
-    from recent as r
-    cross join bounds as b
-    where r.ts > b.start_at
     group by all
 )
 select

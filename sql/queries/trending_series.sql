@@ -5,18 +5,14 @@
 -- article's most_popular('1h') interactions; the ranking itself is `trending()`'s score.
 -- grain: one row per (trending article, 5-minute step), steps 0..12
 -- params: platform VARCHAR = '', limit INTEGER = 10, as_of TIMESTAMPTZ = now()
-with bounds as (
-    select coalesce(cast($as_of as timestamptz), now()) as as_of
-),
-top as (
+with top as (
     select t.rank, t.article_id, t.title
-    from trending(as_of := (select as_of from bounds), on_platform := nullif($platform, '')) as t
+    from trending(as_of := coalesce(cast($as_of as timestamptz), now()), on_platform := nullif($platform, '')) as t
     where t.rank <= $limit
 ),
 steps as (
-    select r.step, b.as_of - interval 1 hour + to_minutes(5 * r.step) as ts
+    select r.step, coalesce(cast($as_of as timestamptz), now()) - interval 1 hour + to_minutes(5 * r.step) as ts
     from range(0, 13) as r(step)
-    cross join bounds as b
 ),
 -- Every step's window starts at the same t0 (the hour's start), so every step shares the start
 -- value `item_gains(1 hour)` computes for t0 (same interpolation, same edge rules): a step only
@@ -26,7 +22,7 @@ steps as (
 -- checks it against those twelve calls). Rounding as in `gained`: per (article, platform, metric).
 starts as (
     select g.item_id, g.article_id, g.platform, g.metric, g.start_value
-    from item_gains(interval 1 hour, as_of := (select as_of from bounds)) as g
+    from item_gains(interval 1 hour, as_of := coalesce(cast($as_of as timestamptz), now())) as g
     where g.article_id in (select article_id from top)
       and (nullif($platform, '') is null or g.platform = $platform)
       and is_interaction(g.metric)
@@ -35,8 +31,8 @@ recent as (
     select s.item_id, s.metric, s.ts, s.value
     from samples as s
     semi join starts as st on st.item_id = s.item_id and st.metric = s.metric
-    where s.ts > (select as_of from bounds) - interval 1 hour
-      and s.ts <= (select as_of from bounds)
+    where s.ts > coalesce(cast($as_of as timestamptz), now()) - interval 1 hour
+      and s.ts <= coalesce(cast($as_of as timestamptz), now())
 ),
 ends as (
     select st.step, r.item_id, r.metric, arg_max(r.value, r.ts) as end_value

@@ -240,3 +240,24 @@ def test_rankings_carry_the_horizon_forecast_summed_over_platforms(store):
         {"t": now},
     ).row(0)
     assert one == (300.0, 200.0, 500.0)
+
+
+def test_an_articles_birth_is_its_earliest_post_or_its_published_or_discovered_time(store):
+    """article_born_at by hand: the earliest post creation, where a post without a creation time
+    counts as the article's published time, then the published time, then when it was found."""
+    both, _ = catalog.upsert_article(store, "https://one.example/both/", _h(5), "manual", published_at=_h(3))
+    catalog.ensure_item(store, "bluesky", "b1", _h(5), article_id=both, created_at=_h(4))
+    catalog.ensure_item(store, "reddit", "b2", _h(5), article_id=both)  # no creation: counts as 3 h
+    early, _ = catalog.upsert_article(
+        store, "https://one.example/early/", _h(5), "manual", published_at=_h(3)
+    )
+    catalog.ensure_item(store, "bluesky", "e1", _h(5), article_id=early, created_at=_h(1))
+    catalog.ensure_item(store, "reddit", "e2", _h(5), article_id=early)  # 3 h, later than 1 h
+    bare, _ = catalog.upsert_article(store, "https://one.example/bare/", _h(7), "manual")
+    catalog.ensure_item(store, "bluesky", "n1", _h(7), article_id=bare)  # nothing known: found at 7 h
+    created, _ = catalog.upsert_article(store, "https://one.example/created/", _h(7), "manual")
+    catalog.ensure_item(store, "bluesky", "c1", _h(7), article_id=created, created_at=_h(6))
+    catalog.upsert_article(store, "https://one.example/no-posts/", _h(8), "manual", published_at=_h(2))
+
+    born = dict(store.df("select article_id, born_at from article_born_at()").rows())
+    assert born == {both: _h(3), early: _h(1), bare: _h(7), created: _h(6)}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -246,3 +247,54 @@ def test_a_batch_of_new_late_and_resent_rows_at_once(store):
         (m[5], m[4], 4),
     ]
     assert store.df("select ts, value from series_latest").rows() == [(m[5], 5)]
+
+
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["x", "reddit"]),
+            st.sampled_from(["1", "2", "3"]),
+            st.sampled_from(["likes", "views"]),
+            st.integers(0, 6),
+            st.integers(0, 50),
+        ),
+        max_size=40,
+    )
+)
+@settings(max_examples=60, deadline=None)
+def test_the_batch_bracketing_keeps_the_first_sent_and_links_each_row_to_its_predecessor(
+    rows: list[tuple[str, str, str, int, int]],
+) -> None:
+    """`_bracketed` (one stable sort and neighbour comparisons) against the rule written out row
+    by row: per series, the first row sent at each time wins, each kept row's batch predecessor
+    is the kept row just before it in time, and the series' last row is flagged."""
+    frame = pl.DataFrame(
+        [(p, k, n, BASE + timedelta(minutes=m), v) for p, k, n, m, v in rows],
+        schema={
+            "platform": pl.String(),
+            "item_key": pl.String(),
+            "name": pl.String(),
+            "ts": pl.Datetime("us", "UTC"),
+            "value": pl.Int64(),
+        },
+        orient="row",
+    )
+    got = {
+        (r["platform"], r["item_key"], r["name"], r["ts"]): (
+            r["value"],
+            r["batch_prev_ts"],
+            r["batch_prev_value"],
+            r["is_last"],
+        )
+        for r in timeseries._bracketed(frame).iter_rows(named=True)
+    }
+    first: dict[tuple[str, str, str], dict[datetime, int]] = {}
+    for p, k, n, m, v in rows:
+        first.setdefault((p, k, n), {}).setdefault(BASE + timedelta(minutes=m), v)
+    expected = {}
+    for key, by_ts in first.items():
+        times = sorted(by_ts)
+        for j, ts in enumerate(times):
+            prev = times[j - 1] if j else None
+            expected[(*key, ts)] = (by_ts[ts], prev, by_ts[prev] if prev else None, j == len(times) - 1)
+    assert got == expected
