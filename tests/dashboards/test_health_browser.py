@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ import pytest
 from dashboards import create_app
 from tests.dashboards.conftest import Seeded
 from tests.dashboards.test_browser import DESKTOP, PHONE, Tab, browser, overflow  # noqa: F401  (fixture)
-from tracker import runlog
+from tests.dashboards.test_health_page import seed_daemon_state
 from tracker.owner.background import BackgroundServer
 
 pytestmark = pytest.mark.browser
@@ -25,18 +24,8 @@ LONG_ERROR = "x: could not decode https://api.x.com/2/tweets?ids=" + ",".join(
 
 @pytest.fixture
 def health_site(seeded: Seeded) -> Iterator[str]:
-    store, now = seeded.store, seeded.now
-    with store.transaction() as cur:
-        cur.execute(
-            "insert into platform_limits values ('reddit', 100, 60, 100, 15, 1209600, ?),"
-            " ('x', 3500, 900, 100, 15, 1209600, ?)",
-            [now, now],
-        )
-        cur.execute(
-            "update items set next_due_at = ? where platform = 'reddit'", [now - timedelta(minutes=10)]
-        )
-    run_id = store.df("select max(run_id) from runs where platform = 'x'").item()
-    runlog.record_error(store, run_id, "x", None, now - timedelta(minutes=2), "BadResponse", LONG_ERROR)
+    seed_daemon_state(seeded, "BadResponse", LONG_ERROR, minutes_ago=2)
+    store = seeded.store
     server = BackgroundServer(create_app(store, refresh_s=60).server, name="health-test").start()
     yield server.url
     server.stop()

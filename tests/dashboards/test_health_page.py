@@ -15,8 +15,9 @@ from tests.dashboards.test_pages import find, page, texts
 from tracker import runlog
 
 
-def _client(seeded: Seeded) -> FlaskClient:
-    """The seeded store plus what a running daemon writes: budgets, an error, a due queue."""
+def seed_daemon_state(seeded: Seeded, error_kind: str, error: str, minutes_ago: float) -> None:
+    """What a running daemon writes beside the seeded samples: Reddit's and X's budgets, Reddit's
+    items 10 minutes overdue, and one error on X's latest run."""
     store, now = seeded.store, seeded.now
     with store.transaction() as cur:
         cur.execute(
@@ -27,12 +28,18 @@ def _client(seeded: Seeded) -> FlaskClient:
         cur.execute(
             "update items set next_due_at = ? where platform = 'reddit'", [now - timedelta(minutes=10)]
         )
-        cur.execute("update items set next_due_at = ? where platform <> 'reddit'", [now + timedelta(hours=1)])
     run_id = store.df("select max(run_id) from runs where platform = 'x'").item()
-    runlog.record_error(
-        store, run_id, "x", None, now - timedelta(minutes=3), "RateLimited", "HTTP 429 throttled"
-    )
-    return create_app(store, refresh_s=0.5).server.test_client()
+    runlog.record_error(store, run_id, "x", None, now - timedelta(minutes=minutes_ago), error_kind, error)
+
+
+def _client(seeded: Seeded) -> FlaskClient:
+    """The seeded store plus what a running daemon writes: budgets, an error, a due queue."""
+    seed_daemon_state(seeded, "RateLimited", "HTTP 429 throttled", minutes_ago=3)
+    with seeded.store.transaction() as cur:
+        cur.execute(
+            "update items set next_due_at = ? where platform <> 'reddit'", [seeded.now + timedelta(hours=1)]
+        )
+    return create_app(seeded.store, refresh_s=0.5).server.test_client()
 
 
 def _row(client: FlaskClient, platform: str, search: str = "") -> dict:
