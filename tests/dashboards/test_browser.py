@@ -140,6 +140,9 @@ def test_every_page_renders_without_errors_or_overflow_on_desktop_and_phone(
                 tab.page.locator(ready).first.wait_for()
                 expect(tab.page.locator("#freshness")).to_contain_text("Data as of")
                 expect(tab.page.locator("#freshness")).to_contain_text("CET")  # the browser's zone
+                tab.page.wait_for_function(  # every chart drawn (under load Plotly lags the table)
+                    "[...document.querySelectorAll('.js-plotly-plot')].every(g => g.querySelector('.main-svg'))"
+                )
                 tab.page.wait_for_timeout(300)  # let Plotly settle its layout
                 assert overflow(tab.page) == 0, f"{name} overflows on {device}"
                 # Dash's drop-down hides a ~180 px wide input at its left edge; on a store whose
