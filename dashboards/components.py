@@ -70,6 +70,15 @@ def choice(component_id: str, placeholder: str, values: Sequence[str], value: st
     )
 
 
+def rendered_view(component_id: str, view: View) -> dcc.Store:
+    """The query string a page's controls were rendered from, beside them in the layout. A
+    control callback compares its values with this, not with the URL: a layout that arrives
+    after the user already pressed back again reports its own (older) values, and comparing them
+    with the newer URL would push that older view as a new history entry, cutting off the way
+    back (seen as a flaky back/forward test under load)."""
+    return dcc.Store(id=component_id, data=view.search())
+
+
 def control(label: str, widget: Any) -> html.Div:
     return html.Div([html.Label(label), widget], className="control")
 

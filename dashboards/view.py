@@ -83,12 +83,13 @@ def parse(page: str, search: str | None) -> View:
     return View(page if page in DEFAULTS else "not_found", values)
 
 
-def changed_search(page: str, search: str | None, **changes: str | None) -> str | None:
-    """The query string after a control changed the view, or None when the view is the same:
-    controls re-rendered from the URL (back, forward, a copied link) report their values again,
-    and writing the same view back would push a duplicate history entry that back then
-    "undoes" nothing."""
-    current = parse(page, search)
+def changed_search(page: str, rendered: str | None, **changes: str | None) -> str | None:
+    """The query string after a control changed the view, or None when the controls still show
+    the view they were rendered from (`rendered`, components.rendered_view): controls re-rendered
+    from the URL (back, forward, a copied link) report their values again, and pushing them
+    would add a history entry that back then "undoes" nothing, or, for a layout that arrives
+    after a later back, one that cuts the history short."""
+    current = parse(page, rendered)
     after = current.with_(**changes).search()
     return None if after == current.search() else after
 

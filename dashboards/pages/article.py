@@ -267,6 +267,7 @@ def layout(data: Data, ctx: Ctx, article_id: int) -> html.Section:
                 ],
                 className="controls",
             ),
+            components.rendered_view("ar-rendered", ctx.view),
             html.Div(content(data, ctx, article_id), id="page-content"),
         ],
         className="page page-article",
@@ -288,9 +289,9 @@ def register(app: Dash, data: Data) -> None:
         Output("url", "search", allow_duplicate=True),
         Input("ar-metric", "value"),
         Input("ar-view", "value"),
-        State("url", "search"),
+        State("ar-rendered", "data"),
         prevent_initial_call=True,
     )
-    def choose(metric: str, kind: str, search: str) -> Any:
-        after = changed_search("article", search, metric=metric, view=kind)
+    def choose(metric: str, kind: str, rendered: str) -> Any:
+        after = changed_search("article", rendered, metric=metric, view=kind)
         return no_update if after is None else after

@@ -272,6 +272,7 @@ def layout(data: Data, ctx: Ctx) -> html.Section:
                 ],
                 className="controls",
             ),
+            components.rendered_view("mp-rendered", ctx.view),
             html.Div(content(data, ctx), id="page-content"),
         ],
         className="page page-most-popular",
@@ -286,13 +287,13 @@ def register(app: Dash) -> None:
         Input("mp-site", "value"),
         Input("mp-section", "value"),
         Input("mp-author", "value"),
-        State("url", "search"),
+        State("mp-rendered", "data"),
         prevent_initial_call=True,
     )
-    def choose(window: str, platform: str, site: str, section: str, author: str, search: str) -> Any:
+    def choose(window: str, platform: str, site: str, section: str, author: str, rendered: str) -> Any:
         after = changed_search(
             "most_popular",
-            search,
+            rendered,
             window=window,
             platform=platform,
             site=site,

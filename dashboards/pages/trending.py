@@ -264,6 +264,7 @@ def layout(data: Data, ctx: Ctx) -> html.Section:
                 ],
                 className="controls",
             ),
+            components.rendered_view("tr-rendered", ctx.view),
             html.Div(content(data, ctx), id="page-content"),
         ],
         className="page page-trending",
@@ -275,9 +276,9 @@ def register(app: Dash) -> None:
         Output("url", "search", allow_duplicate=True),
         Input("tr-platform", "value"),
         Input("tr-scale", "value"),
-        State("url", "search"),
+        State("tr-rendered", "data"),
         prevent_initial_call=True,
     )
-    def choose(platform: str, scale: str, search: str) -> Any:
-        after = changed_search("trending", search, platform=platform, scale=scale)
+    def choose(platform: str, scale: str, rendered: str) -> Any:
+        after = changed_search("trending", rendered, platform=platform, scale=scale)
         return no_update if after is None else after
