@@ -8,7 +8,7 @@ queries from its own sql/ folder, and alternates A and B on every repetition, so
 same load. Prints the median of N per side and B's speed-up (A / B).
 
     python bench/ab_queries.py --a /tmp/base.duckdb --a-sql ../base/sql \
-                               --b /tmp/new.duckdb --b-sql sql [--repeat 5]
+                               --b /tmp/new.duckdb --b-sql sql [--repeat 5] [--only freshness ...]
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ def main() -> None:
     parser.add_argument("--b", type=Path, required=True, help="store with the new definitions")
     parser.add_argument("--b-sql", type=Path, required=True, help="the new sql/ folder")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", nargs="*", default=None, help="run only the queries whose name starts so")
     args = parser.parse_args()
     a = duckdb.connect(args.a, read_only=True)
     b = duckdb.connect(args.b, read_only=True)
@@ -77,6 +78,8 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     print(f"{'query':<26} {'A ms':>9} {'B ms':>9} {'A/B':>7}")
     for name, (query, params) in cases.items():
+        if args.only is not None and not any(name.startswith(prefix) for prefix in args.only):
+            continue
         times: dict[str, list[float]] = {"a": [], "b": []}
         run_a(query, params)  # warm both
         run_b(query, params)
