@@ -40,7 +40,7 @@ def _fit_constant(rows: pl.DataFrame) -> GrowthModel:
     return select_and_fit(rows, rows["final"].to_numpy().astype(float), ("constant",))[0]
 
 
-def test_no_block_is_forecast_from_a_curve_that_had_not_finished():
+def test_no_block_is_forecast_from_a_curve_that_had_not_finished() -> None:
     stories = _stories(days=60, per_day=20, growth_before=2.0, growth_after=2.0, switch=0)
     targets = stories.filter(pl.col("observed_at") >= START + timedelta(days=30))
     seen: list[tuple[datetime, pl.DataFrame]] = []
@@ -64,7 +64,7 @@ def test_no_block_is_forecast_from_a_curve_that_had_not_finished():
     assert not np.isnan(mid).any() and np.all(lo <= mid) and np.all(mid <= hi)
 
 
-def test_refits_follow_a_change_that_one_old_fit_misses():
+def test_refits_follow_a_change_that_one_old_fit_misses() -> None:
     # growth doubles from day 60; the daily refits on the 200 most recent finished stories catch up
     stories = _stories(days=120, per_day=20, growth_before=2.0, growth_after=4.0, switch=60)
     history_before = stories.filter(pl.col("finished_at") < START + timedelta(days=60))
@@ -82,7 +82,7 @@ def test_refits_follow_a_change_that_one_old_fit_misses():
 
 
 @pytest.mark.parametrize(("every", "window"), [(timedelta(0), 10), (timedelta(days=1), 0)])
-def test_a_backtest_without_blocks_or_rows_is_refused(every: timedelta, window: int):
+def test_a_backtest_without_blocks_or_rows_is_refused(every: timedelta, window: int) -> None:
     stories = _stories(days=5, per_day=5, growth_before=2.0, growth_after=2.0, switch=0)
     with pytest.raises(ValueError, match="every"):
         rolling_forecasts(stories, stories, _fit_constant, every=every, window=window)
