@@ -7,7 +7,9 @@ platform) runs for a fixed wall-clock window; the simulator runs in its own proc
 and memory are not counted.
 
 Prints per platform: requests started in the window against the steady rate its limits allow
-(`of allowed`), items per request against the batch maximum, samples stored and 429s; then how
+(`of allowed`), items per request against the batch maximum, samples stored, `429s` (requests
+the simulator refused for going over its limits: none is the target) and `waits` (rounds that
+stopped on the daemon's own request budget before asking: not a refusal); then how
 the sampling threads spent their time: waiting for answers (`answer ms`, the median time of one
 request as the collector saw it, simulator and network included, and the sequential ceiling
 1000 / answer ms in requests/s) and in the store (`store s`, the round's buffered write, total
@@ -124,6 +126,16 @@ class Instruments:
 
         setattr(runner.SampleBuffer, "flush", flush)  # noqa: B010  (an instrument, put back by the caller)
         return lambda: setattr(runner.SampleBuffer, "flush", original)
+
+
+@dataclass
+class Throttling:
+    """Per platform: requests the simulator refused for going over its limits (a 429, or
+    Facebook's throttling answer, that the daemon caused) and rounds that stopped on the
+    daemon's own budget (`runs` rows `rate_limited`: a wait, not a refusal)."""
+
+    refused: dict[str, int]
+    waits: dict[str, int]
 
 
 def free_port() -> int:
@@ -282,13 +294,21 @@ def main() -> None:
                     "join items i using (item_id) group by all"
                 ).rows()
             )
-            throttled = dict(
+            waits = dict(
                 store.df(
                     "select platform, count(*) from runs where status = 'rate_limited' group by all"
                 ).rows()
             )
+            refused = httpx.get(f"{url}/_sim/state", timeout=30).raise_for_status().json()["refused"]
             report(
-                opened, instruments, window, stored, throttled, cpu, (load_before, os.getloadavg()[0]), args
+                opened,
+                instruments,
+                window,
+                stored,
+                Throttling(refused, waits),
+                cpu,
+                (load_before, os.getloadavg()[0]),
+                args,
             )
             opened.close()
     finally:
@@ -301,7 +321,7 @@ def report(
     instruments: Instruments,
     window: tuple[float, float],
     stored: dict[str, int],
-    throttled: dict[str, int],
+    throttling: Throttling,
     cpu: float,
     load: tuple[float, float],
     args: argparse.Namespace,
@@ -314,7 +334,7 @@ def report(
     )
     print(
         f"{'platform':<11} {'requests':>8} {'allowed':>7} {'req/s':>7} {'allowed/s':>9} {'of allowed':>10} "
-        f"{'items/req':>9} {'batch max':>9} {'samples':>8} {'429s':>5} {'answer ms':>9} "
+        f"{'items/req':>9} {'batch max':>9} {'samples':>8} {'429s':>5} {'waits':>5} {'answer ms':>9} "
         f"{'ceiling/s':>9} {'store s':>7}"
     )
     total = 0
@@ -329,7 +349,8 @@ def report(
         print(
             f"{name:<11} {requests:>8} {rate * seconds:>7.1f} {requests / seconds:>7.2f} {rate:>9.2f} "
             f"{requests / seconds / rate:>10.0%} {items / requests if requests else 0:>9.1f} "
-            f"{limits.max_batch:>9} {samples:>8} {throttled.get(name, 0):>5} {answer_ms:>9.0f} "
+            f"{limits.max_batch:>9} {samples:>8} {throttling.refused.get(name, 0):>5} "
+            f"{throttling.waits.get(name, 0):>5} {answer_ms:>9.0f} "
             f"{1000 / answer_ms:>9.1f} {instruments.store_s[name]:>7.1f}"
         )
     coarse = [

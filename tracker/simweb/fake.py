@@ -27,6 +27,7 @@ class WindowCounter:
         self.window_s = window_s
         self._windows: dict[str, tuple[float, int]] = {}
         self._lock = threading.Lock()
+        self.refused = 0  # requests answered "over the limit" since start (benches read it)
 
     def hit(self, key: str = "") -> tuple[int, float, bool]:
         """Count one request: (remaining, window reset as epoch seconds, over the limit?)."""
@@ -37,6 +38,8 @@ class WindowCounter:
                 start, used = now, 0
             used += 1
             self._windows[key] = (start, used)
+            if used > self.limit:
+                self.refused += 1
         return max(0, self.limit - used), start + self.window_s, used > self.limit
 
     def reset(self) -> None:
@@ -74,6 +77,11 @@ class Fake:
         for value in vars(self).values():
             if isinstance(value, WindowCounter):
                 value.reset()
+
+    def refused(self) -> int:
+        """Requests this fake refused for going over its own limits (injected faults are not
+        counted): a client that keeps to the limits makes none."""
+        return sum(value.refused for value in vars(self).values() if isinstance(value, WindowCounter))
 
     @staticmethod
     def posts_per_article(rng: np.random.Generator, viral: bool) -> int:

@@ -103,6 +103,7 @@ class SimApp:
                 "posts": {p: len(posts) for p, posts in self.world.posts.items()},
                 "mounts": self.mounts,
                 "requests": dict(self.requests),
+                "refused": {fake.NAME: fake.refused() for fake in self.fakes},
             }
         )
 
