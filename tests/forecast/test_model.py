@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from tracker.forecast.features import curve_features, value_at
-from tracker.forecast.model import FEATURE_SETS, UPPER_Q, fit, prior_forecast
+from tracker.forecast.model import FEATURE_SETS, UPPER_Q, design, fit, prior_forecast
 
 AGES = [0.1 * k for k in range(1, 41)] + [8.0, 16.0, 32.0, 48.0]
 
@@ -99,3 +99,31 @@ def test_prior_is_a_wide_power_law_that_never_forecasts_a_fall():
     assert mid[0] == pytest.approx(100 * 16**0.25)
     assert lo[0] == 100.0 and hi[0] == pytest.approx(100 * 16**0.8)
     assert mid[1] == 0.0 and hi[1] >= 1.0
+
+
+def test_pace_reads_the_latest_gap_between_samples_and_the_first_sample():
+    # one story sampled at irregular times (as a cron that slips): 10 at 0.2 h, 40 at 0.9 h,
+    # 100 at 1.4 h; observed at 2 h, the latest gap is 0.9 -> 1.4 h and the first sample 0.2 h
+    curves = pl.DataFrame(
+        {"key": [1, 1, 1, 1], "age_h": [0.2, 0.9, 1.4, 3.0], "value": [10.0, 40.0, 100.0, 300.0]}
+    )
+    feats = curve_features(curves, 2.0)
+    row = feats.row(0, named=True)
+    assert (row["n_prev"], row["prev_age_h"], row["n_first"], row["first_age_h"]) == (40.0, 0.9, 10.0, 0.2)
+    x, names = design(feats, ("pace",))
+    got = dict(zip(names, x[0], strict=True))
+    assert got["rate_prev"] == pytest.approx((np.log1p(100) - np.log1p(40)) / 0.5)
+    assert got["rate_first"] == pytest.approx((np.log1p(100) - np.log1p(10)) / 1.2)
+    assert got["ln_first"] == pytest.approx(np.log1p(10))
+
+
+def test_page_entry_and_the_previous_rank_come_from_the_rank_gauge():
+    curves = pl.DataFrame(
+        {"key": [1, 1, 1, 2], "age_h": [0.0, 0.5, 1.0, 1.0], "value": [5.0, 20.0, 50.0, 3.0]}
+    )
+    # story 1 reached the page at 0.5 h (rank 12), then climbed to 4 by 1 h; story 2 never did
+    ranks = pl.DataFrame({"key": [1, 1], "age_h": [0.5, 1.0], "value": [12.0, 4.0]})
+    feats = curve_features(curves, 1.0, ranks=ranks).sort("key")
+    one, two = feats.rows(named=True)
+    assert (one["rank_prev"], one["rank_t"], one["page_entered"]) == (12.0, 4.0, 0.5)
+    assert (two["page_entered"], two["off_page"]) == (1.0, 1.0)

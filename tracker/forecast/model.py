@@ -43,10 +43,10 @@ FEATURE_SETS: dict[str, tuple[str, ...]] = {
     "constant": (),  # Szabo-Huberman: the same growth for every story, tuned for median APE
     "cs": ("cs",),  # Szabo-Huberman's constant scaling N = alpha * n exactly as published
     "count": ("lnt",),
-    "curve": ("lnt", "lnt2", "d25", "d50", "d75", "stale", "sides", "age", "clock"),
-    "full": ("lnt", "lnt2", "d25", "d50", "d75", "stale", "sides", "age", "clock", "rank"),
+    "curve": ("lnt", "lnt2", "d25", "d50", "d75", "stale", "pace", "sides", "age", "clock"),
+    "full": ("lnt", "lnt2", "d25", "d50", "d75", "stale", "pace", "sides", "age", "clock", "rank"),
     # boosted trees (tracker.forecast.boosted) on everything, rank trajectory included
-    "boosted": ("lnt", "d25", "d50", "d75", "stale", "sides", "age", "clock", "rank", "trajectory"),
+    "boosted": ("lnt", "d25", "d50", "d75", "stale", "pace", "sides", "age", "clock", "rank", "trajectory"),
 }
 BOOSTED = frozenset({"boosted"})
 RANK_TOLERANCE = 0.002  # a Spearman's rho this much below the count's is a tie
@@ -101,11 +101,22 @@ def design(
             cols[f"rank_{low}_{high}"] = band
             if "d75" in cols:
                 cols[f"rank_{low}_{high}_x_d75"] = band * cols["d75"]
+    if "pace" in parts and "n_prev" in f.columns:
+        # log growth per hour over the latest gap between samples and since the first sample
+        last = f["last_age_h"].to_numpy().astype(float)
+        for name, count, at in (("prev", "n_prev", "prev_age_h"), ("first", "n_first", "first_age_h")):
+            gap = np.maximum(last - f[at].to_numpy().astype(float), 1.0 / 60)
+            cols[f"rate_{name}"] = (lnt - np.log1p(f[count].to_numpy().astype(float))) / gap
+        cols["ln_first"] = np.log1p(f["n_first"].to_numpy().astype(float))
+        cols["first_age"] = f["first_age_h"].to_numpy().astype(float)
     if "trajectory" in parts and "rank_q50" in f.columns:
         cols["log_rank_first"] = np.log(f["rank_first"].to_numpy().astype(float))
         cols["log_rank_q50"] = np.log(f["rank_q50"].to_numpy().astype(float))
         cols["since_page"] = f["since_page"].to_numpy().astype(float)
         cols["page_samples"] = f["page_samples"].to_numpy().astype(float)
+        if "rank_prev" in f.columns:  # the page position one sample ago, and when it reached the page
+            cols["log_rank_prev"] = np.log(f["rank_prev"].to_numpy().astype(float))
+            cols["page_entered"] = f["page_entered"].to_numpy().astype(float)
     names = list(cols)
     matrix = np.column_stack([cols[n] for n in names]) if names else np.zeros((f.height, 0))
     return matrix, names
