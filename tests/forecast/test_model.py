@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from tracker.forecast.features import curve_features, value_at
-from tracker.forecast.model import FEATURE_SETS, UPPER_Q, design, fit, prior_forecast
+from tracker.forecast.model import FEATURE_SETS, UPPER_Q, design, fit, fit_boosted, prior_forecast
 
 AGES = [0.1 * k for k in range(1, 41)] + [8.0, 16.0, 32.0, 48.0]
 
@@ -92,6 +92,47 @@ def test_interval_covers_eighty_percent_of_a_known_population(sigma):
     # and the band is the known one: exp(±z sigma) around exp(2.5), z the normal quantile
     z = NormalDist().inv_cdf(UPPER_Q)
     assert model.upper - model.lower == pytest.approx(2 * z * sigma, rel=0.1)
+
+
+@pytest.mark.parametrize("learner", ["linear", "boosted"])
+def test_a_model_pooled_over_ages_has_an_interval_per_age(learner):
+    # the product pools young and old stories in one model: at 1 h the growth still to come
+    # spreads widely (sigma 1.0), at 16 h hardly (0.1); one band for both would cover far too
+    # little at 1 h and far too much at 16 h
+    rng = np.random.default_rng(12)
+    spread = {1.0: 1.0, 16.0: 0.1}
+
+    def population(n: int) -> tuple[pl.DataFrame, np.ndarray]:
+        age = rng.choice(list(spread), n)
+        sigma = np.vectorize(spread.get)(age)
+        n_t = np.round(rng.uniform(50, 5000, n))
+        final = np.round(n_t * np.exp(2.5 / age + sigma * rng.standard_normal(n)))
+        feats = pl.DataFrame(
+            {
+                "n_t": n_t,
+                "n_q25": n_t * 0.5,
+                "n_q50": n_t * 0.7,
+                "n_q75": n_t * 0.85,
+                "stale": 0.0,
+                "age_h": age,
+                "target_age_h": 128.0,
+            }
+        )
+        return feats, np.maximum(final, n_t)
+
+    train, train_final = population(6000)
+    test, test_final = population(6000)
+    if learner == "linear":
+        model = fit(train, train_final, FEATURE_SETS["curve"])
+    else:
+        model = fit_boosted(train, train_final, FEATURE_SETS["boosted"])
+    assert [b[0] for b in model.bands] == [1.0, 16.0]
+    _, lo, hi = model.predict(test)
+    for age in spread:
+        at = test["age_h"].to_numpy() == age
+        below, above = np.mean(test_final[at] < lo[at]), np.mean(test_final[at] > hi[at])
+        assert 0.06 <= below <= 0.13, (age, below)
+        assert 0.06 <= above <= 0.13, (age, above)
 
 
 def test_prior_is_a_wide_power_law_that_never_forecasts_a_fall():

@@ -49,6 +49,7 @@ FEATURE_SETS: dict[str, tuple[str, ...]] = {
     "boosted": ("lnt", "d25", "d50", "d75", "stale", "pace", "sides", "age", "clock", "rank", "trajectory"),
 }
 BOOSTED = frozenset({"boosted"})
+BAND_MIN_ROWS = 50  # held-out rows of one observation age needed for its own interval band
 RANK_TOLERANCE = 0.002  # a Spearman's rho this much below the count's is a tie
 BOOSTED_MIN_ROWS = 2000  # fewer rows than this: trees overfit and the linear model is as good
 
@@ -179,6 +180,8 @@ class GrowthModel:
     recent_mdape: float = math.nan  # on the most recent block, predicted by a fit that never saw it
     recent_rho_gap: float = math.nan  # its Spearman's rho there, less that of the count alone
     cv_rho_gap: float = math.nan  # the same, averaged over cross-validation blocks (linear only)
+    # (observation age, lower, upper) per age with BAND_MIN_ROWS held-out rows: conformal per age
+    bands: tuple[tuple[float, float, float], ...] = ()
 
     def predict_growth(self, features: pl.DataFrame) -> Array:
         x, _ = design(features, self.parts, self.sides)
@@ -191,8 +194,20 @@ class GrowthModel:
         n_t = features["n_t"].to_numpy().astype(float)
         g = self.predict_growth(features)
         base = np.log1p(n_t)
-        mid, lo, hi = (np.maximum(np.expm1(base + g + d), n_t) for d in (self.offset, self.lower, self.upper))
+        lower, upper = self.band_for(features)
+        mid, lo, hi = (np.maximum(np.expm1(base + g + d), n_t) for d in (self.offset, lower, upper))
         return mid, np.minimum(lo, mid), np.maximum(hi, mid)
+
+    def band_for(self, features: pl.DataFrame) -> tuple[Array, Array]:
+        """The interval's log offsets for each row: the band of the oldest calibrated
+        observation age at or below the row's age (the youngest band for younger rows), or the
+        band over all ages when the model has no per-age bands."""
+        n = features.height
+        if not self.bands or "age_h" not in features.columns:
+            return np.full(n, self.lower), np.full(n, self.upper)
+        ages = np.array([b[0] for b in self.bands])
+        at = np.clip(np.searchsorted(ages, features["age_h"].to_numpy().astype(float) + 1e-9) - 1, 0, None)
+        return np.array([b[1] for b in self.bands])[at], np.array([b[2] for b in self.bands])[at]
 
     def to_json(self) -> str:
         """The parameters as stored beside the forecasts (boosted trees by their digest)."""
@@ -207,6 +222,7 @@ class GrowthModel:
             "offset",
             "lower",
             "upper",
+            "bands",
             "n_fit",
         )
         out: dict[str, object] = {k: getattr(self, k) for k in keys}
@@ -310,6 +326,27 @@ def fit(
                 ]
             )
         ),
+        bands=age_bands(_obs_ages(features), residuals),
+    )
+
+
+def age_bands(ages: Array, residuals: Array) -> tuple[tuple[float, float, float], ...]:
+    """Split-conformal bands per observation age: a model pooled over ages (the product's)
+    misses by far more at 1 h than at 64 h, so one band for all would be too narrow for young
+    stories and too wide for old ones. Ages with fewer than BAND_MIN_ROWS held-out rows get
+    none (they use the pooled band, or the next younger age's)."""
+    known = np.isfinite(ages)
+    values, counts = np.unique(ages[known], return_counts=True)
+    if len(values) < 2:
+        return ()
+    return tuple(
+        (
+            float(a),
+            conformal_quantile(residuals[ages == a], LOWER_Q),
+            conformal_quantile(residuals[ages == a], UPPER_Q),
+        )
+        for a, c in zip(values, counts, strict=True)
+        if c >= BAND_MIN_ROWS
     )
 
 
@@ -405,7 +442,15 @@ def _finish(
         trees=trees,
         recent_mdape=cal_mdape,
         recent_rho_gap=_rho_gap(n_t[cut:], g_held, final[cut:]),
+        bands=age_bands(_obs_ages(features)[cut:], residuals),
     )
+
+
+def _obs_ages(features: pl.DataFrame) -> Array:
+    """Each row's observation age (empty when the rows do not say)."""
+    if "age_h" not in features.columns:
+        return np.full(features.height, np.nan)
+    return features["age_h"].to_numpy().astype(float)
 
 
 def _recent_cut(n: int, folds: int) -> int:
