@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from tracker.forecast.features import curve_features, value_at
-from tracker.forecast.model import FEATURE_SETS, UPPER_Q, fit, prior_forecast
+from tracker.forecast.model import FEATURE_SETS, UPPER_Q, design, fit, fit_boosted, prior_forecast
 
 AGES = [0.1 * k for k in range(1, 41)] + [8.0, 16.0, 32.0, 48.0]
 
@@ -94,8 +94,77 @@ def test_interval_covers_eighty_percent_of_a_known_population(sigma):
     assert model.upper - model.lower == pytest.approx(2 * z * sigma, rel=0.1)
 
 
+@pytest.mark.parametrize("learner", ["linear", "boosted"])
+def test_a_model_pooled_over_ages_has_an_interval_per_age(learner):
+    # the product pools young and old stories in one model: at 1 h the growth still to come
+    # spreads widely (sigma 1.0), at 16 h hardly (0.1); one band for both would cover far too
+    # little at 1 h and far too much at 16 h
+    rng = np.random.default_rng(12)
+    spread = {1.0: 1.0, 16.0: 0.1}
+
+    def population(n: int) -> tuple[pl.DataFrame, np.ndarray]:
+        age = rng.choice(list(spread), n)
+        sigma = np.vectorize(spread.get)(age)
+        n_t = np.round(rng.uniform(50, 5000, n))
+        final = np.round(n_t * np.exp(2.5 / age + sigma * rng.standard_normal(n)))
+        feats = pl.DataFrame(
+            {
+                "n_t": n_t,
+                "n_q25": n_t * 0.5,
+                "n_q50": n_t * 0.7,
+                "n_q75": n_t * 0.85,
+                "stale": 0.0,
+                "age_h": age,
+                "target_age_h": 128.0,
+            }
+        )
+        return feats, np.maximum(final, n_t)
+
+    train, train_final = population(6000)
+    test, test_final = population(6000)
+    if learner == "linear":
+        model = fit(train, train_final, FEATURE_SETS["curve"])
+    else:
+        model = fit_boosted(train, train_final, FEATURE_SETS["boosted"])
+    assert [b[0] for b in model.bands] == [1.0, 16.0]
+    _, lo, hi = model.predict(test)
+    for age in spread:
+        at = test["age_h"].to_numpy() == age
+        below, above = np.mean(test_final[at] < lo[at]), np.mean(test_final[at] > hi[at])
+        assert 0.06 <= below <= 0.13, (age, below)
+        assert 0.06 <= above <= 0.13, (age, above)
+
+
 def test_prior_is_a_wide_power_law_that_never_forecasts_a_fall():
     mid, lo, hi = prior_forecast(np.array([100.0, 0.0]), np.array([2.0, 2.0]), np.array([32.0, 4.0]))
     assert mid[0] == pytest.approx(100 * 16**0.25)
     assert lo[0] == 100.0 and hi[0] == pytest.approx(100 * 16**0.8)
     assert mid[1] == 0.0 and hi[1] >= 1.0
+
+
+def test_pace_reads_the_latest_gap_between_samples_and_the_first_sample():
+    # one story sampled at irregular times (as a cron that slips): 10 at 0.2 h, 40 at 0.9 h,
+    # 100 at 1.4 h; observed at 2 h, the latest gap is 0.9 -> 1.4 h and the first sample 0.2 h
+    curves = pl.DataFrame(
+        {"key": [1, 1, 1, 1], "age_h": [0.2, 0.9, 1.4, 3.0], "value": [10.0, 40.0, 100.0, 300.0]}
+    )
+    feats = curve_features(curves, 2.0)
+    row = feats.row(0, named=True)
+    assert (row["n_prev"], row["prev_age_h"], row["n_first"], row["first_age_h"]) == (40.0, 0.9, 10.0, 0.2)
+    x, names = design(feats, ("pace",))
+    got = dict(zip(names, x[0], strict=True))
+    assert got["rate_prev"] == pytest.approx((np.log1p(100) - np.log1p(40)) / 0.5)
+    assert got["rate_first"] == pytest.approx((np.log1p(100) - np.log1p(10)) / 1.2)
+    assert got["ln_first"] == pytest.approx(np.log1p(10))
+
+
+def test_page_entry_and_the_previous_rank_come_from_the_rank_gauge():
+    curves = pl.DataFrame(
+        {"key": [1, 1, 1, 2], "age_h": [0.0, 0.5, 1.0, 1.0], "value": [5.0, 20.0, 50.0, 3.0]}
+    )
+    # story 1 reached the page at 0.5 h (rank 12), then climbed to 4 by 1 h; story 2 never did
+    ranks = pl.DataFrame({"key": [1, 1], "age_h": [0.5, 1.0], "value": [12.0, 4.0]})
+    feats = curve_features(curves, 1.0, ranks=ranks).sort("key")
+    one, two = feats.rows(named=True)
+    assert (one["rank_prev"], one["rank_t"], one["page_entered"]) == (12.0, 4.0, 0.5)
+    assert (two["page_entered"], two["off_page"]) == (1.0, 1.0)

@@ -60,6 +60,7 @@ def curve_features(
             ),
         ]
     )
+    out = out.join(_pace(curves, ages), on="key", how="left")
     for name, side in (sides or {}).items():
         part = counts_at(side, ages, 1.0, name).drop(f"{name}_age")
         out = out.join(part, on="key", how="left").with_columns(pl.col(name).fill_null(0))
@@ -74,6 +75,8 @@ def curve_features(
                 pl.col("value").min().alias("rank_best"),
                 pl.col("value").mean().alias("rank_mean"),
                 pl.col("value").first().alias("rank_first"),
+                pl.col("age_h").first().alias("rank_first_age"),
+                pl.col("value").tail(2).first().alias("rank_prev"),
                 pl.len().cast(pl.Float64).alias("page_samples"),
             )
         )
@@ -93,6 +96,10 @@ def curve_features(
             since_page=((pl.col("obs_h") - pl.col("rank_age")) / pl.max_horizontal(pl.col("obs_h"), 1e-9))
             .fill_null(1.0)
             .clip(0.0, 1.0),
+            # when it reached the page, as a share of the age (1: never seen on it)
+            page_entered=(pl.col("rank_first_age") / pl.max_horizontal(pl.col("obs_h"), 1e-9))
+            .fill_null(1.0)
+            .clip(0.0, 1.0),
         )
         out = out.with_columns(
             rank_t=pl.when(pl.col("off_page") > 0).then(OFF_PAGE_RANK).otherwise(pl.col("rank_t")),
@@ -100,9 +107,29 @@ def curve_features(
             rank_mean=pl.col("rank_mean").fill_null(OFF_PAGE_RANK),
             rank_first=pl.col("rank_first").fill_null(OFF_PAGE_RANK),
             rank_q50=pl.col("rank_q50").fill_null(OFF_PAGE_RANK),
+            rank_prev=pl.col("rank_prev").fill_null(OFF_PAGE_RANK),
             page_samples=pl.col("page_samples").fill_null(0.0),
-        ).drop("rank_age")
+        ).drop("rank_age", "rank_first_age")
     return out.drop("obs_h").sort("key")
+
+
+def _pace(curves: pl.DataFrame, ages: pl.DataFrame) -> pl.DataFrame:
+    """Per key: the sample before the last one at or before the observation age (`n_prev`,
+    `prev_age_h`: the latest velocity, over the real gap between samples rather than a fixed
+    share of the age) and the first sample (`n_first`, `first_age_h`)."""
+    seen = (
+        curves.join(ages, on="key")
+        .filter(pl.col("age_h") <= pl.col("obs_h") + 1e-9)
+        .sort("key", "age_h")
+        .group_by("key")
+        .agg(
+            n_prev=pl.col("value").tail(2).first(),
+            prev_age_h=pl.col("age_h").tail(2).first(),
+            n_first=pl.col("value").first(),
+            first_age_h=pl.col("age_h").first(),
+        )
+    )
+    return seen
 
 
 def value_at(curves: pl.DataFrame, age_h: float | pl.DataFrame) -> pl.DataFrame:

@@ -43,12 +43,13 @@ FEATURE_SETS: dict[str, tuple[str, ...]] = {
     "constant": (),  # Szabo-Huberman: the same growth for every story, tuned for median APE
     "cs": ("cs",),  # Szabo-Huberman's constant scaling N = alpha * n exactly as published
     "count": ("lnt",),
-    "curve": ("lnt", "lnt2", "d25", "d50", "d75", "stale", "sides", "age", "clock"),
-    "full": ("lnt", "lnt2", "d25", "d50", "d75", "stale", "sides", "age", "clock", "rank"),
+    "curve": ("lnt", "lnt2", "d25", "d50", "d75", "stale", "pace", "sides", "age", "clock"),
+    "full": ("lnt", "lnt2", "d25", "d50", "d75", "stale", "pace", "sides", "age", "clock", "rank"),
     # boosted trees (tracker.forecast.boosted) on everything, rank trajectory included
-    "boosted": ("lnt", "d25", "d50", "d75", "stale", "sides", "age", "clock", "rank", "trajectory"),
+    "boosted": ("lnt", "d25", "d50", "d75", "stale", "pace", "sides", "age", "clock", "rank", "trajectory"),
 }
 BOOSTED = frozenset({"boosted"})
+BAND_MIN_ROWS = 50  # held-out rows of one observation age needed for its own interval band
 RANK_TOLERANCE = 0.002  # a Spearman's rho this much below the count's is a tie
 BOOSTED_MIN_ROWS = 2000  # fewer rows than this: trees overfit and the linear model is as good
 
@@ -101,11 +102,22 @@ def design(
             cols[f"rank_{low}_{high}"] = band
             if "d75" in cols:
                 cols[f"rank_{low}_{high}_x_d75"] = band * cols["d75"]
+    if "pace" in parts and "n_prev" in f.columns:
+        # log growth per hour over the latest gap between samples and since the first sample
+        last = f["last_age_h"].to_numpy().astype(float)
+        for name, count, at in (("prev", "n_prev", "prev_age_h"), ("first", "n_first", "first_age_h")):
+            gap = np.maximum(last - f[at].to_numpy().astype(float), 1.0 / 60)
+            cols[f"rate_{name}"] = (lnt - np.log1p(f[count].to_numpy().astype(float))) / gap
+        cols["ln_first"] = np.log1p(f["n_first"].to_numpy().astype(float))
+        cols["first_age"] = f["first_age_h"].to_numpy().astype(float)
     if "trajectory" in parts and "rank_q50" in f.columns:
         cols["log_rank_first"] = np.log(f["rank_first"].to_numpy().astype(float))
         cols["log_rank_q50"] = np.log(f["rank_q50"].to_numpy().astype(float))
         cols["since_page"] = f["since_page"].to_numpy().astype(float)
         cols["page_samples"] = f["page_samples"].to_numpy().astype(float)
+        if "rank_prev" in f.columns:  # the page position one sample ago, and when it reached the page
+            cols["log_rank_prev"] = np.log(f["rank_prev"].to_numpy().astype(float))
+            cols["page_entered"] = f["page_entered"].to_numpy().astype(float)
     names = list(cols)
     matrix = np.column_stack([cols[n] for n in names]) if names else np.zeros((f.height, 0))
     return matrix, names
@@ -168,6 +180,8 @@ class GrowthModel:
     recent_mdape: float = math.nan  # on the most recent block, predicted by a fit that never saw it
     recent_rho_gap: float = math.nan  # its Spearman's rho there, less that of the count alone
     cv_rho_gap: float = math.nan  # the same, averaged over cross-validation blocks (linear only)
+    # (observation age, lower, upper) per age with BAND_MIN_ROWS held-out rows: conformal per age
+    bands: tuple[tuple[float, float, float], ...] = ()
 
     def predict_growth(self, features: pl.DataFrame) -> Array:
         x, _ = design(features, self.parts, self.sides)
@@ -180,8 +194,20 @@ class GrowthModel:
         n_t = features["n_t"].to_numpy().astype(float)
         g = self.predict_growth(features)
         base = np.log1p(n_t)
-        mid, lo, hi = (np.maximum(np.expm1(base + g + d), n_t) for d in (self.offset, self.lower, self.upper))
+        lower, upper = self.band_for(features)
+        mid, lo, hi = (np.maximum(np.expm1(base + g + d), n_t) for d in (self.offset, lower, upper))
         return mid, np.minimum(lo, mid), np.maximum(hi, mid)
+
+    def band_for(self, features: pl.DataFrame) -> tuple[Array, Array]:
+        """The interval's log offsets for each row: the band of the oldest calibrated
+        observation age at or below the row's age (the youngest band for younger rows), or the
+        band over all ages when the model has no per-age bands."""
+        n = features.height
+        if not self.bands or "age_h" not in features.columns:
+            return np.full(n, self.lower), np.full(n, self.upper)
+        ages = np.array([b[0] for b in self.bands])
+        at = np.clip(np.searchsorted(ages, features["age_h"].to_numpy().astype(float) + 1e-9) - 1, 0, None)
+        return np.array([b[1] for b in self.bands])[at], np.array([b[2] for b in self.bands])[at]
 
     def to_json(self) -> str:
         """The parameters as stored beside the forecasts (boosted trees by their digest)."""
@@ -196,6 +222,7 @@ class GrowthModel:
             "offset",
             "lower",
             "upper",
+            "bands",
             "n_fit",
         )
         out: dict[str, object] = {k: getattr(self, k) for k in keys}
@@ -299,6 +326,27 @@ def fit(
                 ]
             )
         ),
+        bands=age_bands(_obs_ages(features), residuals),
+    )
+
+
+def age_bands(ages: Array, residuals: Array) -> tuple[tuple[float, float, float], ...]:
+    """Split-conformal bands per observation age: a model pooled over ages (the product's)
+    misses by far more at 1 h than at 64 h, so one band for all would be too narrow for young
+    stories and too wide for old ones. Ages with fewer than BAND_MIN_ROWS held-out rows get
+    none (they use the pooled band, or the next younger age's)."""
+    known = np.isfinite(ages)
+    values, counts = np.unique(ages[known], return_counts=True)
+    if len(values) < 2:
+        return ()
+    return tuple(
+        (
+            float(a),
+            conformal_quantile(residuals[ages == a], LOWER_Q),
+            conformal_quantile(residuals[ages == a], UPPER_Q),
+        )
+        for a, c in zip(values, counts, strict=True)
+        if c >= BAND_MIN_ROWS
     )
 
 
@@ -394,7 +442,15 @@ def _finish(
         trees=trees,
         recent_mdape=cal_mdape,
         recent_rho_gap=_rho_gap(n_t[cut:], g_held, final[cut:]),
+        bands=age_bands(_obs_ages(features)[cut:], residuals),
     )
+
+
+def _obs_ages(features: pl.DataFrame) -> Array:
+    """Each row's observation age (empty when the rows do not say)."""
+    if "age_h" not in features.columns:
+        return np.full(features.height, np.nan)
+    return features["age_h"].to_numpy().astype(float)
 
 
 def _recent_cut(n: int, folds: int) -> int:
