@@ -74,7 +74,8 @@ def parse(args: MultiDict[str, str] | Mapping[str, str], platforms: set[str]) ->
 
 def payload(data: Data, query: BoxQuery) -> dict[str, Any]:
     """The ranking as JSON-ready data (the same `ranking` query as the Most Popular page)."""
-    result = data.ranking(query.window, query.filters, query.limit)
+    # A view: the warmer recomputes it as each refresh begins; readers meanwhile get the last one.
+    result, _ = data.view(("box", query), lambda d: d.ranking(query.window, query.filters, query.limit))
     return {
         "as_of": fmt.iso(result.as_of),
         "window": query.window,

@@ -237,7 +237,8 @@ def content(data: Data, ctx: Ctx) -> Any:
     ]
 
 
-def layout(data: Data, ctx: Ctx) -> html.Section:
+def layout(data: Data, ctx: Ctx, shown: Any) -> html.Section:
+    """The page around `shown`, its `content` (computed as a warmed view by the app)."""
     v = ctx.view
     return html.Section(
         [
@@ -265,7 +266,7 @@ def layout(data: Data, ctx: Ctx) -> html.Section:
                 className="controls",
             ),
             components.rendered_view("tr-rendered", ctx.view),
-            html.Div(content(data, ctx), id="page-content"),
+            html.Div(shown, id="page-content"),
         ],
         className="page page-trending",
     )
