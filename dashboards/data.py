@@ -107,6 +107,7 @@ class _View:
     # per reader), until the warmer publishes newer answers.
     shown: tuple[Any, Served] | None = None
     shown_tick: int = -1
+    keys: set[tuple[Any, ...]] = field(default_factory=set)  # the answers its last run asked for
     version: int = 0  # bumped at each `shown`: a reader never overwrites a newer one
 
 
@@ -126,6 +127,7 @@ class _Reading:
     warming: bool = False
     in_view: bool = False
     staged: set[tuple[Any, ...]] = field(default_factory=set)
+    keys: set[tuple[Any, ...]] = field(default_factory=set)  # every answer asked for
     stale: bool = False
     oldest: float | None = None
 
@@ -231,17 +233,19 @@ class Data:
         reading = self._reading()
         current = self.tick()
         tick = current if pinned_at is None else PINNED
+        reading.keys.add(key)
         with self._lock:
             entry = self._cache.get(key) if self.ttl_s > 0 else None
             if entry is not None:
                 if not reading.warming:
                     entry.asked = max(entry.asked, current)
+                recomputing = entry.warm  # a warmed view uses it: the warmer recomputes it
                 entry.warm = entry.warm or reading.in_view
                 if entry.tick == tick:
                     return self._shown(reading, entry, stale=False)
                 if (
                     not reading.warming
-                    and entry.warm
+                    and recomputing
                     and tick != PINNED
                     and 0 < tick - entry.tick <= MAX_STALE_TICKS
                 ):
@@ -335,6 +339,7 @@ class Data:
             self._local.reading = outer
         served = Served(reading.stale, reading.oldest)
         with self._lock:
+            view.keys = reading.keys
             if view.version == version:
                 view.shown, view.shown_tick, view.version = (value, served), current, version + 1
                 if not reading.stale:
@@ -348,9 +353,15 @@ class Data:
         it works again) and its readers keep the previous answers. Returns the views replayed."""
         current = self.tick()
         with self._lock:
-            for old in [k for k, v in self._views.items() if current - v.asked > WARM_TICKS]:
+            forgotten = [k for k, v in self._views.items() if current - v.asked > WARM_TICKS]
+            for old in forgotten:
                 del self._views[old]
                 self._failing.pop(old, None)
+            if forgotten:  # their answers are no longer being recomputed: never shown stale again
+                kept = set().union(*(v.keys for v in self._views.values()))
+                for entry_key, entry in self._cache.items():
+                    if entry_key not in kept:
+                        entry.warm = False
             due = [(k, v) for k, v in reversed(self._views.items()) if v.ran < current]
         replayed = 0
         for key, view in due:
@@ -381,7 +392,7 @@ class Data:
                     old = self._cache.get(k)
                     staged.asked = max(staged.asked, old.asked if old else staged.asked)
                     self._keep(k, staged, current)
-                view.ran = current
+                view.ran, view.keys = current, reading.keys
                 view.shown, view.shown_tick = (value, Served()), current
                 view.version += 1
             replayed += 1
@@ -389,6 +400,11 @@ class Data:
             self._staged.clear()
             self.warm_passes += 1
         return replayed
+
+    def answers_kept(self) -> int:
+        """How many answers the cache holds (tests check the cap)."""
+        with self._lock:
+            return len(self._cache)
 
     def retire(self, warmer: Any) -> bool:
         """True when `warmer` should end: no view is asked for any more (the next one asked

@@ -33,7 +33,8 @@ class Warmer:
     def __init__(self, data: Warmable) -> None:
         self.data = data
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="dashboard-warmer", daemon=True)
+        self.name = f"dashboard-warmer-{id(data):x}"
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
 
     def start(self) -> Warmer:
         self._thread.start()

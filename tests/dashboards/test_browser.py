@@ -60,8 +60,9 @@ def site(seeded: Seeded) -> Iterator[str]:
     server = BackgroundServer(app.server, name="dash-test").start()
     yield server.url
     server.stop()
-    # A refresh the timer asked for just before the tab closed may still be querying the store.
-    assert app.server.extensions["tracker_data"].wait_idle()
+    # A refresh the timer asked for just before the tab closed may still be querying the store,
+    # and the warmer may be recomputing a view: closing stops it and waits for both.
+    assert app.server.extensions["tracker_close"]()
 
 
 @pytest.fixture(scope="module")
