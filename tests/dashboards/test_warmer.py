@@ -12,7 +12,8 @@ import time
 import httpx
 import pytest
 
-from dashboards import create_app, data as data_module
+from dashboards import create_app
+from dashboards import data as data_module
 from dashboards.components import freshness_badge
 from dashboards.data import MAX_VIEWS, Data, Served
 from tests.dashboards.conftest import Seeded
@@ -156,7 +157,9 @@ def test_a_failing_view_is_logged_once_and_its_readers_keep_the_previous_answer(
     assert len(failures) == 1 and "'page'" in failures[0].getMessage()
     data.at = 3
     data.warm()
-    with pytest.raises(QueryError, match="metrics"):  # too old to show: its reader computes it, as without a warmer
+    with pytest.raises(
+        QueryError, match="metrics"
+    ):  # too old to show: its reader computes it, as without a warmer
         data.view("page", popular)
     seeded.store.cursor().execute("alter table metrics_gone rename to metrics")
     data.at = 4
