@@ -107,6 +107,7 @@ class _View:
     # per reader), until the warmer publishes newer answers.
     shown: tuple[Any, Served] | None = None
     shown_tick: int = -1
+    shown_at: float = 0.0  # when its oldest answer was computed (time.time())
     keys: set[tuple[Any, ...]] = field(default_factory=set)  # the answers its last run asked for
     version: int = 0  # bumped at each `shown`: a reader never overwrites a newer one
 
@@ -129,7 +130,8 @@ class _Reading:
     staged: set[tuple[Any, ...]] = field(default_factory=set)
     keys: set[tuple[Any, ...]] = field(default_factory=set)  # every answer asked for
     stale: bool = False
-    oldest: float | None = None
+    oldest: float | None = None  # when the oldest stale answer was computed
+    computed_at: float | None = None  # when the oldest answer (stale or not, not pinned) was
 
 
 class _Flight:
@@ -209,6 +211,8 @@ class Data:
     def _shown(self, reading: _Reading, entry: _Entry, stale: bool) -> Result:
         """Note what a view call was given (for its badge: whether any answer is of an earlier
         tick, and when the oldest such was computed) and hand the answer over."""
+        if entry.tick != PINNED and (reading.computed_at is None or entry.computed_at < reading.computed_at):
+            reading.computed_at = entry.computed_at
         if stale:
             reading.stale = True
             if reading.oldest is None or entry.computed_at < reading.oldest:
@@ -330,6 +334,13 @@ class Data:
                 self._warmer = Warmer(self).start()
             if view.shown is not None and view.shown_tick == current:
                 return view.shown  # what `read` returned this tick
+            if view.shown is not None and 0 < current - view.shown_tick <= MAX_STALE_TICKS:
+                # A new tick and the warmer has not published this view yet: what it showed
+                # last time is what `read` would render from the previous answers, without
+                # rendering it again.
+                return view.shown[0], Served(
+                    True, min(view.shown_at, view.shown[1].computed_at or view.shown_at)
+                )
             version = view.version
         outer = getattr(self._local, "reading", None)
         reading = self._local.reading = _Reading(in_view=True)
@@ -342,6 +353,7 @@ class Data:
             view.keys = reading.keys
             if view.version == version:
                 view.shown, view.shown_tick, view.version = (value, served), current, version + 1
+                view.shown_at = reading.computed_at or time.time()
                 if not reading.stale:
                     view.ran = max(view.ran, current)
         return value, served
@@ -394,6 +406,7 @@ class Data:
                     self._keep(k, staged, current)
                 view.ran, view.keys = current, reading.keys
                 view.shown, view.shown_tick = (value, Served()), current
+                view.shown_at = reading.computed_at or time.time()
                 view.version += 1
             replayed += 1
         with self._lock:
