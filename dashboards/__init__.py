@@ -13,6 +13,7 @@ history entry, so back and forward work), and a timer refreshes the data part in
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +22,7 @@ import dash
 from dash import Input, Output, State, dcc, html
 from flask import Response, request
 
-from dashboards import api, components, downloads, embed
+from dashboards import api, box, components, downloads, embed
 from dashboards.data import Data, Result, Served
 from dashboards.pages import article, health, most_popular, not_found, trending
 from dashboards.view import Ctx, parse, valid_zone
@@ -128,6 +129,12 @@ def create_app(
             return health.content(d, ctx)
         return article.content(d, ctx, **route.args)
 
+    def page_view(route: Route, ctx: Ctx) -> tuple[Hashable, Callable[[Data], Any]]:
+        """A page's view for `Data.view`: its key and what it reads (its data part and the
+        freshness badge's query)."""
+        key = ("page", route.page, tuple(sorted(route.args.items())), ctx.view.search(), ctx.tz_name)
+        return key, lambda d: (content(route, ctx, d), d.freshness())
+
     def shown(route: Route, ctx: Ctx) -> tuple[Any, Any]:
         """The page's data part and its freshness badge, computed as one view, once per tick for
         all its readers and callbacks: the warmer keeps it computed for the next ticks, and while
@@ -135,8 +142,7 @@ def create_app(
         they are."""
         if route.page == "not_found":
             return dash.no_update, badge(data.freshness(), ctx, Served())
-        key = ("page", route.page, tuple(sorted(route.args.items())), ctx.view.search(), ctx.tz_name)
-        (part, fresh), served = data.view(key, lambda d: (content(route, ctx, d), d.freshness()))
+        (part, fresh), served = data.view(*page_view(route, ctx))
         return part, badge(fresh, ctx, served)
 
     def badge(fresh: Result, ctx: Ctx, served: Served) -> Any:
@@ -153,6 +159,13 @@ def create_app(
         if route.page == "health":
             return health.layout(data, ctx, part)
         return article.layout(data, ctx, shown=part, **route.args)
+
+    # Every page's default view (in the configured zone) and the box's are warmed at each tick
+    # from the first request on, even before anyone opens them.
+    for path in _PAGES:
+        where = resolve(path)
+        data.keep_warm(*page_view(where, context(where, path, "", None, timezone)))
+    data.keep_warm(box.view_key(box.DEFAULT), box.reader(box.DEFAULT))
 
     app.clientside_callback(  # type: ignore[no-untyped-call]  # Dash ships no annotations here
         _BROWSER_ZONE, Output("browser-tz", "data"), Input("tz-probe", "children")

@@ -60,7 +60,8 @@ PINNED = -2  # the cache's tick for a result as of a fixed moment (valid across 
 HEADS = 256  # shortened rankings kept (the box's and the page's cuts of one computation)
 PINNED_KEEP = timedelta(days=2)  # longer than the longest shift (a day) plus its grid step
 WARM_TICKS = 2  # the warmer replays views asked in this many past ticks (a reader's timer jitters)
-MAX_STALE_TICKS = 2  # an answer older than this many ticks is never shown: its reader computes it
+MAX_STALE_TICKS = 2  # an answer older than this many ticks is not shown: its reader computes it,
+MAX_BEHIND_TICKS = 10  # unless a warmer pass is under way (slower than a tick): then up to this
 MAX_VIEWS = 64  # views the warmer keeps (the least recently asked go first)
 MAX_ENTRIES = 1024  # answers kept (those of past ticks go first, then the least recently asked)
 
@@ -109,6 +110,7 @@ class _View:
     shown_tick: int = -1
     shown_at: float = 0.0  # when its oldest answer was computed (time.time())
     keys: set[tuple[Any, ...]] = field(default_factory=set)  # the answers its last run asked for
+    kept: bool = False  # a default view (`keep_warm`): warmed even while nobody asks for it
     version: int = 0  # bumped at each `shown`: a reader never overwrites a newer one
 
 
@@ -164,6 +166,7 @@ class Data:
         )  # queries that reached the store, by name (for tests and bench)
         self.seconds: defaultdict[str, float] = defaultdict(float)  # computing time by query name (bench)
         self.warm_passes = 0  # warmer passes done (tests and bench wait on it)
+        self.reader_queries: Counter[str] = Counter()  # those of `queries` a reader waited for
         self._cache: dict[tuple[Any, ...], _Entry] = {}
         self._staged: dict[tuple[Any, ...], _Entry] = {}  # the warmer's answers not yet published
         self._views: dict[Hashable, _View] = {}
@@ -173,6 +176,7 @@ class Data:
         self._lock = threading.Lock()
         self._local = threading.local()
         self._warmer: Any = None  # the dashboards.warmer.Warmer thread while views are being asked
+        self._passing = False  # a warmer pass is under way
         self._closed = False
 
     def now(self) -> datetime:
@@ -251,7 +255,7 @@ class Data:
                     not reading.warming
                     and recomputing
                     and tick != PINNED
-                    and 0 < tick - entry.tick <= MAX_STALE_TICKS
+                    and 0 < tick - entry.tick <= self._stale_limit()
                 ):
                     return self._shown(reading, entry, stale=True)
             staged = self._staged.get(key)
@@ -273,6 +277,8 @@ class Data:
             as_of = pinned_at or self.now()
             with self._lock:
                 self.queries[str(key[0])] += 1
+                if not reading.warming:
+                    self.reader_queries[str(key[0])] += 1
             started = time.perf_counter()
             flight.result = Result(compute(as_of), as_of)
             with self._lock:
@@ -303,7 +309,7 @@ class Data:
         for old in [
             k
             for k, e in self._cache.items()
-            if (e.tick != PINNED and current - e.tick > MAX_STALE_TICKS)
+            if (e.tick != PINNED and current - e.tick > MAX_BEHIND_TICKS)
             or (e.tick == PINNED and e.result.as_of < oldest)
         ]:
             del self._cache[old]
@@ -324,17 +330,17 @@ class Data:
         with self._lock:
             seen = self._views.pop(key, None)  # re-inserted last: the dict is in order of asking
             view = seen or _View(read, current, current - 1)
+            view.kept = view.kept or bool(seen and seen.kept)
             view.read, view.asked = read, max(view.asked, current)
             self._views[key] = view
-            while len(self._views) > MAX_VIEWS:
-                del self._views[next(iter(self._views))]
+            self._cap_views()
             if self.warm_in_background and self._warmer is None and not self.store.closed:
                 from dashboards.warmer import Warmer
 
                 self._warmer = Warmer(self).start()
             if view.shown is not None and view.shown_tick == current:
                 return view.shown  # what `read` returned this tick
-            if view.shown is not None and 0 < current - view.shown_tick <= MAX_STALE_TICKS:
+            if view.shown is not None and 0 < current - view.shown_tick <= self._stale_limit():
                 # A new tick and the warmer has not published this view yet: what it showed
                 # last time is what `read` would render from the previous answers, without
                 # rendering it again.
@@ -358,6 +364,25 @@ class Data:
                     view.ran = max(view.ran, current)
         return value, served
 
+    def _stale_limit(self) -> int:
+        """How many ticks old an answer may be shown (under the lock): MAX_STALE_TICKS, or
+        MAX_BEHIND_TICKS while a warmer pass is under way (on a starved machine a pass can outlast
+        a tick; its readers should not all compute what it is computing)."""
+        return MAX_BEHIND_TICKS if self._passing else MAX_STALE_TICKS
+
+    def _cap_views(self) -> None:
+        """Drop the least recently asked views beyond MAX_VIEWS (default views stay)."""
+        for key in [k for k, v in self._views.items() if not v.kept][: max(len(self._views) - MAX_VIEWS, 0)]:
+            del self._views[key]
+
+    def keep_warm(self, key: Hashable, read: Callable[[Data], Any]) -> None:
+        """Warm the view `key` at every tick whether or not anyone asks for it (a page's default
+        view: the first editor to open it gets it at once). Nothing is computed now; the warmer
+        starts with the first view a reader asks."""
+        with self._lock:
+            self._views[key] = _View(read, self.tick(), self.tick() - 1, kept=True)
+            self._cap_views()
+
     def warm(self) -> int:
         """One warmer pass at the current tick: replay, one at a time, every view asked in the
         last WARM_TICKS ticks and not yet computed for this tick, publishing each view's answers
@@ -365,7 +390,7 @@ class Data:
         it works again) and its readers keep the previous answers. Returns the views replayed."""
         current = self.tick()
         with self._lock:
-            forgotten = [k for k, v in self._views.items() if current - v.asked > WARM_TICKS]
+            forgotten = [k for k, v in self._views.items() if current - v.asked > WARM_TICKS and not v.kept]
             for old in forgotten:
                 del self._views[old]
                 self._failing.pop(old, None)
@@ -375,43 +400,47 @@ class Data:
                     if entry_key not in kept:
                         entry.warm = False
             due = [(k, v) for k, v in reversed(self._views.items()) if v.ran < current]
+            self._passing = True
         replayed = 0
-        for key, view in due:
-            if self._closed or self.store.closed:
-                break
-            reading = self._local.reading = _Reading(warming=True, in_view=True)
-            try:
-                value = view.read(self)
-            except Exception as exc:  # a failing query must never stop the warmer nor break a page
+        try:
+            for key, view in due:
+                if self._closed or self.store.closed:
+                    break
+                reading = self._local.reading = _Reading(warming=True, in_view=True)
+                try:
+                    value = view.read(self)
+                except Exception as exc:  # a failing query must never stop the warmer nor break a page
+                    with self._lock:
+                        for k in reading.staged:
+                            self._staged.pop(k, None)
+                    message = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+                    if self._failing.get(key) != message:
+                        self._failing[key] = message
+                        log.warning(
+                            "dashboard warmer: view %r failed (%s); readers keep its previous answers",
+                            key,
+                            message,
+                        )
+                    continue
+                finally:
+                    self._local.reading = None
+                self._failing.pop(key, None)
                 with self._lock:
                     for k in reading.staged:
-                        self._staged.pop(k, None)
-                message = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
-                if self._failing.get(key) != message:
-                    self._failing[key] = message
-                    log.warning(
-                        "dashboard warmer: view %r failed (%s); readers keep its previous answers",
-                        key,
-                        message,
-                    )
-                continue
-            finally:
-                self._local.reading = None
-            self._failing.pop(key, None)
+                        staged = self._staged[k]
+                        old = self._cache.get(k)
+                        staged.asked = max(staged.asked, old.asked if old else staged.asked)
+                        self._keep(k, staged, current)
+                    view.ran, view.keys = current, reading.keys
+                    view.shown, view.shown_tick = (value, Served()), current
+                    view.shown_at = reading.computed_at or time.time()
+                    view.version += 1
+                replayed += 1
+        finally:
             with self._lock:
-                for k in reading.staged:
-                    staged = self._staged[k]
-                    old = self._cache.get(k)
-                    staged.asked = max(staged.asked, old.asked if old else staged.asked)
-                    self._keep(k, staged, current)
-                view.ran, view.keys = current, reading.keys
-                view.shown, view.shown_tick = (value, Served()), current
-                view.shown_at = reading.computed_at or time.time()
-                view.version += 1
-            replayed += 1
-        with self._lock:
-            self._staged.clear()
-            self.warm_passes += 1
+                self._staged.clear()
+                self.warm_passes += 1
+                self._passing = False
         return replayed
 
     def answers_kept(self) -> int:
