@@ -130,10 +130,10 @@ def create_app(
         return article.content(d, ctx, **route.args)
 
     def page_view(route: Route, ctx: Ctx) -> tuple[Hashable, Callable[[Data], Any]]:
-        """A page's view for `Data.view`: its key and what it reads (its data part and the
-        freshness badge's query)."""
+        """A page's view for `Data.view`: its key and what it reads (its data part, the freshness
+        badge's query, and the controls' choices its layout reads, so they are warm too)."""
         key = ("page", route.page, tuple(sorted(route.args.items())), ctx.view.search(), ctx.tz_name)
-        return key, lambda d: (content(route, ctx, d), d.freshness())
+        return key, lambda d: (content(route, ctx, d), d.freshness(), d.platforms(), d.facets())
 
     def shown(route: Route, ctx: Ctx) -> tuple[Any, Any]:
         """The page's data part and its freshness badge, computed as one view, once per tick for
@@ -142,7 +142,7 @@ def create_app(
         they are."""
         if route.page == "not_found":
             return dash.no_update, badge(data.freshness(), ctx, Served())
-        (part, fresh), served = data.view(*page_view(route, ctx))
+        (part, fresh, _, _), served = data.view(*page_view(route, ctx))
         return part, badge(fresh, ctx, served)
 
     def badge(fresh: Result, ctx: Ctx, served: Served) -> Any:

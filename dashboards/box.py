@@ -81,8 +81,9 @@ def view_key(query: BoxQuery) -> tuple[str, BoxQuery]:
 
 
 def reader(query: BoxQuery) -> Callable[[Data], Result]:
-    """What the box's view reads: the ranking, cut to the query's limit."""
-    return lambda d: d.ranking(query.window, query.filters, query.limit)
+    """What the box's view reads: the ranking, cut to the query's limit (and the platforms its
+    parameters are checked against, so they are warm too)."""
+    return lambda d: (d.platforms(), d.ranking(query.window, query.filters, query.limit))[1]
 
 
 def payload(data: Data, query: BoxQuery) -> dict[str, Any]:
