@@ -136,10 +136,9 @@ def create_app(
         return key, lambda d: (content(route, ctx, d), d.freshness(), d.platforms(), d.facets())
 
     def shown(route: Route, ctx: Ctx) -> tuple[Any, Any]:
-        """The page's data part and its freshness badge, computed as one view, once per tick for
-        all its readers and callbacks: the warmer keeps it computed for the next ticks, and while
-        it recomputes, readers get the previous tick's answers at once, the badge saying how old
-        they are."""
+        """The page's data part and its freshness badge, computed as one view: the warmer keeps
+        its answers computed for the next ticks, and while it recomputes, readers get the
+        previous tick's answers at once, the badge saying how old they are."""
         if route.page == "not_found":
             return dash.no_update, badge(data.freshness(), ctx, Served())
         (part, fresh, _, _), served = data.view(*page_view(route, ctx))
@@ -203,8 +202,8 @@ def create_app(
         State("url", "pathname"),
     )
     def freshness(_tick: int | None, search: str | None, zone: str | None, pathname: str | None) -> Any:
-        # The page's own view (computed once per tick and shared with the content callback), so
-        # the badge says how old the figures shown are.
+        # The page's own view (its answers shared with the content callback), so the badge says
+        # how old the figures shown are.
         where = resolve(pathname)
         return shown(where, context(where, pathname, search, zone, timezone))[1]
 

@@ -103,15 +103,8 @@ class _View:
     read: Callable[[Data], Any]
     asked: int  # the last tick a reader asked for it
     ran: int  # the last tick it was computed for (by its reader or the warmer)
-    # What `read` last returned, for the tick `shown_tick`: every reader of the view in that tick
-    # gets it without running `read` again (a page's Python rendering done once per tick, not once
-    # per reader), until the warmer publishes newer answers.
-    shown: tuple[Any, Served] | None = None
-    shown_tick: int = -1
-    shown_at: float = 0.0  # when its oldest answer was computed (time.time())
     keys: set[tuple[Any, ...]] = field(default_factory=set)  # the answers its last run asked for
     kept: bool = False  # a default view (`keep_warm`): warmed even while nobody asks for it
-    version: int = 0  # bumped at each `shown`: a reader never overwrites a newer one
 
 
 @dataclass(frozen=True)
@@ -320,10 +313,10 @@ class Data:
                 del self._cache[old]
 
     def view(self, key: Hashable, read: Callable[[Data], T]) -> tuple[T, Served]:
-        """`read(self)` as a reader's view `key` (a page's data part, the box's ranking), once
-        per tick however many readers and callbacks ask: its answers may be the previous tick's
-        while the warmer recomputes them, and the warmer replays it at the next ticks while
-        readers keep asking for it. Returns what `read` returned and how old its answers are."""
+        """`read(self)` as a reader's view `key` (a page's data part, the box's ranking): its
+        answers may be the previous tick's while the warmer recomputes them, and the warmer
+        replays it at the next ticks while readers keep asking for it. Returns what `read`
+        returned and how old its answers are."""
         if self.ttl_s <= 0 or self._closed:
             return read(self), Served()
         current = self.tick()
@@ -338,16 +331,6 @@ class Data:
                 from dashboards.warmer import Warmer
 
                 self._warmer = Warmer(self).start()
-            if view.shown is not None and view.shown_tick == current:
-                return view.shown  # what `read` returned this tick
-            if view.shown is not None and 0 < current - view.shown_tick <= self._stale_limit():
-                # A new tick and the warmer has not published this view yet: what it showed
-                # last time is what `read` would render from the previous answers, without
-                # rendering it again.
-                return view.shown[0], Served(
-                    True, min(view.shown_at, view.shown[1].computed_at or view.shown_at)
-                )
-            version = view.version
         outer = getattr(self._local, "reading", None)
         reading = self._local.reading = _Reading(in_view=True)
         try:
@@ -357,11 +340,8 @@ class Data:
         served = Served(reading.stale, reading.oldest)
         with self._lock:
             view.keys = reading.keys
-            if view.version == version:
-                view.shown, view.shown_tick, view.version = (value, served), current, version + 1
-                view.shown_at = reading.computed_at or time.time()
-                if not reading.stale:
-                    view.ran = max(view.ran, current)
+            if not reading.stale:
+                view.ran = max(view.ran, current)
         return value, served
 
     def _stale_limit(self) -> int:
@@ -408,7 +388,7 @@ class Data:
                     break
                 reading = self._local.reading = _Reading(warming=True, in_view=True)
                 try:
-                    value = view.read(self)
+                    view.read(self)
                 except Exception as exc:  # a failing query must never stop the warmer nor break a page
                     with self._lock:
                         for k in reading.staged:
@@ -432,9 +412,6 @@ class Data:
                         staged.asked = max(staged.asked, old.asked if old else staged.asked)
                         self._keep(k, staged, current)
                     view.ran, view.keys = current, reading.keys
-                    view.shown, view.shown_tick = (value, Served()), current
-                    view.shown_at = reading.computed_at or time.time()
-                    view.version += 1
                 replayed += 1
         finally:
             with self._lock:
