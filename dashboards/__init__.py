@@ -19,10 +19,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import dash
-from dash import Input, Output, State, dcc, html
+from dash import ALL, Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
 from flask import Response, request
 
-from dashboards import api, box, components, downloads, embed
+from dashboards import api, box, components, downloads, embed, refresh
 from dashboards.data import Data, Result, Served
 from dashboards.pages import article, health, most_popular, not_found, trending
 from dashboards.view import Ctx, parse, valid_zone
@@ -184,15 +185,34 @@ def create_app(
 
     @app.callback(
         Output("page-content", "children"),
+        Output({"type": refresh.PART, "index": ALL}, "children"),
+        Output({"type": refresh.CHART, "name": ALL}, "figure"),
+        Output(refresh.DIGESTS, "data"),
         Input("tick", "n_intervals"),
         State("url", "pathname"),
         State("url", "search"),
         State("browser-tz", "data"),
+        State(refresh.DIGESTS, "data"),
+        State({"type": refresh.PART, "index": ALL}, "id"),
+        State({"type": refresh.CHART, "name": ALL}, "id"),
         prevent_initial_call=True,
     )
-    def tick(_n: int | None, pathname: str | None, search: str | None, zone: str | None) -> Any:
+    def tick(
+        _n: int | None,
+        pathname: str | None,
+        search: str | None,
+        zone: str | None,
+        digests: Any,
+        part_ids: list[dict[str, Any]],
+        chart_ids: list[dict[str, Any]],
+    ) -> tuple[Any, Any, Any, Any]:
+        # Only what changed is set (dashboards.refresh): a chart or table whose figures are the
+        # same is not mounted and drawn again at every refresh.
         where = resolve(pathname)
-        return shown(where, context(where, pathname, search, zone, timezone))[0]
+        part = shown(where, context(where, pathname, search, zone, timezone))[0]
+        if part is dash.no_update:  # not a page with a data part
+            raise PreventUpdate
+        return refresh.changes(part, digests, part_ids or [], chart_ids or [])
 
     @app.callback(
         Output("freshness", "children"),

@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
-from dashboards import components, figures
+from dashboards import components, figures, refresh
 from dashboards import format as fmt
 from dashboards.components import Column
 from dashboards.data import Data
@@ -269,7 +269,7 @@ def layout(data: Data, ctx: Ctx, article_id: int, shown: Any) -> html.Section:
                 className="controls",
             ),
             components.rendered_view("ar-rendered", ctx.view),
-            html.Div(shown, id="page-content"),
+            *refresh.area(shown),
         ],
         className="page page-article",
     )

@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 from dash import html
 
-from dashboards import components
+from dashboards import components, refresh
 from dashboards import format as fmt
 from dashboards.components import Column
 from dashboards.data import Data
@@ -160,7 +160,7 @@ def layout(data: Data, ctx: Ctx, shown: Any) -> html.Section:
                 "waiting longer than one round.",
                 className="lede",
             ),
-            html.Div(shown, id="page-content"),
+            *refresh.area(shown),
         ],
         className="page page-health",
     )

@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
-from dashboards import components, figures, sparkline
+from dashboards import components, figures, refresh, sparkline
 from dashboards import format as fmt
 from dashboards.components import Column
 from dashboards.data import SPARK_STEP, WINDOWS, Data, Filters
@@ -274,7 +274,7 @@ def layout(data: Data, ctx: Ctx, shown: Any) -> html.Section:
                 className="controls",
             ),
             components.rendered_view("mp-rendered", ctx.view),
-            html.Div(shown, id="page-content"),
+            *refresh.area(shown),
         ],
         className="page page-most-popular",
     )

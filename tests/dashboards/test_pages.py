@@ -90,13 +90,51 @@ def route(client: FlaskClient, path: str, search: str = "", zone: str | None = N
 
 
 def tick(client: FlaskClient, path: str, search: str = "", zone: str | None = None) -> Any:
-    """What the refresh timer re-renders in place (the data part of the page)."""
-    return call(
-        client,
-        [("page-content", "children")],
-        [("tick", "n_intervals", 1)],
-        [("url", "pathname", path), ("url", "search", search), ("browser-tz", "data", zone)],
-    )["page-content"]["children"]
+    """What the refresh timer re-renders in place (the data part of the page), asked as by a page
+    showing no part yet: the whole data part, unwrapped (dashboards.refresh)."""
+    answer = refresh_call(client, path, search, zone)["page-content"]["children"]
+    return [part["props"]["children"] for part in answer]
+
+
+TICK_OUTPUT = (
+    '..page-content.children...{"index":["ALL"],"type":"refreshed-part"}.children'
+    '...{"name":["ALL"],"type":"refreshed-chart"}.figure...content-digests.data..'
+)
+
+
+def refresh_call(
+    client: FlaskClient,
+    path: str,
+    search: str = "",
+    zone: str | None = None,
+    digests: Any = None,
+    part_ids: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    chart_ids: list[dict[str, Any]] = (),  # type: ignore[assignment]
+) -> dict[str, Any]:
+    """Fire the refresh timer's callback as dash-renderer does for a page showing `part_ids` and
+    `chart_ids` with `digests`; returns {component id: {property: value}} of what it changes."""
+    body = {
+        "output": TICK_OUTPUT,
+        "outputs": [
+            {"id": "page-content", "property": "children"},
+            [{"id": i, "property": "children"} for i in part_ids],
+            [{"id": i, "property": "figure"} for i in chart_ids],
+            {"id": "content-digests", "property": "data"},
+        ],
+        "inputs": [{"id": "tick", "property": "n_intervals", "value": 1}],
+        "state": [
+            {"id": "url", "property": "pathname", "value": path},
+            {"id": "url", "property": "search", "value": search},
+            {"id": "browser-tz", "property": "data", "value": zone},
+            {"id": "content-digests", "property": "data", "value": digests},
+            [{"id": i, "property": "id", "value": i} for i in part_ids],
+            [{"id": i, "property": "id", "value": i} for i in chart_ids],
+        ],
+        "changedPropIds": ["tick.n_intervals"],
+    }
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code in (200, 204), response.data[:500]
+    return response.get_json()["response"] if response.status_code == 200 else {}
 
 
 def freshness(client: FlaskClient, search: str = "", zone: str | None = None) -> Any:
