@@ -170,6 +170,7 @@ class Data:
         self._local = threading.local()
         self._warmer: Any = None  # the dashboards.warmer.Warmer thread while views are being asked
         self._passing = False  # a warmer pass is under way
+        self._behind = False  # the last pass ended ticks after it began (until the next begins)
         self._closed = False
 
     def now(self) -> datetime:
@@ -346,9 +347,11 @@ class Data:
 
     def _stale_limit(self) -> int:
         """How many ticks old an answer may be shown (under the lock): MAX_STALE_TICKS, or
-        MAX_BEHIND_TICKS while a warmer pass is under way (on a starved machine a pass can outlast
-        a tick; its readers should not all compute what it is computing)."""
-        return MAX_BEHIND_TICKS if self._passing else MAX_STALE_TICKS
+        MAX_BEHIND_TICKS while a warmer pass is under way or the last one ended ticks after it
+        began (on a starved machine a pass can outlast a tick; its readers should not all compute
+        what it is computing, nor, once it published answers already that old, what the next
+        pass will compute: an article's trending line waited seconds for the ranking)."""
+        return MAX_BEHIND_TICKS if self._passing or self._behind else MAX_STALE_TICKS
 
     def _cap_views(self) -> None:
         """Drop the least recently asked views beyond MAX_VIEWS (default views stay)."""
@@ -418,6 +421,7 @@ class Data:
                 self._staged.clear()
                 self.warm_passes += 1
                 self._passing = False
+                self._behind = self.tick() != current
         return replayed
 
     def answers_kept(self) -> int:

@@ -231,3 +231,35 @@ def test_every_page_default_view_and_the_box_are_warm_before_anyone_opens_them(s
     # The first editor on each page and the box got the warmer's answers: no ranking computed.
     assert {name: data.queries[name] for name in warmed} == warmed
     assert app.server.extensions["tracker_close"]()
+
+
+def test_after_a_pass_slower_than_a_tick_readers_keep_its_answers_until_the_next_pass(
+    seeded: Seeded,
+) -> None:
+    """A pass that outlasted MAX_STALE_TICKS ticks (a starved machine) publishes answers already
+    that old: until the next pass begins, readers are shown them (marked stale) instead of each
+    computing the ranking again on their click (an article's trending line seconds late)."""
+    data = ticking(seeded)
+    computing, release = threading.Event(), threading.Event()
+
+    def page(d: Data) -> list[str]:
+        titles = popular(d)
+        if threading.current_thread().name == WARMER_THREAD:
+            computing.set()
+            assert release.wait(30)
+        return titles
+
+    data.view("page", page)
+    data.at = 1
+    warmer = threading.Thread(target=data.warm, name=WARMER_THREAD)
+    warmer.start()
+    assert computing.wait(30)
+    data.at = 1 + data_module.MAX_STALE_TICKS + 1  # the pass ends ticks after it began
+    release.set()
+    warmer.join(30)
+    shown, served = data.view("page", page)
+    assert shown == [SUMMIT, HEATWAVE] and served.stale
+    assert data.reader_queries["ranking"] == 1  # the first reader's only: none at the late tick
+    data.warm()  # the next pass (at the tick it begins) brings them up to date
+    shown, served = data.view("page", page)
+    assert not served.stale and data.reader_queries["ranking"] == 1
