@@ -286,6 +286,45 @@ def phone_visit(chromium: Any, url: str, selector: str) -> tuple[float, int, int
     return ms, overflow, nodes
 
 
+def trace_visit(chromium: Any, url: str, selector: str) -> None:
+    """Where one first visit's time goes (a fresh profile, the data cache warm): when each script
+    and each Dash callback request started and ended (ms after `page.goto`), the callbacks'
+    rounds (requests started after an earlier one ended), and when the page was drawn."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    events: list[tuple[str, float, float, int]] = []
+
+    def finished(request: Any) -> None:
+        timing = request.timing
+        name = request.url.rsplit("/", 1)[-1].split("?")[0]
+        if "_dash-update-component" in request.url:
+            name = "callback " + str((request.post_data_json or {}).get("output", ""))[:48]
+        elif request.resource_type not in ("script", "document", "fetch", "xhr"):
+            return
+        size = int(request.sizes()["responseBodySize"])
+        events.append((name, timing["startTime"], timing["responseEnd"] + timing["startTime"], size))
+
+    page.on("requestfinished", finished)
+    started = time.perf_counter()
+    page.goto(url)
+    page.locator(selector).first.wait_for(timeout=600_000)
+    drawn = (time.perf_counter() - started) * 1000
+    page.wait_for_timeout(300)
+    origin = min(e[1] for e in events)
+    calls = sorted((e for e in events if e[0].startswith("callback")), key=lambda e: e[1])
+    rounds, last_end = 0, -1.0
+    for _, start, end, _ in calls:
+        if start >= last_end:
+            rounds += 1
+        last_end = max(last_end, end) if start >= last_end else last_end
+    print(
+        f"    one first visit of {url.split('/', 3)[-1] or '/'}: drawn at {drawn:.0f} ms; {rounds} callback rounds"
+    )
+    for name, start, end, size in sorted(events, key=lambda e: e[1]):
+        print(f"      {start - origin:7.0f} -> {end - origin:7.0f} ms  {size / 1024:8.0f} KiB  {name}")
+    context.close()
+
+
 def browser_render(store: Store, clock: FrozenClock, article_id: int) -> dict[str, dict[str, float]]:
     """Until the page's table or chart is drawn: the first load (a cold data cache), then the
     median of 5 first visits (a fresh browser profile each: every script downloaded and parsed)
@@ -323,6 +362,7 @@ def browser_render(store: Store, clock: FrozenClock, article_id: int) -> dict[st
                         own.close()
 
                 cold = median_ms(lambda c=profile: load(context=c), repeat=1)
+                trace_visit(chromium, server.url + path, selector)
                 first = median_ms(load)
                 repeat = median_ms(lambda c=profile: load(context=c))
                 profile.close()
@@ -336,7 +376,7 @@ def browser_render(store: Store, clock: FrozenClock, article_id: int) -> dict[st
             chromium.close()
     finally:
         server.stop()
-        app.server.extensions["tracker_close"]()
+        app.server.extensions.get("tracker_close", lambda: True)()  # main before the warmer had none
     return figures
 
 
@@ -377,6 +417,9 @@ def main() -> None:
     parser.add_argument(
         "--no-readers", action="store_true", help="skip the concurrent renders and the box's readers"
     )
+    parser.add_argument(
+        "--browser-only", action="store_true", help="only the Chromium renders (implies --browser)"
+    )
     args = parser.parse_args()
     queries = _queries_bench()
     with tempfile.TemporaryDirectory() as tmp:
@@ -398,6 +441,10 @@ def main() -> None:
             "ranking", win="24 hours", platform="", site="", section="", author="", limit=1, as_of=clock.now()
         )
         article_id = int(top["article_id"][0])
+        if args.browser_only:
+            browser_render(store, clock, article_id)
+            store.close()
+            return
         calls = callbacks(store, clock, article_id)
         served = warmed(store, clock, article_id)
         if not args.no_readers:
