@@ -15,6 +15,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from dashboards import Route, create_app, resolve
+from dashboards.refresh import chart_id
 from tests.dashboards.conftest import Seeded, seed
 from tracker.store import Store
 
@@ -249,7 +250,7 @@ def test_trending_page_lists_the_last_hour_with_its_chart(client: FlaskClient) -
         "Heatwave breaks decade-old record",
         "Summit ends in surprise deal",
     ]
-    chart = find(content, id="tr-chart")[0]["props"]["figure"]
+    chart = find(content, id=chart_id("tr-chart"))[0]["props"]["figure"]
     assert [t["name"] for t in chart["data"]] == [
         "1. Heatwave breaks decade-old…",  # legend-short
         "2. Summit ends in surprise deal",
@@ -258,9 +259,9 @@ def test_trending_page_lists_the_last_hour_with_its_chart(client: FlaskClient) -
     # The hour's sample-to-sample increases: Reddit +110 at -20 min, Hacker News +307 at -10; X's
     # post, born 100 min ago and first seen 10 min ago, adds nothing it gained before we saw it.
     assert chart["data"][0]["customdata"] == [0] * 8 + [110] * 2 + [417] * 3
-    linear = find(page(client, "/trending", "?scale=linear"), id="tr-chart")[0]["props"]["figure"]
+    linear = find(page(client, "/trending", "?scale=linear"), id=chart_id("tr-chart"))[0]["props"]["figure"]
     assert linear["data"][0]["y"][-1] == 417
-    log = find(page(client, "/trending", "?scale=log"), id="tr-chart")[0]["props"]["figure"]
+    log = find(page(client, "/trending", "?scale=log"), id=chart_id("tr-chart"))[0]["props"]["figure"]
     assert log["layout"]["yaxis"]["type"] == "log"
 
 
@@ -285,7 +286,7 @@ def test_article_page_shows_totals_latest_values_one_chart_and_the_posts(
         "85",
         "950",
     ]
-    graph = find(content, id="article-graph")[0]["props"]["figure"]
+    graph = find(content, id=chart_id("article-graph"))[0]["props"]["figure"]
     assert {t["name"] for t in graph["data"]} == {"bluesky", "reddit"}
     reddit = next(t for t in graph["data"] if t["name"] == "reddit")
     assert reddit["y"] == [12, 980, 1035]  # interactions: score + comments
@@ -294,7 +295,8 @@ def test_article_page_shows_totals_latest_values_one_chart_and_the_posts(
     assert [texts(a)[0] for a in find(posts, target="_blank")] == ["r1", "b1"]
     assert "Posts that spread it (2)" in words
     hourly = find(
-        page(client, f"/article/{seeded.ids['summit']}", "?view=hourly&metric=likes"), id="article-graph"
+        page(client, f"/article/{seeded.ids['summit']}", "?view=hourly&metric=likes"),
+        id=chart_id("article-graph"),
     )
     bars = hourly[0]["props"]["figure"]["data"]
     assert [(b["type"], b["name"], sum(b["y"])) for b in bars] == [("bar", "bluesky", 100)]
