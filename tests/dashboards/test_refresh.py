@@ -36,6 +36,7 @@ def test_a_refresh_with_the_same_figures_changes_nothing_and_new_samples_change_
     app = create_app(seeded.store, refresh_s=TICK_S, clock=FrozenClock(seeded.now))
     client = app.server.test_client()
     data = app.server.extensions["tracker_data"]
+    data.warm_in_background = False  # the test runs the warmer's passes (Data.warm), tick by tick
     try:
         digests, parts, charts = shown(client, "/")
         assert len(parts) == 4 and charts == [refresh.chart_id("mp-chart")]
@@ -50,6 +51,7 @@ def test_a_refresh_with_the_same_figures_changes_nothing_and_new_samples_change_
         start = data.tick()
         while data.tick() == start:  # the next tick's answers include the sample
             time.sleep(0.05)
+        assert data.warm() > 0  # the warmer's pass publishes them
         answer = refresh_call(client, "/", zone="UTC", digests=digests, part_ids=parts, chart_ids=charts)
         assert "page-content" not in answer  # never the whole data part
         table = f'{{"index":{parts[0]["index"]},"type":"{refresh.PART}"}}'
