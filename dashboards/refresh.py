@@ -40,11 +40,18 @@ def _hash(value: Any) -> str:
     return hashlib.blake2b(to_json_plotly(value).encode(), digest_size=12).hexdigest()
 
 
+def _props(graph: dcc.Graph) -> dict[str, Any]:
+    """A chart's props (its id, figure, config...)."""
+    shown: dict[str, Any] = graph.to_plotly_json()  # type: ignore[no-untyped-call]  # Dash ships no annotations
+    return dict(shown["props"])
+
+
 def digest(part: Any) -> list[str]:
     """[what the part is, a hash of all of it but a chart's figure, a hash of the chart's figure]."""
     if isinstance(part, dcc.Graph):
-        rest = {k: v for k, v in part.to_plotly_json()["props"].items() if k != "figure"}
-        return [f"Graph#{part.id}", _hash(rest), _hash(getattr(part, "figure", None))]
+        props = _props(part)
+        figure = props.pop("figure", None)
+        return [f"Graph#{props['id']}", _hash(props), _hash(figure)]
     return [type(part).__name__, _hash(part), ""]
 
 
@@ -62,8 +69,9 @@ def _shown(part: Any) -> Any:
     refreshed through, inside a Div keeping the chart's own id (styles and tests find it)."""
     if not isinstance(part, dcc.Graph):
         return part
-    props = {k: v for k, v in part.to_plotly_json()["props"].items() if k != "id"}
-    return html.Div(dcc.Graph(id=chart_id(str(part.id)), **props), id=str(part.id), className="chart")
+    props = _props(part)
+    name = str(props.pop("id"))
+    return html.Div(dcc.Graph(id=chart_id(name), **props), id=name, className="chart")
 
 
 def wrapped(children: Any) -> list[html.Div]:
@@ -107,9 +115,13 @@ def changes(
         for i in (int(p["index"]) for p in part_ids)
     ]
     figures = {
-        str(part.id): part.figure
-        for part, before, now in zip(new, shown, after, strict=True)
-        if isinstance(part, dcc.Graph) and before[2] != now[2]
+        str(props["id"]): props.get("figure")
+        for props, before, now in (
+            (_props(part), b, a)
+            for part, b, a in zip(new, shown, after, strict=True)
+            if isinstance(part, dcc.Graph)
+        )
+        if before[2] != now[2]
     }
     changed_charts = [figures.get(str(c["name"]), no_update) for c in chart_ids]
     return no_update, changed_parts, changed_charts, after
