@@ -1,6 +1,10 @@
 """What the dashboards cost on a large store, and that they cost it once per refresh: each page's
 data callback on a cold cache (median of 5) split into the named queries' time (SQL) and the
-rest (Python/Dash), at the next refreshes (a minute apart), with its components and JSON size;
+rest (Python/Dash), at the next refreshes (a minute apart) without the warmer, with its
+components and JSON size; the same callback served as the app serves it (a view kept warm by
+`dashboards.warmer`): cold (the first reader of a new view), stale (a reader at the next tick
+while the warmer recomputes: the previous tick's answers), warm (a reader after the warmer ran),
+and the warmer's own replay time in the background;
 fifty concurrent renders of each page sharing one cache (queries per refresh); fifty concurrent
 readers of the site's box over real HTTP (ranking queries per refresh); with --browser a full page render in Chromium (the first
 load, then the median of 5 first visits and of 5 repeat visits, and a phone visit at 390 px with
@@ -159,6 +163,49 @@ def callbacks(store: Store, clock: FrozenClock, article_id: int) -> dict[str, di
     return figures
 
 
+def warmed(store: Store, clock: FrozenClock, article_id: int) -> dict[str, dict[str, float]]:
+    """Each page's callback as the app serves it, through `Data.view` and the warmer, including
+    Dash's JSON serialisation of what it returns (median of 5, a new cache each)."""
+    print(
+        "page data callback served through the warmer (median of 5, ms, incl. JSON): cold = first "
+        "reader of a new view; stale = a reader at the next tick while the warmer recomputes; "
+        "warm = a reader after the warmer ran; warmer = its background replay of the view:"
+    )
+    figures: dict[str, dict[str, float]] = {}
+    for name, render in pages(article_id).items():
+        runs: dict[str, list[float]] = {"cold": [], "stale": [], "warmer": [], "warm": []}
+        stale_shown = True
+        for _ in range(5):
+            data = _Refreshes(store, clock, ttl_s=60)
+
+            def serve(d: Data = data, r: Callable[[Data], Any] = render, key: str = name) -> bool:
+                value, served = d.view(key, r)
+                to_json(value)
+                return served.stale
+
+            started = time.perf_counter()
+            serve()
+            runs["cold"].append(time.perf_counter() - started)
+            data.refresh += 1  # the next refresh tick begins
+            started = time.perf_counter()
+            stale_shown = serve() and stale_shown
+            runs["stale"].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            data.warm()
+            runs["warmer"].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            assert not serve()
+            runs["warm"].append(time.perf_counter() - started)
+        figures[name] = {k: statistics.median(v) * 1000 for k, v in runs.items()}
+        f = figures[name]
+        print(
+            f"  {name:<24} cold {f['cold']:6.0f}  stale {f['stale']:5.0f}"
+            f"{'' if stale_shown else ' (not stale!)'}  warm {f['warm']:5.0f}  "
+            f"(warmer in the background {f['warmer']:6.0f})"
+        )
+    return figures
+
+
 def concurrent_renders(store: Store, clock: FrozenClock, article_id: int) -> None:
     """Fifty readers render each page at once over one shared cache: queries reaching the store."""
     print(f"{READERS} concurrent renders of each page in one refresh -> queries reaching the store:")
@@ -188,11 +235,15 @@ def box_readers(store: Store, clock: FrozenClock, refreshes: int = 3) -> None:
     app = create_app(store, refresh_s=refresh_s, clock=clock)
     data = app.server.extensions["tracker_data"]
     server = BackgroundServer(app.server, name="bench-box").start()
-    print(f"site box, {READERS} concurrent readers per refresh over real HTTP:")
+    print(
+        f"site box, {READERS} concurrent readers per refresh over real HTTP (ranking queries in the "
+        "refresh: the first reader's, then the warmer's; readers of later refreshes get the "
+        "previous answer while it runs):"
+    )
     try:
         for cycle in range(refreshes):
-            time.sleep(refresh_s - time.time() % refresh_s + 0.05)  # a new tick: every reader misses
             before = data.queries["ranking"]
+            time.sleep(refresh_s - time.time() % refresh_s + 0.05)  # a new tick: every reader misses
             barrier = threading.Barrier(READERS)
             codes: list[int] = []
 
@@ -209,12 +260,14 @@ def box_readers(store: Store, clock: FrozenClock, refreshes: int = 3) -> None:
             for t in threads:
                 t.join()
             wall = time.perf_counter() - started
+            data.wait_idle(300)  # the warmer's computation of this refresh, if still running
             print(
                 f"  refresh {cycle + 1}: {READERS} concurrent readers ({codes.count(200)} ok) -> "
                 f"{data.queries['ranking'] - before} ranking query, {wall * 1000:.0f} ms wall"
             )
     finally:
         server.stop()
+        app.server.extensions["tracker_close"]()
 
 
 def phone_visit(chromium: Any, url: str, selector: str) -> tuple[float, int, int]:
@@ -233,6 +286,45 @@ def phone_visit(chromium: Any, url: str, selector: str) -> tuple[float, int, int
     return ms, overflow, nodes
 
 
+def trace_visit(chromium: Any, url: str, selector: str) -> None:
+    """Where one first visit's time goes (a fresh profile, the data cache warm): when each script
+    and each Dash callback request started and ended (ms after `page.goto`), the callbacks'
+    rounds (requests started after an earlier one ended), and when the page was drawn."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    events: list[tuple[str, float, float, int]] = []
+
+    def finished(request: Any) -> None:
+        timing = request.timing
+        name = request.url.rsplit("/", 1)[-1].split("?")[0]
+        if "_dash-update-component" in request.url:
+            name = "callback " + str((request.post_data_json or {}).get("output", ""))[:48]
+        elif request.resource_type not in ("script", "document", "fetch", "xhr"):
+            return
+        size = int(request.sizes()["responseBodySize"])
+        events.append((name, timing["startTime"], timing["responseEnd"] + timing["startTime"], size))
+
+    page.on("requestfinished", finished)
+    started = time.perf_counter()
+    page.goto(url)
+    page.locator(selector).first.wait_for(timeout=600_000)
+    drawn = (time.perf_counter() - started) * 1000
+    page.wait_for_timeout(300)
+    origin = min(e[1] for e in events)
+    calls = sorted((e for e in events if e[0].startswith("callback")), key=lambda e: e[1])
+    rounds, last_end = 0, -1.0
+    for _, start, end, _ in calls:
+        if start >= last_end:
+            rounds += 1
+        last_end = max(last_end, end) if start >= last_end else last_end
+    print(
+        f"    one first visit of {url.split('/', 3)[-1] or '/'}: drawn at {drawn:.0f} ms; {rounds} callback rounds"
+    )
+    for name, start, end, size in sorted(events, key=lambda e: e[1]):
+        print(f"      {start - origin:7.0f} -> {end - origin:7.0f} ms  {size / 1024:8.0f} KiB  {name}")
+    context.close()
+
+
 def browser_render(store: Store, clock: FrozenClock, article_id: int) -> dict[str, dict[str, float]]:
     """Until the page's table or chart is drawn: the first load (a cold data cache), then the
     median of 5 first visits (a fresh browser profile each: every script downloaded and parsed)
@@ -241,6 +333,7 @@ def browser_render(store: Store, clock: FrozenClock, article_id: int) -> dict[st
 
     app = create_app(store, refresh_s=3600, clock=clock)  # one refresh for the whole run
     server = BackgroundServer(app.server, name="bench-pages").start()
+    app.server.extensions["tracker_data"].warm_in_background = False  # no pass at the hour mid-run
     ready = {
         "most popular 24h": ("/", "table.ranking tbody tr"),
         "trending": ("/trending", "table.ranking tbody tr"),
@@ -269,6 +362,7 @@ def browser_render(store: Store, clock: FrozenClock, article_id: int) -> dict[st
                         own.close()
 
                 cold = median_ms(lambda c=profile: load(context=c), repeat=1)
+                trace_visit(chromium, server.url + path, selector)
                 first = median_ms(load)
                 repeat = median_ms(lambda c=profile: load(context=c))
                 profile.close()
@@ -282,23 +376,34 @@ def browser_render(store: Store, clock: FrozenClock, article_id: int) -> dict[st
             chromium.close()
     finally:
         server.stop()
+        app.server.extensions.get("tracker_close", lambda: True)()  # main before the warmer had none
     return figures
 
 
-def summary(calls: dict[str, dict[str, float]], renders: dict[str, dict[str, float]]) -> None:
-    """One line per page: what the store costs, what Python costs, what the browser costs."""
-    print("summary (ms; targets: callback < 300, render < 2000; SQL + Python = the cold callback):")
+def summary(
+    calls: dict[str, dict[str, float]],
+    served: dict[str, dict[str, float]],
+    renders: dict[str, dict[str, float]],
+) -> None:
+    """One line per page: what the store costs, what Python costs, what a reader waits for with
+    and without the warmer, what the browser costs."""
     print(
-        f"  {'page':<24} {'SQL':>7} {'Python':>7} {'callback':>9} {'next refresh':>13} "
-        f"{'render first':>13} {'render repeat':>14}"
+        "summary (ms; targets: callback < 300, render < 2000; SQL + Python = the cold callback; "
+        "'no warmer' = a reader at the next refresh before; cold/stale/warm = through the warmer):"
+    )
+    print(
+        f"  {'page':<24} {'SQL':>7} {'Python':>7} {'cold':>7} {'no warmer':>10} {'stale':>6} "
+        f"{'warm':>6} {'render first':>13} {'render repeat':>14}"
     )
     for name, call in calls.items():
         shown = renders.get(name, {})
+        view = served.get(name, {})
         first = f"{shown['first']:.0f}" if shown else "-"
         repeat = f"{shown['repeat']:.0f}" if shown else "-"
         print(
-            f"  {name:<24} {call['sql']:7.0f} {call['python']:7.0f} {call['total']:9.0f} "
-            f"{call['next']:13.0f} {first:>13} {repeat:>14}"
+            f"  {name:<24} {call['sql']:7.0f} {call['python']:7.0f} {view.get('cold', call['total']):7.0f} "
+            f"{call['next']:10.0f} {view.get('stale', 0):6.0f} {view.get('warm', 0):6.0f} "
+            f"{first:>13} {repeat:>14}"
         )
 
 
@@ -311,6 +416,9 @@ def main() -> None:
     parser.add_argument("--browser", action="store_true", help="also time full page renders in Chromium")
     parser.add_argument(
         "--no-readers", action="store_true", help="skip the concurrent renders and the box's readers"
+    )
+    parser.add_argument(
+        "--browser-only", action="store_true", help="only the Chromium renders (implies --browser)"
     )
     args = parser.parse_args()
     queries = _queries_bench()
@@ -333,12 +441,17 @@ def main() -> None:
             "ranking", win="24 hours", platform="", site="", section="", author="", limit=1, as_of=clock.now()
         )
         article_id = int(top["article_id"][0])
+        if args.browser_only:
+            browser_render(store, clock, article_id)
+            store.close()
+            return
         calls = callbacks(store, clock, article_id)
+        served = warmed(store, clock, article_id)
         if not args.no_readers:
             concurrent_renders(store, clock, article_id)
             box_readers(store, clock)
         renders = browser_render(store, clock, article_id) if args.browser else {}
-        summary(calls, renders)
+        summary(calls, served, renders)
         store.close()
 
 

@@ -13,16 +13,18 @@ history entry, so back and forward work), and a timer refreshes the data part in
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import dash
-from dash import Input, Output, State, dcc, html
+from dash import ALL, Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
 from flask import Response, request
 
-from dashboards import api, components, downloads, embed
-from dashboards.data import Data
+from dashboards import api, box, components, downloads, embed, refresh
+from dashboards.data import Data, Result, Served
 from dashboards.pages import article, health, most_popular, not_found, trending
 from dashboards.view import Ctx, parse, valid_zone
 from tracker.clock import Clock
@@ -108,34 +110,62 @@ def create_app(
     """
     if not valid_zone(timezone):
         raise ConfigError(f"unknown time zone {timezone!r}; use an IANA name such as Europe/Paris")
-    data = Data(store, clock, ttl_s=refresh_s)  # one computation per query and refresh
+    # One computation per query and refresh; the views readers ask are kept warm in the
+    # background (dashboards.warmer), stopped by `app.server.extensions["tracker_close"]()`.
+    data = Data(store, clock, ttl_s=refresh_s, warm_in_background=True)
     app = dash.Dash(__name__, title=title, update_title="", suppress_callback_exceptions=True)
     app.layout = _shell(title, refresh_s)
     app.server.extensions["tracker_data"] = data  # tests and bench/dashboard.py count its queries
+    app.server.extensions["tracker_close"] = data.close  # the owner calls it once the server stopped
     app.server.debug = False  # never Dash or Flask debug: no dev tools, no tracebacks to callers
     (access or Access("127.0.0.1", {})).install(app.server)
 
-    def render(route: Route, ctx: Ctx) -> Any:
+    def content(route: Route, ctx: Ctx, d: Data) -> Any:
+        """A page's data part (what the timer refreshes)."""
         if route.page == "most_popular":
-            return most_popular.layout(data, ctx)
+            return most_popular.content(d, ctx)
         if route.page == "trending":
-            return trending.layout(data, ctx)
+            return trending.content(d, ctx)
         if route.page == "health":
-            return health.layout(data, ctx)
-        if route.page == "article":
-            return article.layout(data, ctx, **route.args)
-        return not_found.layout(**route.args)
+            return health.content(d, ctx)
+        return article.content(d, ctx, **route.args)
 
-    def refresh(route: Route, ctx: Ctx) -> Any:
+    def page_view(route: Route, ctx: Ctx) -> tuple[Hashable, Callable[[Data], Any]]:
+        """A page's view for `Data.view`: its key and what it reads (its data part, the freshness
+        badge's query, and the controls' choices its layout reads, so they are warm too)."""
+        key = ("page", route.page, tuple(sorted(route.args.items())), ctx.view.search(), ctx.tz_name)
+        return key, lambda d: (content(route, ctx, d), d.freshness(), d.platforms(), d.facets())
+
+    def shown(route: Route, ctx: Ctx) -> tuple[Any, Any]:
+        """The page's data part and its freshness badge, computed as one view: the warmer keeps
+        its answers computed for the next ticks, and while it recomputes, readers get the
+        previous tick's answers at once, the badge saying how old they are."""
+        if route.page == "not_found":
+            return dash.no_update, badge(data.freshness(), ctx, Served())
+        (part, fresh, _, _), served = data.view(*page_view(route, ctx))
+        return part, badge(fresh, ctx, served)
+
+    def badge(fresh: Result, ctx: Ctx, served: Served) -> Any:
+        return components.freshness_badge(fresh.rows["latest_sample_at"][0], fresh.as_of, ctx.tz, served)
+
+    def render(route: Route, ctx: Ctx) -> Any:
+        if route.page == "not_found":
+            return not_found.layout(**route.args)
+        part = shown(route, ctx)[0]
         if route.page == "most_popular":
-            return most_popular.content(data, ctx)
+            return most_popular.layout(data, ctx, part)
         if route.page == "trending":
-            return trending.content(data, ctx)
+            return trending.layout(data, ctx, part)
         if route.page == "health":
-            return health.content(data, ctx)
-        if route.page == "article":
-            return article.content(data, ctx, **route.args)
-        return dash.no_update
+            return health.layout(data, ctx, part)
+        return article.layout(data, ctx, shown=part, **route.args)
+
+    # Every page's default view (in the configured zone) and the box's are warmed at each tick
+    # from the first request on, even before anyone opens them.
+    for path in _PAGES:
+        where = resolve(path)
+        data.keep_warm(*page_view(where, context(where, path, "", None, timezone)))
+    data.keep_warm(box.view_key(box.DEFAULT), box.reader(box.DEFAULT))
 
     app.clientside_callback(  # type: ignore[no-untyped-call]  # Dash ships no annotations here
         _BROWSER_ZONE, Output("browser-tz", "data"), Input("tz-probe", "children")
@@ -155,15 +185,34 @@ def create_app(
 
     @app.callback(
         Output("page-content", "children"),
+        Output({"type": refresh.PART, "index": ALL}, "children"),
+        Output({"type": refresh.CHART, "name": ALL}, "figure"),
+        Output(refresh.DIGESTS, "data"),
         Input("tick", "n_intervals"),
         State("url", "pathname"),
         State("url", "search"),
         State("browser-tz", "data"),
+        State(refresh.DIGESTS, "data"),
+        State({"type": refresh.PART, "index": ALL}, "id"),
+        State({"type": refresh.CHART, "name": ALL}, "id"),
         prevent_initial_call=True,
     )
-    def tick(_n: int | None, pathname: str | None, search: str | None, zone: str | None) -> Any:
+    def tick(
+        _n: int | None,
+        pathname: str | None,
+        search: str | None,
+        zone: str | None,
+        digests: Any,
+        part_ids: list[dict[str, Any]],
+        chart_ids: list[dict[str, Any]],
+    ) -> tuple[Any, Any, Any, Any]:
+        # Only what changed is set (dashboards.refresh): a chart or table whose figures are the
+        # same is not mounted and drawn again at every refresh.
         where = resolve(pathname)
-        return refresh(where, context(where, pathname, search, zone, timezone))
+        part = shown(where, context(where, pathname, search, zone, timezone))[0]
+        if part is dash.no_update:  # not a page with a data part
+            raise PreventUpdate
+        return refresh.changes(part, digests, part_ids or [], chart_ids or [])
 
     @app.callback(
         Output("freshness", "children"),
@@ -173,9 +222,10 @@ def create_app(
         State("url", "pathname"),
     )
     def freshness(_tick: int | None, search: str | None, zone: str | None, pathname: str | None) -> Any:
-        result = data.freshness()
-        ctx = context(resolve(pathname), pathname, search, zone, timezone)
-        return components.freshness_badge(result.rows["latest_sample_at"][0], result.as_of, ctx.tz)
+        # The page's own view (its answers shared with the content callback), so the badge says
+        # how old the figures shown are.
+        where = resolve(pathname)
+        return shown(where, context(where, pathname, search, zone, timezone))[1]
 
     most_popular.register(app)
     trending.register(app)

@@ -7,14 +7,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
 from dashboards import format as fmt
-from dashboards.data import DEFAULT_WINDOW, MAX_LIMIT, WINDOWS, Data, Filters
+from dashboards.data import DEFAULT_WINDOW, MAX_LIMIT, WINDOWS, Data, Filters, Result
 
 DEFAULT_LIMIT = 10
 PARAMS = ("window", "limit", "platform", "site", "section", "author")
@@ -31,6 +31,9 @@ class BoxQuery:
     window: str
     limit: int
     filters: Filters
+
+
+DEFAULT = BoxQuery(DEFAULT_WINDOW, DEFAULT_LIMIT, Filters())  # `/api/most-popular` with no parameter
 
 
 def known_platforms(data: Data) -> set[str]:
@@ -72,9 +75,21 @@ def parse(args: MultiDict[str, str] | Mapping[str, str], platforms: set[str]) ->
     return BoxQuery(window, limit, Filters(platform, texts["site"], texts["section"], texts["author"]))
 
 
+def view_key(query: BoxQuery) -> tuple[str, BoxQuery]:
+    """The box's view (`Data.view`) for one query."""
+    return ("box", query)
+
+
+def reader(query: BoxQuery) -> Callable[[Data], Result]:
+    """What the box's view reads: the ranking, cut to the query's limit (and the platforms its
+    parameters are checked against, so they are warm too)."""
+    return lambda d: (d.platforms(), d.ranking(query.window, query.filters, query.limit))[1]
+
+
 def payload(data: Data, query: BoxQuery) -> dict[str, Any]:
     """The ranking as JSON-ready data (the same `ranking` query as the Most Popular page)."""
-    result = data.ranking(query.window, query.filters, query.limit)
+    # A view: the warmer recomputes it as each refresh begins; readers meanwhile get the last one.
+    result, _ = data.view(view_key(query), reader(query))
     return {
         "as_of": fmt.iso(result.as_of),
         "window": query.window,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 import polars as pl
@@ -14,6 +14,7 @@ from dash import dcc, html
 
 from dashboards import format as fmt
 from dashboards.colors import platform_chip_class
+from dashboards.data import Served
 from dashboards.view import View
 
 NAV = (("/", "Most popular"), ("/trending", "Trending"), ("/health", "Health"))
@@ -30,18 +31,29 @@ def nav(pathname: str | None, tz: str = "") -> list[dcc.Link]:
     ]
 
 
-def freshness_badge(latest_sample_at: datetime | None, as_of: datetime, tz: tzinfo) -> html.Span:
-    """'Data as of 21:14:47 UTC · 3 min ago': when the newest observation was made."""
+def freshness_badge(
+    latest_sample_at: datetime | None, as_of: datetime, tz: tzinfo, served: Served | None = None
+) -> html.Span:
+    """'Data as of 21:14:47 UTC · 3 min ago': when the newest observation was made; while the
+    page shows the previous refresh's figures (the warmer is recomputing them), it adds how old
+    they are: '· figures from 45 s ago, updating'."""
     if latest_sample_at is None:
         return html.Span("No data yet", className="badge badge-stale", id="freshness-text")
     stale = as_of - latest_sample_at > STALE_AFTER
+    parts: list[Any] = [
+        f"Data as of {fmt.clock_time(latest_sample_at, tz)}",
+        html.Span(f" · {fmt.ago(latest_sample_at, as_of)}", className="badge-ago"),
+    ]
+    title = f"newest sample {fmt.iso(latest_sample_at)}; ranked as of {fmt.iso(as_of)}"
+    if served is not None and served.stale and served.computed_at is not None:
+        computed = datetime.fromtimestamp(served.computed_at, UTC)
+        age = fmt.ago(computed, datetime.now(UTC))
+        parts.append(html.Span(f" · figures from {age}, updating", className="badge-refreshing"))
+        title += f"; these figures were computed {age} (the next ones are being computed)"
     return html.Span(
-        [
-            f"Data as of {fmt.clock_time(latest_sample_at, tz)}",
-            html.Span(f" · {fmt.ago(latest_sample_at, as_of)}", className="badge-ago"),
-        ],
+        parts,
         className="badge badge-stale" if stale else "badge",
-        title=f"newest sample {fmt.iso(latest_sample_at)}; ranked as of {fmt.iso(as_of)}",
+        title=title,
         id="freshness-text",
     )
 

@@ -8,22 +8,35 @@ JSON reader and embed asking the same question within one refresh shares one res
 of past ticks are dropped. Concurrent misses of one key share one computation (single-flight):
 when a news site's box is read by fifty readers at the moment a tick begins, the store runs the
 query once, not fifty times.
+
+Stale while revalidate: what readers look at is a *view* (`Data.view`: a page's data part, the
+box's ranking), recorded with the tick it was last asked in. When a tick begins, a background
+warmer (`dashboards.warmer`) replays the views asked in the last WARM_TICKS ticks, one at a
+time, computing their queries for the new tick into a staging area and publishing each view's
+answers together once it is complete (a new ranking never meets its predecessor's inputs). Until
+then readers get the previous tick's answers at once (at most MAX_STALE_TICKS old), and the
+badge says how old they are. A view nobody asked for is computed on its reader's click, as
+before; views and answers nobody asked for lately are forgotten, and both are capped.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 
 from tracker.clock import Clock
 from tracker.store import Store
+
+log = logging.getLogger("tracker.dashboards")
+T = TypeVar("T")
 
 # Window names editors pick, and the interval strings the queries cast (`cast($win as interval)`).
 WINDOWS = {"1h": "1 hour", "6h": "6 hours", "24h": "24 hours", "7d": "7 days", "30d": "30 days"}
@@ -46,6 +59,11 @@ PINNED_GRID = 6
 PINNED = -2  # the cache's tick for a result as of a fixed moment (valid across ticks)
 HEADS = 256  # shortened rankings kept (the box's and the page's cuts of one computation)
 PINNED_KEEP = timedelta(days=2)  # longer than the longest shift (a day) plus its grid step
+WARM_TICKS = 2  # the warmer replays views asked in this many past ticks (a reader's timer jitters)
+MAX_STALE_TICKS = 2  # an answer older than this many ticks is not shown: its reader computes it,
+MAX_BEHIND_TICKS = 10  # unless a warmer pass is under way (slower than a tick): then up to this
+MAX_VIEWS = 64  # views the warmer keeps (the least recently asked go first)
+MAX_ENTRIES = 1024  # answers kept (those of past ticks go first, then the least recently asked)
 
 
 @dataclass(frozen=True)
@@ -66,6 +84,51 @@ class Result:
     as_of: datetime
 
 
+@dataclass
+class _Entry:
+    """A cached answer: the tick it was computed for, whether a warmed view uses it (so it may
+    be shown while the warmer recomputes it), when it was computed and last asked."""
+
+    result: Result
+    tick: int
+    warm: bool
+    computed_at: float  # time.time()
+    asked: int  # the last tick a reader asked for it
+
+
+@dataclass
+class _View:
+    """What a reader looks at, replayable by the warmer: `read(data)` asks all its queries."""
+
+    read: Callable[[Data], Any]
+    asked: int  # the last tick a reader asked for it
+    ran: int  # the last tick it was computed for (by its reader or the warmer)
+    keys: set[tuple[Any, ...]] = field(default_factory=set)  # the answers its last run asked for
+    kept: bool = False  # a default view (`keep_warm`): warmed even while nobody asks for it
+
+
+@dataclass(frozen=True)
+class Served:
+    """How old the answers one view call showed are: `stale` when any was of an earlier tick
+    (the warmer is recomputing it), and then the wall-clock time the oldest such was computed."""
+
+    stale: bool = False
+    computed_at: float | None = None
+
+
+@dataclass
+class _Reading:
+    """A thread's current view call (or warmer replay) and the answers it was given."""
+
+    warming: bool = False
+    in_view: bool = False
+    staged: set[tuple[Any, ...]] = field(default_factory=set)
+    keys: set[tuple[Any, ...]] = field(default_factory=set)  # every answer asked for
+    stale: bool = False
+    oldest: float | None = None  # when the oldest stale answer was computed
+    computed_at: float | None = None  # when the oldest answer (stale or not, not pinned) was
+
+
 class _Flight:
     """One computation in progress; later callers of the same key wait for its result."""
 
@@ -78,21 +141,37 @@ class _Flight:
 class Data:
     """Named queries over one store, each computed once per (query, parameters, refresh tick).
 
-    `ttl_s` is the tick's length (0: never cached); a result lives until its tick ends.
+    `ttl_s` is the tick's length (0: never cached); a result lives until its tick ends, or
+    MAX_STALE_TICKS longer when a warmed view uses it. `warm_in_background` starts the warmer
+    thread with the first view asked (off: the warmer runs only when `warm()` is called, as
+    tests do to drive it tick by tick).
     """
 
-    def __init__(self, store: Store, clock: Clock | None = None, ttl_s: float = 1.0) -> None:
+    def __init__(
+        self, store: Store, clock: Clock | None = None, ttl_s: float = 1.0, warm_in_background: bool = False
+    ) -> None:
         self.store = store
         self.clock = clock
         self.ttl_s = ttl_s
+        self.warm_in_background = warm_in_background and ttl_s > 0
         self.queries: Counter[str] = (
             Counter()
         )  # queries that reached the store, by name (for tests and bench)
         self.seconds: defaultdict[str, float] = defaultdict(float)  # computing time by query name (bench)
-        self._cache: dict[tuple[Any, ...], tuple[int, Result]] = {}
+        self.warm_passes = 0  # warmer passes done (tests and bench wait on it)
+        self.reader_queries: Counter[str] = Counter()  # those of `queries` a reader waited for
+        self._cache: dict[tuple[Any, ...], _Entry] = {}
+        self._staged: dict[tuple[Any, ...], _Entry] = {}  # the warmer's answers not yet published
+        self._views: dict[Hashable, _View] = {}
+        self._failing: dict[Hashable, str] = {}  # views whose last replay failed, with the error logged
         self._flights: dict[tuple[Any, ...], _Flight] = {}
         self._heads: dict[tuple[int, int], tuple[Result, Result]] = {}  # (result, limit) -> its head
         self._lock = threading.Lock()
+        self._local = threading.local()
+        self._warmer: Any = None  # the dashboards.warmer.Warmer thread while views are being asked
+        self._passing = False  # a warmer pass is under way
+        self._behind = False  # the last pass ended ticks after it began (until the next begins)
+        self._closed = False
 
     def now(self) -> datetime:
         """The ranking time: the injected clock's, or the wall clock (what SQL `now()` would say)."""
@@ -123,6 +202,21 @@ class Data:
         """The current refresh tick: the wall clock's seconds divided by the tick length."""
         return int(time.time() // self.ttl_s) if self.ttl_s > 0 else -1
 
+    def _reading(self) -> _Reading:
+        reading: _Reading | None = getattr(self._local, "reading", None)
+        return reading if reading is not None else _Reading()
+
+    def _shown(self, reading: _Reading, entry: _Entry, stale: bool) -> Result:
+        """Note what a view call was given (for its badge: whether any answer is of an earlier
+        tick, and when the oldest such was computed) and hand the answer over."""
+        if entry.tick != PINNED and (reading.computed_at is None or entry.computed_at < reading.computed_at):
+            reading.computed_at = entry.computed_at
+        if stale:
+            reading.stale = True
+            if reading.oldest is None or entry.computed_at < reading.oldest:
+                reading.oldest = entry.computed_at
+        return entry.result
+
     def _cached(
         self,
         key: tuple[Any, ...],
@@ -131,13 +225,38 @@ class Data:
     ) -> Result:
         """The result of `key` in this tick, computing it once however many callers ask.
 
+        A reader is given, in this order: this tick's answer; the answer of an earlier tick
+        (at most MAX_STALE_TICKS) that a warmed view uses, which the warmer is recomputing;
+        the warmer's staged answer of this tick; a computation in flight; a computation of its
+        own. The warmer (`warm`) skips the second: it computes this tick's answer and stages it.
+
         With `pinned_at` the result is as of that fixed moment, so it stays valid across ticks
         (kept until it is older than PINNED_KEEP) instead of ending with the tick."""
-        tick = self.tick() if pinned_at is None else PINNED
+        reading = self._reading()
+        current = self.tick()
+        tick = current if pinned_at is None else PINNED
+        reading.keys.add(key)
         with self._lock:
-            hit = self._cache.get(key)
-            if hit and hit[0] == tick and self.ttl_s > 0:
-                return hit[1]
+            entry = self._cache.get(key) if self.ttl_s > 0 else None
+            if entry is not None:
+                if not reading.warming:
+                    entry.asked = max(entry.asked, current)
+                recomputing = entry.warm  # a warmed view uses it: the warmer recomputes it
+                entry.warm = entry.warm or reading.in_view
+                if entry.tick == tick:
+                    return self._shown(reading, entry, stale=False)
+                if (
+                    not reading.warming
+                    and recomputing
+                    and tick != PINNED
+                    and 0 < tick - entry.tick <= self._stale_limit()
+                ):
+                    return self._shown(reading, entry, stale=True)
+            staged = self._staged.get(key)
+            if staged is not None and staged.tick == tick:
+                if reading.warming:
+                    reading.staged.add(key)
+                return self._shown(reading, staged, stale=False)
             flight = self._flights.get(key)
             leader = flight is None
             if flight is None:
@@ -152,20 +271,21 @@ class Data:
             as_of = pinned_at or self.now()
             with self._lock:
                 self.queries[str(key[0])] += 1
+                if not reading.warming:
+                    self.reader_queries[str(key[0])] += 1
             started = time.perf_counter()
             flight.result = Result(compute(as_of), as_of)
             with self._lock:
                 self.seconds[str(key[0])] += time.perf_counter() - started
             if self.ttl_s > 0:
+                made = _Entry(flight.result, tick, reading.in_view, time.time(), current)
                 with self._lock:
-                    current, oldest = self.tick(), self.now() - PINNED_KEEP
-                    for old in [
-                        k
-                        for k, (t, r) in self._cache.items()
-                        if (t != current and t != PINNED) or (t == PINNED and r.as_of < oldest)
-                    ]:
-                        del self._cache[old]
-                    self._cache[key] = (tick, flight.result)
+                    if reading.warming:
+                        self._staged[key] = made
+                        reading.staged.add(key)
+                    else:
+                        self._keep(key, made, current)
+                self._shown(reading, made, stale=False)
             return flight.result
         except BaseException as exc:
             flight.error = exc
@@ -174,6 +294,160 @@ class Data:
             with self._lock:
                 del self._flights[key]
             flight.done.set()
+
+    def _keep(self, key: tuple[Any, ...], entry: _Entry, current: int) -> None:
+        """Cache `entry` (under the lock), first dropping answers too old to show: those of ticks
+        before MAX_STALE_TICKS, pinned ones older than PINNED_KEEP, then the least recently
+        asked beyond MAX_ENTRIES."""
+        oldest = self.now() - PINNED_KEEP
+        for old in [
+            k
+            for k, e in self._cache.items()
+            if (e.tick != PINNED and current - e.tick > MAX_BEHIND_TICKS)
+            or (e.tick == PINNED and e.result.as_of < oldest)
+        ]:
+            del self._cache[old]
+        self._cache[key] = entry
+        if len(self._cache) > MAX_ENTRIES:
+            by_age = sorted(self._cache, key=lambda k: self._cache[k].asked)
+            for old in by_age[: len(self._cache) - MAX_ENTRIES]:
+                del self._cache[old]
+
+    def view(self, key: Hashable, read: Callable[[Data], T]) -> tuple[T, Served]:
+        """`read(self)` as a reader's view `key` (a page's data part, the box's ranking): its
+        answers may be the previous tick's while the warmer recomputes them, and the warmer
+        replays it at the next ticks while readers keep asking for it. Returns what `read`
+        returned and how old its answers are."""
+        if self.ttl_s <= 0 or self._closed:
+            return read(self), Served()
+        current = self.tick()
+        with self._lock:
+            seen = self._views.pop(key, None)  # re-inserted last: the dict is in order of asking
+            view = seen or _View(read, current, current - 1)
+            view.kept = view.kept or bool(seen and seen.kept)
+            view.read, view.asked = read, max(view.asked, current)
+            self._views[key] = view
+            self._cap_views()
+            if self.warm_in_background and self._warmer is None and not self.store.closed:
+                from dashboards.warmer import Warmer
+
+                self._warmer = Warmer(self).start()
+        outer = getattr(self._local, "reading", None)
+        reading = self._local.reading = _Reading(in_view=True)
+        try:
+            value = read(self)
+        finally:
+            self._local.reading = outer
+        served = Served(reading.stale, reading.oldest)
+        with self._lock:
+            view.keys = reading.keys
+            if not reading.stale:
+                view.ran = max(view.ran, current)
+        return value, served
+
+    def _stale_limit(self) -> int:
+        """How many ticks old an answer may be shown (under the lock): MAX_STALE_TICKS, or
+        MAX_BEHIND_TICKS while a warmer pass is under way or the last one ended ticks after it
+        began (on a starved machine a pass can outlast a tick; its readers should not all compute
+        what it is computing, nor, once it published answers already that old, what the next
+        pass will compute: an article's trending line waited seconds for the ranking)."""
+        return MAX_BEHIND_TICKS if self._passing or self._behind else MAX_STALE_TICKS
+
+    def _cap_views(self) -> None:
+        """Drop the least recently asked views beyond MAX_VIEWS (default views stay)."""
+        for key in [k for k, v in self._views.items() if not v.kept][: max(len(self._views) - MAX_VIEWS, 0)]:
+            del self._views[key]
+
+    def keep_warm(self, key: Hashable, read: Callable[[Data], Any]) -> None:
+        """Warm the view `key` at every tick whether or not anyone asks for it (a page's default
+        view: the first editor to open it gets it at once). Nothing is computed now; the warmer
+        starts with the first view a reader asks."""
+        with self._lock:
+            self._views[key] = _View(read, self.tick(), self.tick() - 1, kept=True)
+            self._cap_views()
+
+    def warm(self) -> int:
+        """One warmer pass at the current tick: replay, one at a time, every view asked in the
+        last WARM_TICKS ticks and not yet computed for this tick, publishing each view's answers
+        together once it is complete; forget the other views. A failing view is logged once (until
+        it works again) and its readers keep the previous answers. Returns the views replayed."""
+        current = self.tick()
+        with self._lock:
+            forgotten = [k for k, v in self._views.items() if current - v.asked > WARM_TICKS and not v.kept]
+            for old in forgotten:
+                del self._views[old]
+                self._failing.pop(old, None)
+            if forgotten:  # their answers are no longer being recomputed: never shown stale again
+                kept = set().union(*(v.keys for v in self._views.values()))
+                for entry_key, entry in self._cache.items():
+                    if entry_key not in kept:
+                        entry.warm = False
+            due = [(k, v) for k, v in reversed(self._views.items()) if v.ran < current]
+            self._passing = True
+        replayed = 0
+        try:
+            for key, view in due:
+                if self._closed or self.store.closed:
+                    break
+                reading = self._local.reading = _Reading(warming=True, in_view=True)
+                try:
+                    view.read(self)
+                except Exception as exc:  # a failing query must never stop the warmer nor break a page
+                    with self._lock:
+                        for k in reading.staged:
+                            self._staged.pop(k, None)
+                    message = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+                    if self._failing.get(key) != message:
+                        self._failing[key] = message
+                        log.warning(
+                            "dashboard warmer: view %r failed (%s); readers keep its previous answers",
+                            key,
+                            message,
+                        )
+                    continue
+                finally:
+                    self._local.reading = None
+                self._failing.pop(key, None)
+                with self._lock:
+                    for k in reading.staged:
+                        staged = self._staged[k]
+                        old = self._cache.get(k)
+                        staged.asked = max(staged.asked, old.asked if old else staged.asked)
+                        self._keep(k, staged, current)
+                    view.ran, view.keys = current, reading.keys
+                replayed += 1
+        finally:
+            with self._lock:
+                self._staged.clear()
+                self.warm_passes += 1
+                self._passing = False
+                self._behind = self.tick() != current
+        return replayed
+
+    def answers_kept(self) -> int:
+        """How many answers the cache holds (tests check the cap)."""
+        with self._lock:
+            return len(self._cache)
+
+    def retire(self, warmer: Any) -> bool:
+        """True when `warmer` should end: no view is asked for any more (the next one asked
+        starts another warmer), or the app is closing."""
+        with self._lock:
+            if self._views and not self._closed and not self.store.closed:
+                return False
+            if self._warmer is warmer:
+                self._warmer = None
+            return True
+
+    def close(self, timeout_s: float = 30.0) -> bool:
+        """Stop the warmer and wait for computations in flight (the app stopping before its
+        store closes); False if one is still running after `timeout_s`."""
+        self._closed = True
+        with self._lock:
+            warmer, self._warmer = self._warmer, None
+        if warmer is not None:
+            warmer.stop(timeout_s)
+        return self.wait_idle(timeout_s)
 
     def wait_idle(self, timeout_s: float = 30.0) -> bool:
         """Wait until no computation is in flight (a server stopping before its store closes);

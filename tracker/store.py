@@ -54,6 +54,7 @@ class Store:
         self.failure: str | None = None  # why the database cannot be used now (disk full), if so
         self._announced: str | None = None  # the failure already logged, until a write succeeds
         self._next_recovery = 0.0
+        self.closed = False  # set by close(): background readers (the dashboards' warmer) stop
 
     @classmethod
     def open(
@@ -247,8 +248,19 @@ class Store:
             self.failure = None
         return True
 
-    def close(self) -> None:
-        self._con.close()
+    def close(self, wait_s: float = 5.0) -> None:
+        """Close the file; a read still running on a cursor (a background reader that had not
+        seen `closed` yet) is waited for, up to `wait_s`, as DuckDB refuses to close under it."""
+        self.closed = True
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                self._con.close()
+                return
+            except duckdb.ResourceInUseException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     def __enter__(self) -> Store:
         return self

@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
-from dashboards import components, figures
+from dashboards import components, figures, refresh
 from dashboards import format as fmt
 from dashboards.components import Column
 from dashboards.data import Data
@@ -216,7 +216,8 @@ def csv(data: Data, ctx: Ctx, article_id: int) -> pl.DataFrame:
     )
 
 
-def layout(data: Data, ctx: Ctx, article_id: int) -> html.Section:
+def layout(data: Data, ctx: Ctx, article_id: int, shown: Any) -> html.Section:
+    """The page around `shown`, its `content` (computed as a warmed view by the app)."""
     found = data.article(article_id)
     if found.is_empty():
         return html.Section(not_found(article_id), className="page page-article")
@@ -268,7 +269,7 @@ def layout(data: Data, ctx: Ctx, article_id: int) -> html.Section:
                 className="controls",
             ),
             components.rendered_view("ar-rendered", ctx.view),
-            html.Div(content(data, ctx, article_id), id="page-content"),
+            *refresh.area(shown),
         ],
         className="page page-article",
     )
@@ -283,7 +284,11 @@ def register(app: Dash, data: Data) -> None:
     )
     def trending_fact(_id: str, _tick: int | None, pathname: str | None) -> str:
         match = ARTICLE_PATH.match(pathname or "")
-        return trending_text(trending_row(data, int(match.group(1)))) if match else "–"
+        if not match:
+            return "–"
+        article_id = int(match.group(1))
+        row, _ = data.view(("article-trending", article_id), lambda d: trending_row(d, article_id))
+        return trending_text(row)
 
     @app.callback(
         Output("url", "search", allow_duplicate=True),

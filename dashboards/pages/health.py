@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 from dash import html
 
-from dashboards import components
+from dashboards import components, refresh
 from dashboards import format as fmt
 from dashboards.components import Column
 from dashboards.data import Data
@@ -149,7 +149,8 @@ def csv(data: Data, ctx: Ctx) -> pl.DataFrame:
     return shown(data, ctx)
 
 
-def layout(data: Data, ctx: Ctx) -> html.Section:
+def layout(data: Data, ctx: Ctx, shown: Any) -> html.Section:
+    """The page around `shown`, its `content` (computed as a warmed view by the app)."""
     return html.Section(
         [
             html.H1("Collector health"),
@@ -159,7 +160,7 @@ def layout(data: Data, ctx: Ctx) -> html.Section:
                 "waiting longer than one round.",
                 className="lede",
             ),
-            html.Div(content(data, ctx), id="page-content"),
+            *refresh.area(shown),
         ],
         className="page page-health",
     )

@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
-from dashboards import components, figures, sparkline
+from dashboards import components, figures, refresh, sparkline
 from dashboards import format as fmt
 from dashboards.components import Column
 from dashboards.data import SPARK_STEP, WINDOWS, Data, Filters
@@ -229,7 +229,8 @@ def content(data: Data, ctx: Ctx) -> Any:
     ]
 
 
-def layout(data: Data, ctx: Ctx) -> html.Section:
+def layout(data: Data, ctx: Ctx, shown: Any) -> html.Section:
+    """The page around `shown`, its `content` (computed as a warmed view by the app)."""
     v = ctx.view
     facets = data.facets()
 
@@ -273,7 +274,7 @@ def layout(data: Data, ctx: Ctx) -> html.Section:
                 className="controls",
             ),
             components.rendered_view("mp-rendered", ctx.view),
-            html.Div(content(data, ctx), id="page-content"),
+            *refresh.area(shown),
         ],
         className="page page-most-popular",
     )

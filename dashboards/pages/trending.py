@@ -22,7 +22,7 @@ from typing import Any
 import polars as pl
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
-from dashboards import components, figures
+from dashboards import components, figures, refresh
 from dashboards import format as fmt
 from dashboards.components import Column
 from dashboards.data import Data
@@ -237,7 +237,8 @@ def content(data: Data, ctx: Ctx) -> Any:
     ]
 
 
-def layout(data: Data, ctx: Ctx) -> html.Section:
+def layout(data: Data, ctx: Ctx, shown: Any) -> html.Section:
+    """The page around `shown`, its `content` (computed as a warmed view by the app)."""
     v = ctx.view
     return html.Section(
         [
@@ -265,7 +266,7 @@ def layout(data: Data, ctx: Ctx) -> html.Section:
                 className="controls",
             ),
             components.rendered_view("tr-rendered", ctx.view),
-            html.Div(content(data, ctx), id="page-content"),
+            *refresh.area(shown),
         ],
         className="page page-trending",
     )

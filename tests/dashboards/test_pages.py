@@ -15,6 +15,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from dashboards import Route, create_app, resolve
+from dashboards.refresh import chart_id
 from tests.dashboards.conftest import Seeded, seed
 from tracker.store import Store
 
@@ -90,13 +91,51 @@ def route(client: FlaskClient, path: str, search: str = "", zone: str | None = N
 
 
 def tick(client: FlaskClient, path: str, search: str = "", zone: str | None = None) -> Any:
-    """What the refresh timer re-renders in place (the data part of the page)."""
-    return call(
-        client,
-        [("page-content", "children")],
-        [("tick", "n_intervals", 1)],
-        [("url", "pathname", path), ("url", "search", search), ("browser-tz", "data", zone)],
-    )["page-content"]["children"]
+    """What the refresh timer re-renders in place (the data part of the page), asked as by a page
+    showing no part yet: the whole data part, unwrapped (dashboards.refresh)."""
+    answer = refresh_call(client, path, search, zone)["page-content"]["children"]
+    return [part["props"]["children"] for part in answer]
+
+
+TICK_OUTPUT = (
+    '..page-content.children...{"index":["ALL"],"type":"refreshed-part"}.children'
+    '...{"name":["ALL"],"type":"refreshed-chart"}.figure...content-digests.data..'
+)
+
+
+def refresh_call(
+    client: FlaskClient,
+    path: str,
+    search: str = "",
+    zone: str | None = None,
+    digests: Any = None,
+    part_ids: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    chart_ids: list[dict[str, Any]] = (),  # type: ignore[assignment]
+) -> dict[str, Any]:
+    """Fire the refresh timer's callback as dash-renderer does for a page showing `part_ids` and
+    `chart_ids` with `digests`; returns {component id: {property: value}} of what it changes."""
+    body = {
+        "output": TICK_OUTPUT,
+        "outputs": [
+            {"id": "page-content", "property": "children"},
+            [{"id": i, "property": "children"} for i in part_ids],
+            [{"id": i, "property": "figure"} for i in chart_ids],
+            {"id": "content-digests", "property": "data"},
+        ],
+        "inputs": [{"id": "tick", "property": "n_intervals", "value": 1}],
+        "state": [
+            {"id": "url", "property": "pathname", "value": path},
+            {"id": "url", "property": "search", "value": search},
+            {"id": "browser-tz", "property": "data", "value": zone},
+            {"id": "content-digests", "property": "data", "value": digests},
+            [{"id": i, "property": "id", "value": i} for i in part_ids],
+            [{"id": i, "property": "id", "value": i} for i in chart_ids],
+        ],
+        "changedPropIds": ["tick.n_intervals"],
+    }
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code in (200, 204), response.data[:500]
+    return response.get_json()["response"] if response.status_code == 200 else {}
 
 
 def freshness(client: FlaskClient, search: str = "", zone: str | None = None) -> Any:
@@ -211,7 +250,7 @@ def test_trending_page_lists_the_last_hour_with_its_chart(client: FlaskClient) -
         "Heatwave breaks decade-old record",
         "Summit ends in surprise deal",
     ]
-    chart = find(content, id="tr-chart")[0]["props"]["figure"]
+    chart = find(content, id=chart_id("tr-chart"))[0]["props"]["figure"]
     assert [t["name"] for t in chart["data"]] == [
         "1. Heatwave breaks decade-old…",  # legend-short
         "2. Summit ends in surprise deal",
@@ -220,9 +259,9 @@ def test_trending_page_lists_the_last_hour_with_its_chart(client: FlaskClient) -
     # The hour's sample-to-sample increases: Reddit +110 at -20 min, Hacker News +307 at -10; X's
     # post, born 100 min ago and first seen 10 min ago, adds nothing it gained before we saw it.
     assert chart["data"][0]["customdata"] == [0] * 8 + [110] * 2 + [417] * 3
-    linear = find(page(client, "/trending", "?scale=linear"), id="tr-chart")[0]["props"]["figure"]
+    linear = find(page(client, "/trending", "?scale=linear"), id=chart_id("tr-chart"))[0]["props"]["figure"]
     assert linear["data"][0]["y"][-1] == 417
-    log = find(page(client, "/trending", "?scale=log"), id="tr-chart")[0]["props"]["figure"]
+    log = find(page(client, "/trending", "?scale=log"), id=chart_id("tr-chart"))[0]["props"]["figure"]
     assert log["layout"]["yaxis"]["type"] == "log"
 
 
@@ -247,7 +286,7 @@ def test_article_page_shows_totals_latest_values_one_chart_and_the_posts(
         "85",
         "950",
     ]
-    graph = find(content, id="article-graph")[0]["props"]["figure"]
+    graph = find(content, id=chart_id("article-graph"))[0]["props"]["figure"]
     assert {t["name"] for t in graph["data"]} == {"bluesky", "reddit"}
     reddit = next(t for t in graph["data"] if t["name"] == "reddit")
     assert reddit["y"] == [12, 980, 1035]  # interactions: score + comments
@@ -256,7 +295,8 @@ def test_article_page_shows_totals_latest_values_one_chart_and_the_posts(
     assert [texts(a)[0] for a in find(posts, target="_blank")] == ["r1", "b1"]
     assert "Posts that spread it (2)" in words
     hourly = find(
-        page(client, f"/article/{seeded.ids['summit']}", "?view=hourly&metric=likes"), id="article-graph"
+        page(client, f"/article/{seeded.ids['summit']}", "?view=hourly&metric=likes"),
+        id=chart_id("article-graph"),
     )
     bars = hourly[0]["props"]["figure"]["data"]
     assert [(b["type"], b["name"], sum(b["y"])) for b in bars] == [("bar", "bluesky", 100)]
@@ -287,8 +327,10 @@ def test_unknown_path_renders_the_not_found_page(client: FlaskClient) -> None:
     ]
 
 
-def test_freshness_badge_shows_the_newest_sample_time(client: FlaskClient, seeded: Seeded) -> None:
-    badge = freshness(client)
+def test_freshness_badge_shows_the_newest_sample_time(seeded: Seeded) -> None:
+    # A minute's refresh: with the fixture's half-second ticks a loaded machine's render spans
+    # ticks, and its own answers of the tick before are then shown as the previous refresh's.
+    badge = freshness(create_app(seeded.store, refresh_s=60).server.test_client())
     newest = seeded.ago(minutes=10).strftime("%H:%M:%S")
     assert texts(badge) == [f"Data as of {newest} UTC", " · 10 min ago"]
     assert badge["props"]["className"] == "badge"

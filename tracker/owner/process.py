@@ -72,9 +72,11 @@ def serve(
         settings.public_box,
         settings.allowed_hosts,
     )
+    server_app: Flask | None = None  # the dashboards' server, closed after it stops serving
     if web is not None and app_factory is not None:
         app = app_factory(ctx.store, refresh_s=settings.refresh_s, timezone=settings.timezone, access=access)
         add_api(app.server, opened)
+        server_app = app.server
         server = BackgroundServer(app.server, web[0], web[1], name="web").start()
         announce(
             f"dashboard and API: {server.url}/  (Most Popular, Trending, Health; JSON at "
@@ -107,6 +109,9 @@ def serve(
         if alerting is not None:
             alerting.close(drain_s=2.0)
         server.stop()
+        close_app = server_app.extensions.get("tracker_close") if server_app is not None else None
+        if close_app is not None:
+            close_app()  # the dashboards' warmer ends before the store closes
         _restore_signal_handlers(previous)
     if stuck:
         announce(
