@@ -7,16 +7,18 @@
 --   discussion = the comments and replies among them (at as_of)
 --   rank    = the best of its items' latest front-page ranks (rank gauges of the last hour);
 --   rank_before = the same an hour earlier (rank gauges of the hour before that), rank_entry if none
---   score = (v_short + 1)^short_weight * (v_long + 1)^long_weight * (size + 1)^size_weight
---           * decay * rank_factor * discussion_factor
---   decay = exp(-gravity * L + gravity_curvature * L^2), L = ln(age + age_offset_hours) held at
---           gravity / (2 * gravity_curvature) beyond it (age_decay: the decay never rises with age)
---   rank_factor = (rank_reference / rank)^rank_weight * exp(-rank_slope * (rank - rank_reference) / rank_reference)
+--   score = (v_short + 1)^short_weight(age) * (v_long + 1)^long_weight(age) * (size + 1)^size_weight
+--           * decay(age) * rank_factor * discussion_factor
+--   decay(age) = the age curve given point by point (decay_0h ... decay_48h, age_decay); the
+--           weights short_weight, long_weight, rank_weight and rank_slope depend on the age too,
+--           given at 0, 3, 12 and 48 hours (weight_at_age: <name>_0h ... <name>_48h)
+--   rank_factor = (rank_reference / rank)^rank_weight(age) * exp(-rank_slope(age) * (rank - rank_reference) / rank_reference)
 --                 * (rank_before / rank)^rank_change_weight
 --   discussion_factor = ((discussion + 1) / (size - discussion + 1))^discussion_weight, 1 where no
 --           platform reports comments or replies for the article (so it does not act as a size term)
--- The score is a product of powers, so its logarithm is linear in the logged inputs: the
--- exponents were fitted on the first 70% of the Hacker News history (bench/trending.py). The rank
+-- The score is a product of powers, so its logarithm is a sum of the logged inputs, each with a
+-- weight (the age curve and the velocity weights interpolated between the listed ages): the
+-- constants were fitted on the first 70% of the Hacker News history (bench/trending.py). The rank
 -- factor is 1 where no platform ranks the story (it then counts as a typical front-page story),
 -- so platforms without such a signal degrade to the velocity, size, age and discussion score.
 -- Gains use the interpolated window start of `item_gains` and are never negative. Constants:
@@ -106,10 +108,12 @@ scored as (
     select
         *,
         age_decay(age_hours) as decay,
+        weight_at_age(age_hours, 'short_weight') as short_weight,
+        weight_at_age(age_hours, 'long_weight') as long_weight,
         case when platform_rank is null then 1.0  -- greatest() ignores NULLs, so test first
              else pow(analytics_setting('rank_reference') / greatest(platform_rank, 1),
-                      analytics_setting('rank_weight'))
-                  * exp(-analytics_setting('rank_slope') * (greatest(platform_rank, 1) - analytics_setting('rank_reference'))
+                      weight_at_age(age_hours, 'rank_weight'))
+                  * exp(-weight_at_age(age_hours, 'rank_slope') * (greatest(platform_rank, 1) - analytics_setting('rank_reference'))
                         / analytics_setting('rank_reference'))
                   * pow(greatest(rank_before, 1) / greatest(platform_rank, 1), analytics_setting('rank_change_weight'))
         end as rank_factor,
@@ -134,6 +138,8 @@ select
     s.velocity_short - s.velocity_long as acceleration,
     s.age_hours,
     s.decay,
+    s.short_weight,
+    s.long_weight,
     s.platform_rank,
     case when s.platform_rank is not null then s.rank_before end as rank_before,
     s.rank_factor,
@@ -151,8 +157,8 @@ select
     s.last_ts as as_of_sample
 from (
     select *,
-        pow(velocity_short + 1, analytics_setting('short_weight'))
-        * pow(velocity_long + 1, analytics_setting('long_weight'))
+        pow(velocity_short + 1, short_weight)
+        * pow(velocity_long + 1, long_weight)
         * pow(size + 1, analytics_setting('size_weight'))
         * decay * rank_factor * discussion_factor as score
     from scored
