@@ -109,6 +109,16 @@ def test_wrong_types_are_named(raw: dict[str, Any], key: str, says: str) -> None
     assert says in message
 
 
+def test_a_point_of_the_trending_age_curve_must_be_positive() -> None:
+    # The decay is interpolated between the logarithms of its points: 0 has none.
+    assert config_error({"trending": {"decay_6h": 0}}) == "trending.decay_6h must be greater than 0, got 0"
+
+
+def test_the_former_trending_decay_keys_are_refused() -> None:
+    # Migration 0070 replaced gravity (and gravity_curvature, short_weight, ...) with the age curve.
+    assert "trending.gravity" in config_error({"trending": {"gravity": 1.8}})
+
+
 def test_site_without_url_is_named() -> None:
     message = config_error(
         {"sites": [{"url": "https://a.example"}, {"name": "B", "feeds": ["https://b/feed"]}]}
