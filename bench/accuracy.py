@@ -7,7 +7,14 @@ Tuning (the learner and feature set) happens on a dev split inside the training 
 recent block, predicted by fits on the older rows); the interval is calibrated on held-out
 training rows (split-conformal); the test part is only scored.
 
-    .venv/bin/python bench/accuracy.py [--data ../shared/data]
+With `--refit-days N`, Hacker News also gets a row for our model as the product runs it:
+refitted every N days on the most recent stories finished before then (the training part and
+the test stories already finished), never on a story still running (tracker.forecast.backtest).
+
+`--dev 0.5` scores a dev split inside the training part instead (its first half to fit, its
+second half to score), for tuning without looking at the test part.
+
+    .venv/bin/python bench/accuracy.py [--data ../shared/data] [--only hn] [--refit-days 30] [--dev 0.5]
 """
 
 from __future__ import annotations
@@ -17,8 +24,8 @@ import math
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -26,8 +33,10 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tracker.forecast.backtest import rolling_forecasts
 from tracker.forecast.features import curve_features, value_at
-from tracker.forecast.model import FEATURE_SETS, growth, median_ape, select_and_fit, spearman
+from tracker.forecast.fit import MAX_TRAINING_ROWS
+from tracker.forecast.model import FEATURE_SETS, GrowthModel, growth, median_ape, select_and_fit, spearman
 
 Array = np.ndarray
 
@@ -54,7 +63,11 @@ def hn_tasks(root: Path) -> Iterator[Task]:
     snaps = pl.read_parquet(root / "hn_frontpage_history" / "snapshots.parquet")
     times = snaps.select("observed_at").unique().sort("observed_at")
     times = times.with_columns(prev=pl.col("observed_at").shift(1))
-    first = snaps.group_by("item_id").agg(t0=pl.col("observed_at").min(), final=pl.col("points").max())
+    first = snaps.group_by("item_id").agg(
+        t0=pl.col("observed_at").min(),
+        final=pl.col("points").max(),
+        finished_at=pl.col("observed_at").max(),  # its last front-page sighting: the final is known
+    )
     first = first.join(times, left_on="t0", right_on="observed_at", how="left")
     # As the README: t0 known to within an hour (the snapshot before it at most 1 h earlier),
     # stories of the very first snapshot dropped; temporal split by t0.
@@ -74,7 +87,10 @@ def hn_tasks(root: Path) -> Iterator[Task]:
         rows = (
             first.join(feats, on="key")
             .filter((pl.col("n_t") > 0) & (pl.col("final") > 0))
-            .with_columns(born_hour=pl.col("t0").dt.hour() + pl.col("t0").dt.minute() / 60.0)
+            .with_columns(
+                born_hour=pl.col("t0").dt.hour() + pl.col("t0").dt.minute() / 60.0,
+                observed_at=pl.col("t0") + pl.duration(seconds=int(age * 3600)),
+            )
             .sort("t0", "key")
         )
         yield Task(
@@ -168,7 +184,39 @@ def youtube_tasks(root: Path) -> Iterator[Task]:
         )
 
 
-def evaluate(task: Task) -> list[dict[str, object]]:
+def dev_split(task: Task, share: float) -> Task:
+    """The task with its test part dropped and its training part split in time: the first
+    `share` to fit on, the rest to score (a dev split, for tuning without the test part)."""
+    cut = int(task.train.height * share)
+    return replace(task, train=task.train.slice(0, cut), test=task.train.slice(cut))
+
+
+def rolling(task: Task, days: float) -> dict[str, object]:
+    """Our model refitted every `days` on the most recent finished stories (train and earlier
+    test stories whose final was known by then), as the daemon refits: tracker.forecast.backtest."""
+    history = pl.concat([task.train, task.test], how="vertical_relaxed")
+    started = time.perf_counter()
+
+    def refit(rows: pl.DataFrame) -> GrowthModel:
+        return select_and_fit(rows, rows["final"].to_numpy().astype(float), task.candidates, task.sides)[0]
+
+    mid, lo, hi, refits = rolling_forecasts(
+        history, task.test, refit, every=timedelta(days=days), window=MAX_TRAINING_ROWS
+    )
+    f_test = task.test["final"].to_numpy().astype(float)
+    below, above = outside(f_test, lo, hi)
+    chosen = sorted({next(k for k, v in FEATURE_SETS.items() if v == r.model.parts) for r in refits})
+    return {
+        "model": f"ours, {len(refits)} refits ({'/'.join(chosen)})",
+        "mdape": median_ape(mid, f_test),
+        "rho": spearman(mid, f_test),
+        "below": below,
+        "above": above,
+        "fit_s": f"{time.perf_counter() - started:.1f}",
+    }
+
+
+def evaluate(task: Task, refit_days: float = 0.0) -> list[dict[str, object]]:
     f_train = task.train["final"].to_numpy().astype(float)
     f_test = task.test["final"].to_numpy().astype(float)
     n_train = task.train["n_t"].to_numpy().astype(float)
@@ -207,6 +255,8 @@ def evaluate(task: Task) -> list[dict[str, object]]:
             }
         )
     del g
+    if refit_days > 0 and "finished_at" in task.test.columns:
+        rows.insert(1, rolling(task, refit_days))
     for row in rows:
         row.update(dataset=task.dataset, age=task.label, n=f"{task.train.height}/{task.test.height}")
     return rows
@@ -217,27 +267,51 @@ def main() -> int:
     default = Path(__file__).resolve().parents[2] / "shared" / "data"
     parser.add_argument("--data", type=Path, default=default, help="the shared data folder")
     parser.add_argument("--only", choices=("hn", "uci", "youtube"), help="one dataset")
+    parser.add_argument(
+        "--dev",
+        type=float,
+        metavar="SHARE",
+        help="tune, never test: score on the training part only, fitting on its first SHARE "
+        "(e.g. 0.5) and scoring its rest; the test part is not read",
+    )
+    parser.add_argument(
+        "--refit-days",
+        type=float,
+        default=0.0,
+        help="also score our model refitted every N days on the most recent finished stories, "
+        "as the daemon does (Hacker News: the only dataset with finish times); 0: off",
+    )
     args = parser.parse_args()
     if not args.data.is_dir():
         print(f"error: no data folder at {args.data}", file=sys.stderr)
         return 1
+    if args.dev is not None and not 0.1 <= args.dev <= 0.9:
+        print(f"error: --dev must be a share between 0.1 and 0.9, not {args.dev}", file=sys.stderr)
+        return 1
     sources = {"hn": hn_tasks, "uci": uci_tasks, "youtube": youtube_tasks}
-    header = f"{'dataset':<28} {'age':<16} {'n train/test':>12}  {'model':<22} {'MdAPE':>6} {'rho':>6} {'below':>6} {'above':>6} {'fit s':>6}"
+    header = f"{'dataset':<28} {'age':<16} {'n train/test':>12}  {'model':<26} {'MdAPE':>6} {'rho':>6} {'below':>6} {'above':>6} {'fit s':>6}"
     print(header)
     print("-" * len(header))
     for key, source in sources.items():
         if args.only and key != args.only:
             continue
         for task in source(args.data):
-            for row in evaluate(task):
+            if args.dev is not None:
+                task = dev_split(task, args.dev)
+            for row in evaluate(task, args.refit_days):
                 print(
-                    f"{row['dataset']:<28} {row['age']:<16} {row['n']:>12}  {row['model']:<22} "
+                    f"{row['dataset']:<28} {row['age']:<16} {row['n']:>12}  {row['model']:<26} "
                     f"{row['mdape']:>6.3f} {row['rho']:>6.3f} {row['below']:>6.1%} {row['above']:>6.1%} {row.get('fit_s', ''):>6}",
                     flush=True,
                 )
     print("below/above: share of test items whose actual count fell below / above the 80% interval.")
     print("Baseline intervals: the 10th-90th percentile of training growth, times the early count.")
     print("fit s: seconds to select and fit our model on the training part (every candidate, one thread).")
+    if args.refit_days > 0:
+        print(
+            f"ours, N refits: refitted every {args.refit_days:g} days on the {MAX_TRAINING_ROWS} most recent "
+            "stories finished before each block (fit s: all refits)."
+        )
     return 0
 
 

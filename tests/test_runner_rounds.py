@@ -121,3 +121,28 @@ def test_the_allowance_carries_fractions_so_the_rate_is_never_rounded_up(sim, tm
         assert runner.request_allowance(ctx, "x") <= 59 + 1
     finally:
         opened.close()
+
+
+def test_a_slow_platform_loses_no_fraction_of_a_request_between_idle_ticks(sim, tmp_path, clock, fast_http):
+    """Facebook allows 200 requests an hour: 0.056 a one-second tick. The ticks in between
+    make no request and keep their share (`sample_round` returns before settling), so 400
+    ticks grant exactly the 22 whole requests 400 s allow, the 22nd at the 396th tick: a 60-s
+    window holds 3 of its 3.3 (90%) because requests are whole, not because any is lost."""
+    opened = _opened(sim, tmp_path, clock, fast_http, page=500)
+    try:
+        ctx = opened.collection
+        ctx.config = dataclasses.replace(ctx.config, daemon=dataclasses.replace(ctx.config.daemon, tick_s=1))
+        facebook = dataclasses.replace(ctx.active["x"].limits, requests=200, per_seconds=3600)
+        ctx.active["x"] = dataclasses.replace(ctx.active["x"], limits=facebook)
+        granted_at = []
+        for tick in range(1, 401):
+            if tick > 1:
+                ctx.round_started["x"] = time.monotonic() - 1.0  # the previous round began a tick ago
+            allowance = runner.request_allowance(ctx, "x")
+            if allowance >= 1:  # what sample_round does: a round, then its requests are charged
+                runner.settle_allowance(ctx, "x", allowance)
+                granted_at.extend([tick] * allowance)
+        assert len(granted_at) == int(400 * 200 / 3600) == 22
+        assert granted_at[:3] == [18, 36, 54] and granted_at[-1] == 396
+    finally:
+        opened.close()

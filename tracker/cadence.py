@@ -41,7 +41,12 @@ if TYPE_CHECKING:
 Floats = npt.NDArray[np.float64]
 
 PSEUDO_COUNT = 0.3  # a 0-count item still may grow: its prior velocity is that of a 0.3-count item
-SIZE_FLOOR = 2.0  # "relative change" of small counts is taken against at least this size
+# "Relative change" of small counts is taken against at least this size: an item at 0-2 counts
+# is weighed as a 3-count one, since its error is judged against the peak it will reach (a UCI
+# Facebook item at 1 share at 6 h gains 5 more on average), not the 1 it has now. With 2 the
+# items that end at 1-5 counts took a quarter more samples than fixed polling gives them, and
+# those ending at 1 a larger error (their one step comes at a random time); docs/cadence.md.
+SIZE_FLOOR = 3.0
 EVIDENCE_COUNTS = 16.0  # the age prior weighs as much as a gap that saw this many counts (bursts
 # make a gap's counts worth less than Poisson's: 4 Poisson counts at 4x over-dispersion)
 BRIDGE_MEAN_ABS = 0.31  # mean |Brownian bridge| over a gap, per sqrt(variance): sqrt(2/pi) * pi/8

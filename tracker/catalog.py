@@ -134,6 +134,8 @@ def ensure_item(
                 "update items set article_id = coalesce(article_id, ?) where item_id = ?",
                 [article_id, row[0]],
             )
+            if article_id is not None:
+                timeseries.note_linked(cur, int(row[0]))
             return int(row[0]), False
         new = cur.execute(
             """insert into items (platform, item_key, url, article_id, title, author, created_at, tracked_at,
@@ -184,6 +186,7 @@ def rekey_item(store: Store, item_id: int, platform: str, new_key: str) -> int:
                from (select * from items where item_id = ?) o where items.item_id = ?""",
             [item_id, keep],
         )
+        timeseries.note_linked(cur, keep)  # it may have taken over the article just now
         cur.execute("delete from items where item_id = ?", [item_id])
         return keep
 
@@ -401,5 +404,6 @@ def attach_to_articles(
                 "update items set article_id = ? where item_id = ? and article_id is null",
                 [article_id, item_id],
             )
+            timeseries.note_linked(cur, item_id)
         attached += 1
     return attached

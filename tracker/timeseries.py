@@ -11,6 +11,7 @@ each series' newest sample. A row newer than its series' latest is new (the fast
 in `samples`); a row at or before it is looked up by (item, metric, ts) in the batch's time range
 and skipped when stored (a re-sent batch stores nothing twice) or inserted between its
 neighbours, fixing the `prev_*` of the row after it (a late sample). Gauges keep their key.
+The same transaction raises `newest_article_sample` (the freshness badge's one-row state).
 """
 
 from __future__ import annotations
@@ -72,7 +73,8 @@ def write_frames(store: Store, counts: pl.DataFrame, gauges: pl.DataFrame | None
             cur.execute(
                 """create or replace temp table _count_rows as
                    select i.item_id, b.name as metric, b.ts, b.value, b.batch_prev_ts, b.batch_prev_value,
-                          b.is_last, l.ts as latest_ts, l.value as latest_value
+                          b.is_last, l.ts as latest_ts, l.value as latest_value,
+                          i.article_id is not null as shares_article
                    from _counts_batch as b
                    join items as i on i.platform = b.platform and i.item_key = b.item_key
                    left join series_latest as l on l.item_id = i.item_id and l.metric = b.name"""
@@ -121,10 +123,12 @@ def write_counts(cur: duckdb.DuckDBPyConnection, rows_sql: str, params: list[Any
             select b.item_id, b.metric, b.ts, b.value,
                    lag(b.ts) over w as batch_prev_ts, lag(b.value) over w as batch_prev_value,
                    lead(b.ts) over w is null as is_last,
-                   l.ts as latest_ts, l.value as latest_value
+                   l.ts as latest_ts, l.value as latest_value,
+                   i.article_id is not null as shares_article
             from (select item_id, metric, ts, first(value) as value
                   from ({rows_sql}) group by item_id, metric, ts) as b
             left join series_latest as l on l.item_id = b.item_id and l.metric = b.metric
+            left join items as i on i.item_id = b.item_id
             window w as (partition by b.item_id, b.metric order by b.ts)""",
         params or [],
     )
@@ -158,6 +162,12 @@ def _store_count_rows(cur: duckdb.DuckDBPyConnection) -> int:
             """insert into series_latest
                select item_id, metric, ts, value from _count_rows
                where is_last and latest_ts is null"""
+        )
+        # The freshness badge's state (migration 0066): the newest sample of an item that shares
+        # an article; the article flag came with the batch's join to items, so no extra join.
+        cur.execute(
+            """update newest_article_sample
+               set ts = greatest(ts, (select max(ts) filter (where shares_article) from _count_rows))"""
         )
     bounds = cur.execute("select min(ts), max(ts) from _count_rows where ts <= latest_ts").fetchone()
     if bounds is not None and bounds[0] is not None:
@@ -213,6 +223,18 @@ def _write_late(cur: duckdb.DuckDBPyConnection, lo: datetime, hi: datetime) -> i
     cur.execute("drop table _late_rows")
     cur.execute("drop table _relinked")
     return int(late[0])
+
+
+def note_linked(cur: duckdb.DuckDBPyConnection, item_id: int) -> None:
+    """An item now shares an article: its stored samples count for `newest_article_sample`
+    (inside the caller's transaction; a lookup of the item's `series_latest` rows)."""
+    cur.execute(
+        """update newest_article_sample
+           set ts = greatest(ts, (select max(l.ts) from series_latest as l
+                                  join items as i on i.item_id = l.item_id
+                                  where l.item_id = ? and i.article_id is not null))""",
+        [item_id],
+    )
 
 
 def write_rows(store: Store, rows: Sequence[tuple[int, str, datetime, int]]) -> int:

@@ -10,9 +10,12 @@
 -- (basis 'too little history'). The row with site NULL is the all-sites curve, for sites with no
 -- history at all. Each row also carries the previous mark (0 h with 0 interactions before the
 -- first), so a ranking finds the segment an article's age falls in with one join.
+-- `live := false` reads no mark at all (expected_curves_or_stored passes it when a stored curve
+-- serves: the marks are joined to a one-row table that is then empty, and DuckDB skips the probe
+-- side of a hash join whose build side is empty, so none of the millions of marks is scanned).
 -- grain: one row per (site or NULL, mark_h)
--- params: as_of TIMESTAMPTZ = NULL (now), on_platform VARCHAR = NULL (all platforms)
-create or replace macro expected_curves(as_of := null, on_platform := null) as table
+-- params: as_of TIMESTAMPTZ = NULL (now), on_platform VARCHAR = NULL (all platforms), live BOOLEAN = true
+create or replace macro expected_curves(as_of := null, on_platform := null, live := true) as table
 with cfg as (  -- the settings read once (each analytics_setting call is a subquery to plan)
     select analytics_setting('expected_articles') as last_n,
            analytics_setting('expected_min_articles') as min_n,
@@ -21,7 +24,9 @@ with cfg as (  -- the settings read once (each analytics_setting call is a subqu
 marks as (  -- each recent article's interactions at each mark, on the platform or all together
     select m.article_id, any_value(m.site) as site, m.mark_h, any_value(m.born_at) as born_at,
            coalesce(sum(metric_weight(m.metric) * m.value) filter (where is_interaction(m.metric)), 0) as v
-    from age_marks as m, cfg
+    from age_marks as m
+    cross join cfg
+    join (select true as open where live) as gate on gate.open = (m.mark_h > 0)  -- see live above
     where (on_platform is null or m.platform = on_platform)
       and m.born_at > cfg.since
       -- born_at + mark_h <= as_of on epoch microseconds (TIMESTAMPTZ + INTERVAL goes through
@@ -77,6 +82,44 @@ select site, mark_h, expected, basis,
 from resolved
 window w as (partition by site order by mark_h);
 
+-- title: expected_curve_inputs
+-- description: a fingerprint of what expected_curves reads besides age_marks: the expected_*
+-- settings and the metric catalog's weights and interaction flags. stored_expected_curves keeps
+-- it beside each curve, so a curve computed before a settings or catalog change is not read
+-- after it. (age_marks itself is written only by tracker.age_marks.refresh, which rewrites the
+-- stored curves in the same transaction; fingerprinting it would scan millions of rows.)
+-- grain: scalar
+create or replace macro expected_curve_inputs() as
+    (select string_agg(s.name || '=' || s.value, ',' order by s.name) from analytics_settings as s
+     where s.name in ('expected_articles', 'expected_min_articles', 'expected_days'))
+    || ';' ||
+    (select string_agg(m.name || '=' || m.weight || ':' || m.is_interaction, ',' order by m.name)
+     from metrics as m);
+
+-- title: expected_curves_or_stored
+-- description: expected_curves(as_of, on_platform), read from stored_expected_curves (written by
+-- the age-marks job, tracker.age_marks.refresh, right after it adds marks) when a stored curve
+-- for that platform was computed at or before as_of (NULL = now) from the same inputs
+-- (expected_curve_inputs), else computed live (a past as_of, or settings changed since). Between
+-- two refreshes the stored curve is the one of the last refresh: the marks it reads only change
+-- at a refresh, and the only other difference, articles leaving the expected_days horizon in
+-- those minutes, is negligible.
+-- grain: one row per (site or NULL, mark_h), as expected_curves
+-- params: as_of TIMESTAMPTZ = NULL (now), on_platform VARCHAR = NULL (all platforms)
+create or replace macro expected_curves_or_stored(as_of := null, on_platform := null) as table
+with stored as (
+    select c.site, c.mark_h, c.expected, c.basis, c.prev_mark_h, c.prev_expected
+    from stored_expected_curves as c
+    where c.platform is not distinct from on_platform
+      and c.computed_at <= coalesce(as_of, now())
+      and c.inputs = expected_curve_inputs()
+)
+select * from stored
+union all
+select * from expected_curves(as_of := as_of, on_platform := on_platform,
+                              live := not exists (select 1 from stored))
+where not exists (select 1 from stored);
+
 -- title: expected_at
 -- description: the expected interactions at age_h on one curve segment (from expected_curves):
 -- on the straight line between (prev_mark_h, prev_expected) and (mark_h, expected); past the
@@ -108,13 +151,14 @@ create or replace macro overperformance(actual, expected) as actual / nullif(exp
 -- title: article_expectations
 -- description: each article's expected interactions at its age now (as_of): its age from
 -- article_born_at, the segment of its site's curve in expected_curves that the age falls in (the
--- all-sites curve for a site with no history), and expected_at on it. The rankings join this and
+-- all-sites curve for a site with no history), and expected_at on it. The curves are read through
+-- expected_curves_or_stored: the copy the age-marks job stored, unless as_of is before it. The rankings join this and
 -- divide their actual interactions by it (the overperformance macro).
 -- grain: one row per tracked article with at least one item
 -- params: as_of TIMESTAMPTZ = NULL (now), on_platform VARCHAR = NULL (all platforms)
 create or replace macro article_expectations(as_of := null, on_platform := null) as table
 with curves as (
-    select * from expected_curves(as_of := as_of, on_platform := on_platform)
+    select * from expected_curves_or_stored(as_of := as_of, on_platform := on_platform)
 ),
 aged as (
     select article_id, site, age_h,

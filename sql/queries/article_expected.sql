@@ -1,6 +1,7 @@
 -- title: Article expected curve
 -- description: the site's usual interactions at each age laid over one article's life, for the
--- article page's cumulative chart: the `expected_curves` trimmed mean of comparable articles (all
+-- article page's cumulative chart: the `expected_curves` trimmed mean of comparable articles (read
+-- through expected_curves_or_stored: the stored copy unless as_of is before it; all
 -- platforms together; the site's own curve when it has history, else the all-sites curve), as
 -- points in time from the article's birth (article_born_at): 0 at birth, each age mark up to
 -- `until`, and the value at as_of and at `until` by `expected_at` on the segment each falls in
@@ -21,7 +22,7 @@ born as (
 ),
 picked as (  -- the site's curve when it has one, else the all-sites curve (site NULL)
     select c.*
-    from expected_curves(as_of := coalesce(cast($as_of as timestamptz), now())) as c
+    from expected_curves_or_stored(as_of := coalesce(cast($as_of as timestamptz), now())) as c
     where c.site is null or c.site = (select site from born)
     qualify dense_rank() over (order by c.site is null) = 1
 ),

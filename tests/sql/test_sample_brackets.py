@@ -99,6 +99,7 @@ def _fresh(store: Store, born: list[datetime | None]) -> list[int]:
     with store.transaction() as cur:
         for table in ("samples", "series_latest", "gauges", "items", "tracked_articles"):
             cur.execute(f"delete from {table}")
+        cur.execute("update newest_article_sample set ts = null")  # the state kept with the samples
     ids = []
     for n, born_at in enumerate(born):
         aid, _ = catalog.upsert_article(

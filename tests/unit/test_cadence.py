@@ -195,3 +195,15 @@ def test_the_burst_share_is_about_zero_on_smooth_curves_and_large_on_bursty_ones
     assert (
         cadence.fit_burst_share([a0[:5], a1[:5], a2[:5]], [count(a0)[:5]] * 3, CONFIG) == CONFIG.burst_share
     )
+
+
+def test_an_item_under_three_counts_is_weighed_as_a_three_count_one():
+    # The curve error is judged against the peak an item reaches, and a 1-share item is
+    # typically on its way to several: its expected error is measured against 3 counts, not 1
+    # (with 2, tiny items took more samples than fixed polling gives them, for a larger error).
+    obs = cadence.observed([0, 1, 2, 3, 6], [6 * HOUR] * 5, [0, 0, 1, 2, 5], [HOUR] * 5)
+    rate = np.full(5, 1e-4)  # the same expected gain for all of them
+    error = cadence.gap_error(obs, rate, np.full(5, HOUR), CONFIG)
+    assert error[0] == pytest.approx(error[3]) and error[1] == pytest.approx(error[3])
+    assert error[2] == pytest.approx(error[3])
+    assert error[4] == pytest.approx(error[3] / 2, rel=0.01)
