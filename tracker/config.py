@@ -121,7 +121,7 @@ class TrendingConfig:
     short_span_minutes: float = 30.0  # short velocity: gain over the last N minutes, per hour
     long_span_hours: float = 6.0  # long velocity: gain over the last N hours, per hour
     # Weights that depend on the story's age, given at 0, 3 and 12 hours (straight lines in
-    # between, held after 24 h): the exponents of (short velocity + 1) and (long velocity + 1), and
+    # between, held after 12 h): the exponents of (short velocity + 1) and (long velocity + 1), and
     # the rank factor's (rank_reference / rank)^rank_weight * exp(-rank_slope (rank - rank_reference) / rank_reference).
     short_weight_0h: float = 0.043
     short_weight_3h: float = 0.11

@@ -4,6 +4,7 @@ held after the last; bench/trending.py's Polars mirror must compute the same val
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import math
 from pathlib import Path
@@ -38,9 +39,12 @@ WEIGHTS = ("short_weight", "long_weight", "rank_weight", "rank_slope")
 
 
 def _sql_curves(store: Store) -> pl.DataFrame:
-    weights = ", ".join(f"weight_at_age(age, '{name}') as {name}" for name in WEIGHTS)
+    weights = ", ".join(
+        f"weight_at_age(age, c.{name}_0h, c.{name}_3h, c.{name}_12h) as {name}" for name in WEIGHTS
+    )
     return store.df(
-        f"select age, age_decay(age) as decay, {weights} from unnest($ages::double[]) as u(age) order by age",
+        f"select age, age_decay(age, c) as decay, {weights} "
+        "from unnest($ages::double[]) as u(age), trending_settings() as c order by age",
         {"ages": AGES},
     )
 
@@ -100,3 +104,30 @@ def test_the_bench_mirror_computes_the_same_curves(store):
     sql = _sql_curves(store)
     for column in ("decay", *WEIGHTS):
         assert sql[column].to_list() == pytest.approx(mirror[column].to_list(), rel=1e-12), column
+
+
+def _settings_reads(store: Store, query: str) -> int:
+    """How many scans of analytics_settings the plan of `query` holds."""
+    plan = store.df(f"explain {query}")["explain_value"][0]
+    return str(plan).count("analytics_settings")
+
+
+def test_the_curves_read_the_settings_once(store):
+    # Each analytics_setting() call is a scalar subquery of its own that the planner handles
+    # separately (the age curve's 50 of them made trending() 1.7-2.5x slower): the curve and the
+    # four weights read one row of trending_settings(), however many points they use.
+    weights = ", ".join(f"weight_at_age(x, c.{name}_0h, c.{name}_3h, c.{name}_12h)" for name in WEIGHTS)
+    query = f"select age_decay(x, c), {weights} from range(30) as r(x), trending_settings() as c"
+    assert _settings_reads(store, query) == 1
+    # the old way, one subquery per setting, for contrast: the count is what the test watches
+    assert _settings_reads(store, "select analytics_setting('decay_0h'), analytics_setting('decay_1h')") == 2
+
+
+def test_trending_settings_has_a_column_per_trending_setting(store):
+    row = store.df("select * from trending_settings()").row(0, named=True)
+    c = TrendingConfig()
+    for name, value in row.items():
+        assert value == pytest.approx(getattr(c, name)), name
+    # every constant of the score is there; the gains' and the expected curves' are read elsewhere
+    shared = {"lookback_hours", "expected_articles", "expected_min_articles", "expected_days"}
+    assert set(row) == {f.name for f in dataclasses.fields(TrendingConfig)} - shared

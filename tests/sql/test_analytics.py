@@ -182,7 +182,7 @@ def _trending_series(store):
 
 
 def _at_4h(name: str, config: TrendingConfig | None = None) -> float:
-    """A weight given at ages 0, 3, 12 and 48 hours, at 4 hours: a ninth of the way from 3 to 12."""
+    """A weight given at ages 0, 3 and 12 hours, at 4 hours: a ninth of the way from 3 to 12."""
     c = dataclasses.asdict(config or TrendingConfig())
     return c[f"{name}_3h"] + (c[f"{name}_12h"] - c[f"{name}_3h"]) / 9
 
