@@ -219,6 +219,20 @@ class Config:
 
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Keys a release removed, with what replaced them: a config that still sets one gets this
+# instead of "unknown key" (the value would otherwise be silently meaningless to look for).
+_AGE_CURVE = "the age curve trending.decay_0h, decay_1h, ... decay_24h (the score's multiplier at each age)"
+REMOVED_KEYS = {
+    "trending.gravity": _AGE_CURVE,
+    "trending.gravity_curvature": _AGE_CURVE,
+    "trending.age_offset_hours": _AGE_CURVE,
+    **{
+        f"trending.{name}": f"trending.{name}_0h, {name}_3h and {name}_12h (its value at those ages)"
+        for name in ("short_weight", "long_weight", "rank_weight", "rank_slope")
+    },
+}
+
+
 LIMIT_KEYS = {"requests": int, "per_seconds": float, "min_resample_s": float, "quota_per_day": int}
 _SECTIONS = {
     "storage": StorageConfig,
@@ -449,6 +463,11 @@ def _dataclass_from(cls: type, table: Any, where: str) -> Any:
     names = {f.name for f in dataclasses.fields(cls)}
     values = {}
     for key, value in table.items():
+        if f"{where}.{key}" in REMOVED_KEYS:
+            raise ConfigError(
+                f"{where}.{key} was removed (migration 0070, docs/metrics.md); "
+                f"set {REMOVED_KEYS[f'{where}.{key}']} instead"
+            )
         if key not in names:
             raise ConfigError(f"unknown config key {where}.{key}; expected one of {', '.join(sorted(names))}")
         values[key] = _check_type(f"{where}.{key}", value, hints[key])
