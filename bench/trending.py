@@ -19,6 +19,7 @@ scores the issue quotes beside ours, all measured in this same run.
 from __future__ import annotations
 
 import argparse
+import math
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -38,6 +39,9 @@ QUOTED = {
     "gain / (age + 2)^0.5": (0.744, 0.713),
     "rank-average of that and HN rank": (0.743, 0.776),
 }
+# The ages (hours) at which the settings give the decay and the velocity weights (93_age_decay.sql).
+DECAY_AGES = (0, 1, 2, 3, 4, 6, 8, 10, 12, 15, 18, 24)
+WEIGHT_AGES = (0, 3, 12)
 DEV_SHARE = 0.7  # the trending exponents were fitted on this first share of the moments
 
 
@@ -202,6 +206,16 @@ def build_moments(data: Path) -> Moments:
     return Moments(live, samples)
 
 
+def piecewise_linear(x: pl.Expr, knots: tuple[int, ...], values: list[float]) -> pl.Expr:
+    """On straight lines between (knots[i], values[i]), held after the last knot: as the CASE
+    chains of sql/macros/93_age_decay.sql (x is never below the first knot, 0)."""
+    expr = pl.lit(values[-1])
+    for i in range(len(knots) - 2, -1, -1):
+        x0, x1, y0, y1 = knots[i], knots[i + 1], values[i], values[i + 1]
+        expr = pl.when(x < x1).then(y0 + (y1 - y0) * (x - x0) / (x1 - x0)).otherwise(expr)
+    return expr
+
+
 def polars_trending(m: Moments, c: dict[str, float], gauges: pl.DataFrame) -> pl.DataFrame:
     """The trending score of 95_trending.sql for every live (t, item), vectorised."""
     lookback = timedelta(hours=c["lookback_hours"])
@@ -263,16 +277,19 @@ def polars_trending(m: Moments, c: dict[str, float], gauges: pl.DataFrame) -> pl
             "t", "item_id", pl.when(pl.col("ts") > pl.col("at") - timedelta(hours=1)).then("rank").alias(name)
         )
         ranks = ranks.join(found, on=["t", "item_id"], how="left")
+    age = pl.col("age")
+    log_decay = piecewise_linear(age, DECAY_AGES, [math.log(c[f"decay_{h}h"]) for h in DECAY_AGES])
+    short_weight, long_weight, rank_weight, rank_slope = (
+        piecewise_linear(age, WEIGHT_AGES, [c[f"{name}_{h}h"] for h in WEIGHT_AGES])
+        for name in ("short_weight", "long_weight", "rank_weight", "rank_slope")
+    )
     rank = pl.col("rank").clip(lower_bound=1)
     before = pl.col("rank_before").fill_null(c["rank_entry"]).clip(lower_bound=1)
     rank_factor = (
-        (c["rank_reference"] / rank).pow(c["rank_weight"])
-        * (-c["rank_slope"] * (rank - c["rank_reference"]) / c["rank_reference"]).exp()
+        (c["rank_reference"] / rank).pow(rank_weight)
+        * (-rank_slope * (rank - c["rank_reference"]) / c["rank_reference"]).exp()
         * (before / rank).pow(c["rank_change_weight"])
     ).fill_null(1.0)
-    log_age = (pl.col("age") + c["age_offset_hours"]).log()
-    if c["gravity_curvature"] > 0:  # held where the decay is lowest, as age_decay_log in SQL
-        log_age = pl.min_horizontal(log_age, pl.lit(c["gravity"] / (2 * c["gravity_curvature"])))
     return per_item.join(ranks, on=["t", "item_id"], how="left").select(
         "t",
         "item_id",
@@ -281,10 +298,10 @@ def polars_trending(m: Moments, c: dict[str, float], gauges: pl.DataFrame) -> pl
         "size",
         "age",
         "rank",
-        score=(pl.col("short") * 60 / c["short_span_minutes"] + 1).pow(c["short_weight"])
-        * (pl.col("long") / c["long_span_hours"] + 1).pow(c["long_weight"])
+        score=(pl.col("short") * 60 / c["short_span_minutes"] + 1).pow(short_weight)
+        * (pl.col("long") / c["long_span_hours"] + 1).pow(long_weight)
         * (pl.col("size") + 1).pow(c["size_weight"])
-        * (c["gravity_curvature"] * log_age.pow(2) - c["gravity"] * log_age).exp()
+        * log_decay.exp()
         * rank_factor
         * ((pl.col("discussion") + 1) / (pl.col("size") - pl.col("discussion") + 1))
         .pow(c["discussion_weight"])
@@ -390,6 +407,14 @@ def main() -> None:
             live.join(points_only, on=["t", "item_id"], how="left"), pl.col("points_score")
         )
         print(f"{'  same, comments weighted 0':<36} {r1:7.3f} {r6:7.3f} {p1:8.2f} {p6:8.2f}")
+        # A platform without a rank signal: no rank gauges, so the rank factor is 1 everywhere.
+        unranked = polars_trending(m, constants, gauges.clear()).select(
+            "t", "item_id", unranked_score="score"
+        )
+        r1, r6, p1, p6, _ = evaluate(
+            live.join(unranked, on=["t", "item_id"], how="left"), pl.col("unranked_score")
+        )
+        print(f"{'  same, without HN rank (factor 1)':<36} {r1:7.3f} {r6:7.3f} {p1:8.2f} {p6:8.2f}")
         r1, r6, p1, p6, k = evaluate(shared, pl.col("sql_score"))
         print(f"{'trending() (SQL macro)':<36} {r1:7.3f} {r6:7.3f} {p1:8.2f} {p6:8.2f}   ({k:,} moments)")
         print(f"({n:,} hourly moments with at least 10 live stories)")

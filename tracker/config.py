@@ -120,18 +120,39 @@ class TrendingConfig:
 
     short_span_minutes: float = 30.0  # short velocity: gain over the last N minutes, per hour
     long_span_hours: float = 6.0  # long velocity: gain over the last N hours, per hour
-    short_weight: float = 0.22  # exponent of (short velocity + 1)
-    long_weight: float = 0.52  # exponent of (long velocity + 1)
-    size_weight: float = 0.05  # exponent of (total interactions + 1)
-    gravity: float = 1.94  # age decay exp(-gravity L + gravity_curvature L^2), L = ln(age + age_offset_hours)
-    gravity_curvature: float = 0.36  # the decay softens with age (L held where the decay is lowest)
-    age_offset_hours: float = 2.0
-    rank_weight: float = -0.175  # exponent of (rank_reference / platform rank) where a platform ranks
-    rank_slope: float = 0.49  # rank factor exp(-rank_slope * (rank - rank_reference) / rank_reference)
-    rank_change_weight: float = 0.2  # exponent of (rank an hour earlier / rank now)
+    # Weights that depend on the story's age, given at 0, 3 and 12 hours (straight lines in
+    # between, held after 12 h): the exponents of (short velocity + 1) and (long velocity + 1), and
+    # the rank factor's (rank_reference / rank)^rank_weight * exp(-rank_slope (rank - rank_reference) / rank_reference).
+    short_weight_0h: float = 0.043
+    short_weight_3h: float = 0.11
+    short_weight_12h: float = 0.116
+    long_weight_0h: float = 0.004
+    long_weight_3h: float = 0.236
+    long_weight_12h: float = 0.226
+    rank_weight_0h: float = -0.035
+    rank_weight_3h: float = -0.096
+    rank_weight_12h: float = 0.053
+    rank_slope_0h: float = 0.197
+    rank_slope_3h: float = 0.371
+    rank_slope_12h: float = 0.153
+    size_weight: float = 0.112  # exponent of (total interactions + 1)
+    # The age decay: the score's multiplier at each listed age in hours (geometric in between, held after 24 h).
+    decay_0h: float = 1.0
+    decay_1h: float = 0.666
+    decay_2h: float = 0.521
+    decay_3h: float = 0.37
+    decay_4h: float = 0.336
+    decay_6h: float = 0.301
+    decay_8h: float = 0.301
+    decay_10h: float = 0.288
+    decay_12h: float = 0.238
+    decay_15h: float = 0.22
+    decay_18h: float = 0.22
+    decay_24h: float = 0.22
+    rank_change_weight: float = 0.085  # exponent of (rank an hour earlier / rank now)
     rank_entry: float = 31.0  # the rank an hour earlier of a story that had none then
     rank_reference: float = 10.0  # the rank that counts as neutral; unranked items count as this
-    discussion_weight: float = -0.18  # exponent of (comments + replies + 1) / (other interactions + 1)
+    discussion_weight: float = -0.103  # exponent of (comments + replies + 1) / (other interactions + 1)
     lookback_hours: float = 24.0  # how far before a window start to look for a sample to interpolate
     expected_articles: float = 100.0  # overperformance: the site's last N articles make its expected curve
     expected_min_articles: float = 10.0  # fewer at an age: all sites' curve, then no expectation
@@ -198,6 +219,20 @@ class Config:
 
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Keys a release removed, with what replaced them: a config that still sets one gets this
+# instead of "unknown key" (the value would otherwise be silently meaningless to look for).
+_AGE_CURVE = "the age curve trending.decay_0h, decay_1h, ... decay_24h (the score's multiplier at each age)"
+REMOVED_KEYS = {
+    "trending.gravity": _AGE_CURVE,
+    "trending.gravity_curvature": _AGE_CURVE,
+    "trending.age_offset_hours": _AGE_CURVE,
+    **{
+        f"trending.{name}": f"trending.{name}_0h, {name}_3h and {name}_12h (its value at those ages)"
+        for name in ("short_weight", "long_weight", "rank_weight", "rank_slope")
+    },
+}
+
+
 LIMIT_KEYS = {"requests": int, "per_seconds": float, "min_resample_s": float, "quota_per_day": int}
 _SECTIONS = {
     "storage": StorageConfig,
@@ -305,9 +340,14 @@ def _check_ranges(config: Config) -> None:
         "forecast.min_history": config.forecast.min_history,
         "trending.short_span_minutes": config.trending.short_span_minutes,
         "trending.long_span_hours": config.trending.long_span_hours,
-        "trending.age_offset_hours": config.trending.age_offset_hours,
         "trending.rank_reference": config.trending.rank_reference,
         "trending.lookback_hours": config.trending.lookback_hours,
+        # the age decay is interpolated between the logarithms of its points
+        **{
+            f"trending.{k}": v
+            for k, v in dataclasses.asdict(config.trending).items()
+            if k.startswith("decay_")
+        },
     }
     for key, value in positive.items():
         if value <= 0:
@@ -423,6 +463,11 @@ def _dataclass_from(cls: type, table: Any, where: str) -> Any:
     names = {f.name for f in dataclasses.fields(cls)}
     values = {}
     for key, value in table.items():
+        if f"{where}.{key}" in REMOVED_KEYS:
+            raise ConfigError(
+                f"{where}.{key} was removed (migration 0070, docs/metrics.md); "
+                f"set {REMOVED_KEYS[f'{where}.{key}']} instead"
+            )
         if key not in names:
             raise ConfigError(f"unknown config key {where}.{key}; expected one of {', '.join(sorted(names))}")
         values[key] = _check_type(f"{where}.{key}", value, hints[key])

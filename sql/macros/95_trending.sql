@@ -7,28 +7,33 @@
 --   discussion = the comments and replies among them (at as_of)
 --   rank    = the best of its items' latest front-page ranks (rank gauges of the last hour);
 --   rank_before = the same an hour earlier (rank gauges of the hour before that), rank_entry if none
---   score = (v_short + 1)^short_weight * (v_long + 1)^long_weight * (size + 1)^size_weight
---           * decay * rank_factor * discussion_factor
---   decay = exp(-gravity * L + gravity_curvature * L^2), L = ln(age + age_offset_hours) held at
---           gravity / (2 * gravity_curvature) beyond it (age_decay: the decay never rises with age)
---   rank_factor = (rank_reference / rank)^rank_weight * exp(-rank_slope * (rank - rank_reference) / rank_reference)
+--   score = (v_short + 1)^short_weight(age) * (v_long + 1)^long_weight(age) * (size + 1)^size_weight
+--           * decay(age) * rank_factor * discussion_factor
+--   decay(age) = the age curve given point by point (decay_0h ... decay_24h, age_decay); the
+--           weights short_weight, long_weight, rank_weight and rank_slope depend on the age too,
+--           given at 0, 3 and 12 hours (weight_at_age: <name>_0h, <name>_3h, <name>_12h)
+--   rank_factor = (rank_reference / rank)^rank_weight(age) * exp(-rank_slope(age) * (rank - rank_reference) / rank_reference)
 --                 * (rank_before / rank)^rank_change_weight
 --   discussion_factor = ((discussion + 1) / (size - discussion + 1))^discussion_weight, 1 where no
 --           platform reports comments or replies for the article (so it does not act as a size term)
--- The score is a product of powers, so its logarithm is linear in the logged inputs: the
--- exponents were fitted on the first 70% of the Hacker News history (bench/trending.py). The rank
+-- The score is a product of powers, so its logarithm is a sum of the logged inputs, each with a
+-- weight (the age curve and the velocity weights interpolated between the listed ages): the
+-- constants were fitted on the first 70% of the Hacker News history (bench/trending.py). The rank
 -- factor is 1 where no platform ranks the story (it then counts as a typical front-page story),
 -- so platforms without such a signal degrade to the velocity, size, age and discussion score.
 -- Gains use the interpolated window start of `item_gains` and are never negative. Constants:
--- analytics_settings (the [trending] config section). acceleration = v_short - v_long (per hour,
--- per hour). Each row also carries expected_interactions (its site's usual article at this age,
+-- analytics_settings (the [trending] config section), read once through trending_settings().
+-- acceleration = v_short - v_long (per hour, per hour). Each row also carries expected_interactions (its site's usual article at this age,
 -- article_expectations), overperformance = total_interactions / expected_interactions, its
 -- expected_basis, and the forecast at the horizon with its 80% interval, the horizon's age and
 -- whether it came from the prior (article_forecast).
 -- grain: one row per article with a sample in the long span
 -- params: as_of TIMESTAMPTZ = NULL (now), on_platform VARCHAR = NULL
 create or replace macro trending(as_of := null, on_platform := null) as table
-with short_g as (
+-- the constants, read once into one struct column that every row carries (cfg.decay_3h, ...):
+-- one scan of analytics_settings instead of a scalar subquery per use
+with settings as materialized (select c as cfg from trending_settings() as c),
+short_g as (
     select * from item_gains(
         to_minutes(cast(analytics_setting('short_span_minutes') as bigint)), as_of := as_of)
     where on_platform is null or platform = on_platform
@@ -83,8 +88,8 @@ ranks as (
 inputs as (
     select
         p.article_id,
-        p.short_gain * 60 / analytics_setting('short_span_minutes') as velocity_short,
-        p.long_gain / analytics_setting('long_span_hours') as velocity_long,
+        p.short_gain * 60 / cfg.short_span_minutes as velocity_short,
+        p.long_gain / cfg.long_span_hours as velocity_long,
         p.size,
         p.discussion,
         -- epoch_us differences, not TIMESTAMPTZ subtraction (ICU, ~2 us a row): same value
@@ -92,30 +97,40 @@ inputs as (
                   - epoch_us(coalesce(p.born_at, a.published_at, a.discovered_at))) / 1e6 / 3600, 0)
             as age_hours,
         r.platform_rank,
-        coalesce(r.rank_before, analytics_setting('rank_entry')) as rank_before,
+        coalesce(r.rank_before, cfg.rank_entry) as rank_before,
         p.platforms,
         p.last_ts,
         p.long_gain,
-        p.views_gained
+        p.views_gained,
+        settings.cfg
     from per_article as p
     join tracked_articles as a on a.article_id = p.article_id
     left join ranks as r on r.article_id = p.article_id
+    cross join settings
     where a.untracked_at is null
+),
+weighted as (  -- the age curve and the weights at each story's age
+    select
+        i.*,
+        age_decay(i.age_hours, i.cfg) as decay,
+        weight_at_age(i.age_hours, cfg.short_weight_0h, cfg.short_weight_3h, cfg.short_weight_12h) as short_weight,
+        weight_at_age(i.age_hours, cfg.long_weight_0h, cfg.long_weight_3h, cfg.long_weight_12h) as long_weight,
+        weight_at_age(i.age_hours, cfg.rank_weight_0h, cfg.rank_weight_3h, cfg.rank_weight_12h) as rank_weight,
+        weight_at_age(i.age_hours, cfg.rank_slope_0h, cfg.rank_slope_3h, cfg.rank_slope_12h) as rank_slope
+    from inputs as i
 ),
 scored as (
     select
-        *,
-        age_decay(age_hours) as decay,
-        case when platform_rank is null then 1.0  -- greatest() ignores NULLs, so test first
-             else pow(analytics_setting('rank_reference') / greatest(platform_rank, 1),
-                      analytics_setting('rank_weight'))
-                  * exp(-analytics_setting('rank_slope') * (greatest(platform_rank, 1) - analytics_setting('rank_reference'))
-                        / analytics_setting('rank_reference'))
-                  * pow(greatest(rank_before, 1) / greatest(platform_rank, 1), analytics_setting('rank_change_weight'))
+        w.* exclude (cfg),  -- the struct stops here
+        case when w.platform_rank is null then 1.0  -- greatest() ignores NULLs, so test first
+             else pow(cfg.rank_reference / greatest(w.platform_rank, 1), w.rank_weight)
+                  * exp(-w.rank_slope * (greatest(w.platform_rank, 1) - cfg.rank_reference) / cfg.rank_reference)
+                  * pow(greatest(w.rank_before, 1) / greatest(w.platform_rank, 1), cfg.rank_change_weight)
         end as rank_factor,
-        coalesce(pow((discussion + 1) / (size - discussion + 1), analytics_setting('discussion_weight')), 1.0)
-            as discussion_factor
-    from inputs
+        coalesce(pow((w.discussion + 1) / (w.size - w.discussion + 1), cfg.discussion_weight), 1.0)
+            as discussion_factor,
+        cfg.size_weight
+    from weighted as w
 )
 select
     row_number() over (order by s.score desc, s.article_id) as rank,
@@ -134,6 +149,8 @@ select
     s.velocity_short - s.velocity_long as acceleration,
     s.age_hours,
     s.decay,
+    s.short_weight,
+    s.long_weight,
     s.platform_rank,
     case when s.platform_rank is not null then s.rank_before end as rank_before,
     s.rank_factor,
@@ -151,9 +168,9 @@ select
     s.last_ts as as_of_sample
 from (
     select *,
-        pow(velocity_short + 1, analytics_setting('short_weight'))
-        * pow(velocity_long + 1, analytics_setting('long_weight'))
-        * pow(size + 1, analytics_setting('size_weight'))
+        pow(velocity_short + 1, short_weight)
+        * pow(velocity_long + 1, long_weight)
+        * pow(size + 1, size_weight)
         * decay * rank_factor * discussion_factor as score
     from scored
 ) as s

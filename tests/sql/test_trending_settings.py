@@ -16,12 +16,12 @@ def test_open_collection_writes_the_configured_trending_constants(tmp_path):
     config = dataclasses.replace(
         base,
         storage=dataclasses.replace(base.storage, path=str(tmp_path / "t.duckdb")),
-        trending=dataclasses.replace(base.trending, gravity=1.4, short_span_minutes=20.0),
+        trending=dataclasses.replace(base.trending, decay_3h=0.4, short_span_minutes=20.0),
     )
     opened = open_collection(config, clock=FrozenClock(datetime(2026, 11, 20, tzinfo=UTC)), platforms={})
     try:
         values = dict(opened.collection.store.df("select name, value from analytics_settings").iter_rows())
     finally:
         opened.close()
-    assert values["gravity"] == 1.4 and values["short_span_minutes"] == 20.0
+    assert values["decay_3h"] == 0.4 and values["short_span_minutes"] == 20.0
     assert values["long_span_hours"] == base.trending.long_span_hours

@@ -109,6 +109,38 @@ def test_wrong_types_are_named(raw: dict[str, Any], key: str, says: str) -> None
     assert says in message
 
 
+def test_a_point_of_the_trending_age_curve_must_be_positive() -> None:
+    # The decay is interpolated between the logarithms of its points: 0 has none.
+    assert config_error({"trending": {"decay_6h": 0}}) == "trending.decay_6h must be greater than 0, got 0"
+
+
+@pytest.mark.parametrize(
+    ("key", "replaced_by"),
+    [
+        ("gravity", "trending.decay_0h, decay_1h, ... decay_24h"),
+        ("gravity_curvature", "trending.decay_0h, decay_1h, ... decay_24h"),
+        ("age_offset_hours", "trending.decay_0h, decay_1h, ... decay_24h"),
+        ("short_weight", "trending.short_weight_0h, short_weight_3h and short_weight_12h"),
+        ("long_weight", "trending.long_weight_0h, long_weight_3h and long_weight_12h"),
+        ("rank_weight", "trending.rank_weight_0h, rank_weight_3h and rank_weight_12h"),
+        ("rank_slope", "trending.rank_slope_0h, rank_slope_3h and rank_slope_12h"),
+    ],
+)
+def test_a_removed_trending_key_names_what_replaced_it(key: str, replaced_by: str) -> None:
+    # Migration 0070 replaced the smooth decay and the constant weights with the age curve.
+    message = config_error({"trending": {key: 0.5}})
+    assert message.startswith(f"trending.{key} was removed (migration 0070")
+    assert replaced_by in message.split("; set ", 1)[1]
+    assert "unknown config key" not in message
+
+
+def test_a_removed_key_is_refused_from_a_toml_file(tmp_path: Path) -> None:
+    path = tmp_path / "tracker.toml"
+    path.write_text("[trending]\ndecay_3h = 0.4\ngravity = 1.8\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"^trending\.gravity was removed .*decay_24h"):
+        load(path)
+
+
 def test_site_without_url_is_named() -> None:
     message = config_error(
         {"sites": [{"url": "https://a.example"}, {"name": "B", "feeds": ["https://b/feed"]}]}
@@ -464,3 +496,17 @@ def test_nan_from_a_toml_file_is_a_one_line_error(tmp_path):
     path.write_text("[daemon]\ntick_s = nan\n")
     with pytest.raises(ConfigError, match=r"daemon\.tick_s must be a finite number"):
         load(path)
+
+
+def test_the_cli_refuses_a_config_with_a_removed_key_in_one_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from tracker.cli import main
+
+    path = tmp_path / "tracker.toml"
+    path.write_text("[trending]\nrank_slope = 0.49\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(path), "config", "show"])
+    assert result.exit_code != 0
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "trending.rank_slope was removed" in lines[0], result.output
+    assert "rank_slope_0h, rank_slope_3h and rank_slope_12h" in lines[0]
