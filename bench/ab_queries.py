@@ -72,6 +72,8 @@ def main() -> None:
         "trending_series": ("trending_series", {"platform": "", "limit": 10, "as_of": t1}),
         "freshness": ("freshness", {"as_of": t1}),
         "article_series (one)": ("article_series", {"article_id": ids[0]}),
+        "article_timeline (one)": ("article_timeline", {"article_id": ids[0], "metric": "interactions"}),
+        "article_hourly (one)": ("article_hourly", {"article_id": ids[0], "metric": "interactions"}),
         "article_expected (one)": ("article_expected", {"article_id": ids[0], "until": None, "as_of": t1}),
     }
     run_a, run_b = _runner(a, args.a_sql), _runner(b, args.b_sql)
