@@ -178,15 +178,16 @@ def _store_count_rows(cur: duckdb.DuckDBPyConnection) -> int:
 
 
 def _lower_first_samples(cur: duckdb.DuckDBPyConnection) -> None:
-    """Keep `item_first_sample` (migration 0067) the earliest sample of each item: only a row
-    of a new series or one before its series' latest can be earlier than what is kept, and
-    only items whose kept time it lowers (or that have none) are written. Re-sent rows change
-    nothing, so the write stays idempotent."""
+    """Keep `item_first_sample` (migration 0067) the earliest sample of each item: only the
+    first row of a series in the batch (no predecessor in it), and only if its series is new or
+    it lies before the series' latest, can be earlier than what is kept, and only items whose
+    kept time it lowers (or that have none) are written. Re-sent rows change nothing, so the
+    write stays idempotent."""
     cur.execute(
         """insert into item_first_sample
            select c.item_id, c.ts
            from (select item_id, min(ts) as ts from _count_rows
-                 where latest_ts is null or ts < latest_ts
+                 where batch_prev_ts is null and (latest_ts is null or ts < latest_ts)
                  group by item_id) as c
            left join item_first_sample as f on f.item_id = c.item_id
            where f.ts is null or c.ts < f.ts
