@@ -9,6 +9,7 @@ same load. Prints the median of N per side and B's speed-up (A / B).
 
     python bench/ab_queries.py --a /tmp/base.duckdb --a-sql ../base/sql \
                                --b /tmp/new.duckdb --b-sql sql [--repeat 5] [--only freshness ...]
+                               [--article ID]
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ def main() -> None:
     parser.add_argument("--b-sql", type=Path, required=True, help="the new sql/ folder")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", nargs="*", default=None, help="run only the queries whose name starts so")
+    parser.add_argument(
+        "--article", type=int, default=None, help="the article of the one-article queries (default: the top one)"
+    )
     args = parser.parse_args()
     a = duckdb.connect(args.a, read_only=True)
     b = duckdb.connect(args.b, read_only=True)
@@ -49,6 +53,8 @@ def main() -> None:
     t1 = row[0]
     top = b.sql("select article_id from most_popular('24h', as_of := $t) limit 10", params={"t": t1})
     ids = [r[0] for r in top.fetchall()]
+    if args.article is not None:
+        ids[0] = args.article
     cases: dict[str, tuple[str, dict[str, Any]]] = {
         "most_popular(24 h)": ("select * from most_popular('24h', as_of := $t)", {"t": t1}),
         "trending()": ("select * from trending(as_of := $t)", {"t": t1}),
@@ -72,6 +78,8 @@ def main() -> None:
         "trending_series": ("trending_series", {"platform": "", "limit": 10, "as_of": t1}),
         "freshness": ("freshness", {"as_of": t1}),
         "article_series (one)": ("article_series", {"article_id": ids[0]}),
+        "article_timeline (one)": ("article_timeline", {"article_id": ids[0], "metric": "interactions"}),
+        "article_hourly (one)": ("article_hourly", {"article_id": ids[0], "metric": "interactions"}),
         "article_expected (one)": ("article_expected", {"article_id": ids[0], "until": None, "as_of": t1}),
     }
     run_a, run_b = _runner(a, args.a_sql), _runner(b, args.b_sql)

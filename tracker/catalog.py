@@ -171,6 +171,7 @@ def rekey_item(store: Store, item_id: int, platform: str, new_key: str) -> int:
         )
         cur.execute("delete from samples where item_id = ?", [item_id])
         cur.execute("delete from series_latest where item_id = ?", [item_id])
+        cur.execute("delete from item_first_sample where item_id = ?", [item_id])
         cur.execute(
             "insert or ignore into gauges (item_id, gauge, ts, value) "
             "select ?, gauge, ts, value from gauges where item_id = ?",

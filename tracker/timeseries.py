@@ -169,11 +169,30 @@ def _store_count_rows(cur: duckdb.DuckDBPyConnection) -> int:
             """update newest_article_sample
                set ts = greatest(ts, (select max(ts) filter (where shares_article) from _count_rows))"""
         )
+    _lower_first_samples(cur)
     bounds = cur.execute("select min(ts), max(ts) from _count_rows where ts <= latest_ts").fetchone()
     if bounds is not None and bounds[0] is not None:
         written += _write_late(cur, bounds[0], bounds[1])
     cur.execute("drop table _count_rows")
     return written
+
+
+def _lower_first_samples(cur: duckdb.DuckDBPyConnection) -> None:
+    """Keep `item_first_sample` (migration 0067) the earliest sample of each item: only the
+    first row of a series in the batch (no predecessor in it), and only if its series is new or
+    it lies before the series' latest, can be earlier than what is kept, and only items whose
+    kept time it lowers (or that have none) are written. Re-sent rows change nothing, so the
+    write stays idempotent."""
+    cur.execute(
+        """insert into item_first_sample
+           select c.item_id, c.ts
+           from (select item_id, min(ts) as ts from _count_rows
+                 where batch_prev_ts is null and (latest_ts is null or ts < latest_ts)
+                 group by item_id) as c
+           left join item_first_sample as f on f.item_id = c.item_id
+           where f.ts is null or c.ts < f.ts
+           on conflict (item_id) do update set ts = excluded.ts"""
+    )
 
 
 def _write_late(cur: duckdb.DuckDBPyConnection, lo: datetime, hi: datetime) -> int:

@@ -5,8 +5,7 @@
 -- grain: one row per (platform, hour) with samples
 -- params: article_id BIGINT, metric VARCHAR = interactions
 select platform, time_bucket(interval 1 hour, ts) as hour, sum(delta)::bigint as gained
-from item_deltas
-where article_id = $article_id
-  and case when $metric = 'interactions' then is_interaction(metric) else metric = $metric end
+from article_deltas($article_id)
+where case when $metric = 'interactions' then is_interaction(metric) else metric = $metric end
 group by all
 order by platform, hour;

@@ -6,9 +6,8 @@
 -- params: article_id BIGINT, metric VARCHAR = interactions
 with d as (
     select platform, ts, delta
-    from item_deltas
-    where article_id = $article_id
-      and case when $metric = 'interactions' then is_interaction(metric) else metric = $metric end
+    from article_deltas($article_id)
+    where case when $metric = 'interactions' then is_interaction(metric) else metric = $metric end
 )
 select
     platform,

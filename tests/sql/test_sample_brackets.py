@@ -97,7 +97,7 @@ def store(tmp_path_factory):
 def _fresh(store: Store, born: list[datetime | None]) -> list[int]:
     """One article per item (published = born), each item born as given; their item ids."""
     with store.transaction() as cur:
-        for table in ("samples", "series_latest", "gauges", "items", "tracked_articles"):
+        for table in ("samples", "series_latest", "item_first_sample", "gauges", "items", "tracked_articles"):
             cur.execute(f"delete from {table}")
         cur.execute("update newest_article_sample set ts = null")  # the state kept with the samples
     ids = []

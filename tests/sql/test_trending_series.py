@@ -83,7 +83,7 @@ def store(tmp_path_factory):
 
 def _fresh(store: Store, born_min_ago: list[int]) -> None:
     with store.transaction() as cur:
-        for table in ("samples", "series_latest", "gauges", "items", "tracked_articles"):
+        for table in ("samples", "series_latest", "item_first_sample", "gauges", "items", "tracked_articles"):
             cur.execute(f"delete from {table}")
     for n, born in enumerate(born_min_ago):
         at = NOW - timedelta(minutes=born)
