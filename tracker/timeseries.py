@@ -25,7 +25,7 @@ import duckdb
 import polars as pl
 
 from tracker.collector import Sample, check_metrics
-from tracker.store import Store
+from tracker.store import Store, utc_columns
 
 _SCHEMA = pl.Schema(
     {
@@ -81,38 +81,50 @@ def write_frames(store: Store, counts: pl.DataFrame, gauges: pl.DataFrame | None
     return written
 
 
-# The columns every prepared batch has, whichever path built it (`_join_batch` from a frame,
-# `write_counts` from SQL): one row per new (item, metric, ts) with its predecessor (the later of
-# the batch's and the stored latest), whether it is newer than the series' latest (`is_new`),
-# the batch's last of its series (`is_last`), the series already known (`seen`) and the item
-# sharing an article (`shares_article`). The first six are `samples`' columns, in its order.
-_ROW_COLUMNS = """
-    item_id, metric, ts, value,
-    case when latest_ts is null or batch_prev_ts > latest_ts then batch_prev_ts else latest_ts end as prev_ts,
-    case when latest_ts is null or batch_prev_ts > latest_ts then batch_prev_value else latest_value end
-        as prev_value,
-    latest_ts is null or ts > latest_ts as is_new,
-    is_last,
-    latest_ts is not null as seen,
-    shares_article"""
+def _join_batch(cur: duckdb.DuckDBPyConnection, bracketed: pl.DataFrame) -> pl.DataFrame:
+    """The bracketed batch joined once to `items` (dropping untracked items) and to
+    `series_latest`. Only the row numbers and what the join adds (fixed-width columns) come back
+    through Arrow, and are put beside the batch's rows in Polars: reading the batch's strings
+    back out of DuckDB cost as much as the join."""
+    keys = bracketed.select("platform", "item_key", "name").with_row_index("row")
+    with _registered(cur, "_counts_batch", keys):
+        found = _fetch(
+            cur,
+            """select b.row, i.item_id, l.ts as latest_ts, l.value as latest_value,
+                      i.article_id is not null as shares_article
+               from _counts_batch as b
+               join items as i on i.platform = b.platform and i.item_key = b.item_key
+               left join series_latest as l on l.item_id = i.item_id and l.metric = b.name""",
+        )
+    rows = bracketed.select(
+        "ts", "value", "batch_prev_ts", "batch_prev_value", "is_last", metric="name"
+    ).gather(found["row"])
+    return _prepared(rows.hstack(found.drop("row")))
+
+
+# A prepared batch: one row per new (item, metric, ts) with its predecessor (the later of the
+# batch's and the stored latest), whether it is newer than the series' latest (`is_new`), the
+# batch's last of its series (`is_last`), the series already known (`seen`) and the item sharing
+# an article (`shares_article`). The first six columns are `samples`' own, in its order.
 _SAMPLE_COLUMNS = ["item_id", "metric", "ts", "value", "prev_ts", "prev_value"]
 
 
-def _join_batch(cur: duckdb.DuckDBPyConnection, bracketed: pl.DataFrame) -> pl.DataFrame:
-    """The bracketed batch joined once to `items` (dropping untracked items) and to
-    `series_latest`, read back as a Polars frame of `_ROW_COLUMNS` (Arrow both ways: a temporary
-    table of the same rows cost more than the join itself)."""
-    with _registered(cur, "_counts_batch", bracketed):
-        return _fetch(
-            cur,
-            f"""select {_ROW_COLUMNS}
-                from (select i.item_id, b.name as metric, b.ts, b.value, b.batch_prev_ts,
-                             b.batch_prev_value, b.is_last, l.ts as latest_ts, l.value as latest_value,
-                             i.article_id is not null as shares_article
-                      from _counts_batch as b
-                      join items as i on i.platform = b.platform and i.item_key = b.item_key
-                      left join series_latest as l on l.item_id = i.item_id and l.metric = b.name)""",
-        )
+def _prepared(joined: pl.DataFrame) -> pl.DataFrame:
+    """From the batch's rows with their in-batch predecessor (`batch_prev_*`, `is_last`) and the
+    series' stored latest (`latest_*`, NULL for a new series): the prepared batch."""
+    batch_prev_is_later = pl.col("latest_ts").is_null() | (pl.col("batch_prev_ts") > pl.col("latest_ts"))
+    return joined.select(
+        "item_id",
+        "metric",
+        "ts",
+        "value",
+        prev_ts=pl.when(batch_prev_is_later).then("batch_prev_ts").otherwise("latest_ts"),
+        prev_value=pl.when(batch_prev_is_later).then("batch_prev_value").otherwise("latest_value"),
+        is_new=(pl.col("latest_ts").is_null() | (pl.col("ts") > pl.col("latest_ts"))).fill_null(False),
+        is_last="is_last",
+        seen=pl.col("latest_ts").is_not_null(),
+        shares_article="shares_article",
+    )
 
 
 def _bracketed(counts: pl.DataFrame) -> pl.DataFrame:
@@ -142,26 +154,26 @@ def write_counts(cur: duckdb.DuckDBPyConnection, rows_sql: str, params: list[Any
     `series_latest` right whatever the order rows arrive in (`write_frames` does the same with
     the batch bracketed in Polars)."""
     cur.complete()  # the caller's last execute() may be unread (a fetchone): DuckDB refuses sql() then
-    rows = _fetch(
+    joined = _fetch(
         cur,
-        f"""select {_ROW_COLUMNS}
-            from (select b.item_id, b.metric, b.ts, b.value,
-                         lag(b.ts) over w as batch_prev_ts, lag(b.value) over w as batch_prev_value,
-                         lead(b.ts) over w is null as is_last,
-                         l.ts as latest_ts, l.value as latest_value,
-                         i.article_id is not null as shares_article
-                  from (select item_id, metric, ts, first(value) as value
-                        from ({rows_sql}) group by item_id, metric, ts) as b
-                  left join series_latest as l on l.item_id = b.item_id and l.metric = b.metric
-                  left join items as i on i.item_id = b.item_id
-                  window w as (partition by b.item_id, b.metric order by b.ts))""",
+        f"""select b.item_id, b.metric, b.ts, b.value,
+                   lag(b.ts) over w as batch_prev_ts, lag(b.value) over w as batch_prev_value,
+                   lead(b.ts) over w is null as is_last,
+                   l.ts as latest_ts, l.value as latest_value,
+                   i.article_id is not null as shares_article
+            from (select item_id, metric, ts, first(value) as value
+                  from ({rows_sql}) group by item_id, metric, ts) as b
+            left join series_latest as l on l.item_id = b.item_id and l.metric = b.metric
+            left join items as i on i.item_id = b.item_id
+            window w as (partition by b.item_id, b.metric order by b.ts)""",
         params or [],
     )
+    rows = _prepared(joined)
     return _store_rows(cur, rows)
 
 
 def _store_rows(cur: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> int:
-    """Store a prepared batch (`_ROW_COLUMNS`): rows newer than their series' latest are
+    """Store a prepared batch (`_prepared`): rows newer than their series' latest are
     appended as they are (no lookup in `samples`), then the series' state follows; the rest, if
     any, go through `_write_late`. Returns how many rows were stored."""
     new = rows.filter(pl.col("is_new"))
@@ -253,7 +265,7 @@ def _write_late(cur: duckdb.DuckDBPyConnection, late: pl.DataFrame) -> int:
 @contextmanager
 def _registered(cur: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> Iterator[None]:
     """`frame` visible to SQL as `name` (an Arrow view, no copy) for the block's statements."""
-    cur.register(name, frame.to_arrow())
+    cur.register(name, frame.to_arrow(compat_level=pl.CompatLevel.newest()))  # string views: no copy
     try:
         yield
     finally:
@@ -264,7 +276,7 @@ def _registered(cur: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) 
 def _fetch(cur: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> pl.DataFrame:
     """A query's rows as a Polars frame, through Arrow (inside the caller's transaction)."""
     frame: pl.DataFrame = pl.from_arrow(cur.sql(sql, params=params).to_arrow_table())  # type: ignore[assignment]
-    return frame
+    return utc_columns(frame)
 
 
 def note_linked(cur: duckdb.DuckDBPyConnection, item_id: int) -> None:
