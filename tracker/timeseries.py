@@ -12,6 +12,11 @@ in `samples`); a row at or before it is looked up by (item, metric, ts) in the b
 and skipped when stored (a re-sent batch stores nothing twice) or inserted between its
 neighbours, fixing the `prev_*` of the row after it (a late sample). Gauges keep their key.
 The same transaction raises `newest_article_sample` (the freshness badge's one-row state).
+
+A batch goes: `_bracketed` (Polars) -> `_join_batch` (one join with `items` and `series_latest`
+in DuckDB) -> `_prepared` (Polars) -> `_store_rows` (the append, `_advance_latest`, the freshness
+state, `_write_late` only when some row is not new). Frames cross to DuckDB as registered Arrow
+views and back as Arrow, never through temporary tables (creating one cost more than the join).
 """
 
 from __future__ import annotations
