@@ -250,6 +250,57 @@ def test_a_batch_of_new_late_and_resent_rows_at_once(store):
     assert store.df("select ts, value from series_latest").rows() == [(m[5], 5)]
 
 
+def test_one_frame_of_every_kind_of_row_through_the_columnar_path(store):
+    """`write_frames` with one frame holding an untracked item's rows (dropped), a new series, new
+    rows of a known series, a repeat inside the frame (the first sent wins), a late row and a
+    re-sent one: each goes its way, the state follows, and nothing is left registered."""
+    [a, b] = _fresh(store, [BASE, BASE])
+    m = [BASE + timedelta(minutes=k) for k in range(6)]
+    assert timeseries.write_rows(store, [(a, "likes", m[1], 1), (a, "likes", m[3], 3)]) == 2
+    rows = [
+        ("bluesky", "0", "likes", m[5], 5),  # newer than the latest (m3)
+        ("bluesky", "0", "likes", m[4], 4),
+        ("bluesky", "0", "likes", m[4], 40),  # the same moment again: the first sent wins
+        ("bluesky", "0", "likes", m[2], 2),  # late: between m1 and m3
+        ("bluesky", "0", "likes", m[1], 99),  # re-sent: already stored
+        ("bluesky", "1", "views", m[0], 7),  # a series the store has not seen
+        ("bluesky", "untracked", "likes", m[0], 1),
+    ]
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "platform": pl.String(),
+            "item_key": pl.String(),
+            "name": pl.String(),
+            "ts": pl.Datetime("us", "UTC"),
+            "value": pl.Int64(),
+        },
+        orient="row",
+    )
+    assert timeseries.write_frames(store, frame) == 4
+    assert store.df(
+        "select item_id, ts, value, prev_ts, prev_value from samples order by item_id, ts"
+    ).rows() == [
+        (a, m[1], 1, None, None),
+        (a, m[2], 2, m[1], 1),
+        (a, m[3], 3, m[2], 2),
+        (a, m[4], 4, m[3], 3),
+        (a, m[5], 5, m[4], 4),
+        (b, m[0], 7, None, None),
+    ]
+    assert store.df("select item_id, metric, ts, value from series_latest order by item_id").rows() == [
+        (a, "likes", m[5], 5),
+        (b, "views", m[0], 7),
+    ]
+    assert store.scalar("select ts from newest_article_sample") == m[5]
+    assert timeseries.write_frames(store, frame) == 0
+    assert store.scalar("select count(*) from samples") == 6
+    assert audits.failures(store) == []
+    left_behind = """select view_name from duckdb_views() where temporary and not internal
+                      union all select table_name from duckdb_tables() where temporary"""
+    assert store.cursor().execute(left_behind).fetchall() == []
+
+
 @given(
     rows=st.lists(
         st.tuples(
