@@ -15,7 +15,7 @@ item per --budgets hours):
 - fixed: every item at discovery, then every B hours;
 - age back-off: the next sample after c * (age + offset), with c calibrated to the same count;
 - ours: the product's own `tracker.cadence` (next_intervals, urgency, pick, fit_growth_exponent,
-  fit_burst_share, fit_zero_rise, velocity, nowcast) under a token bucket refilled with the same requests in
+  fit_burst_share, velocity, nowcast) under a token bucket refilled with the same requests in
   proportion to the items live at each tick, refitting its platform curve from its own samples.
 
 Figures: curve error = mean over items of MAE(linear interpolation of the samples vs truth
@@ -144,8 +144,7 @@ def _interval_policy(series: Series, interval: Callable[[float, Floats], Floats]
 
 def ours_policy(series: Series, total_requests: int, config: CadenceConfig) -> npt.NDArray[np.bool_]:
     """The product's policy under a token bucket holding the same total requests, refitting
-    the platform's curve (growth exponent, burstiness, 0-count items' rise rate by age) from its
-    own samples every 12 ticks."""
+    the platform's curve (growth exponent, burstiness) from its own samples every 48 ticks."""
     n_ticks, n = series.values.shape
     live = np.array([alive_at(series, k).sum() for k in range(n_ticks)], dtype=np.float64)
     dt = np.diff(series.ticks, prepend=series.ticks[0] - np.median(np.diff(series.ticks)))
@@ -155,7 +154,6 @@ def ours_policy(series: Series, total_requests: int, config: CadenceConfig) -> n
     prev_t, prev_v = np.full(n, np.nan), np.full(n, np.nan)
     first_v, first_age = np.full(n, np.nan), np.full(n, np.nan)
     triples: list[Floats] = []  # rows of (age0, age1, age2, total0, total1, total2)
-    zero_pairs: list[Floats] = []  # rows of (age0, total0, age1, total1) whose total0 is 0
     interval = np.zeros(n)
     tokens, cfg = 0.0, config
     # the window holds BUCKET_S of the budget at its current rate (which follows the live items)
@@ -173,10 +171,6 @@ def ours_policy(series: Series, total_requests: int, config: CadenceConfig) -> n
                     [rows[:, 0], rows[:, 1], rows[:, 2]], [rows[:, 3], rows[:, 4], rows[:, 5]], cfg
                 )
                 cfg = dataclasses.replace(cfg, burst_share=share)
-            if zero_pairs:
-                rows = np.concatenate(zero_pairs)
-                rise = cadence.fit_zero_rise(rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3])
-                cfg = dataclasses.replace(cfg, zero_rise_per_s=rise)
         tokens += refill[k]
         spare = int(max(tokens - capacity[k], 0.0))  # what the window would drop: spend it
         idx = np.flatnonzero(alive_at(series, k))
@@ -190,18 +184,6 @@ def ours_policy(series: Series, total_requests: int, config: CadenceConfig) -> n
         interval[chosen] = cadence.next_intervals(obs, cfg, 0.0)
         new = np.isnan(first_v[chosen])
         first_v[chosen[new]], first_age[chosen[new]] = total[new], age[new]
-        second = chosen[last_v[chosen] == 0]  # NaN (a first sample) compares unequal
-        if len(second):
-            zero_pairs.append(
-                np.column_stack(
-                    [
-                        last_t[second] - series.born[second],
-                        last_v[second],
-                        t - series.born[second],
-                        series.values[k, second],
-                    ]
-                )
-            )
         third = chosen[~np.isnan(prev_t[chosen])]
         if len(third):
             born = series.born[third]

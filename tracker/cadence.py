@@ -58,12 +58,6 @@ MIN_BETA, MAX_BETA = 0.05, 0.95  # growth exponents outside this range are noise
 MIDPOINT_MEAN_ABS = 0.399  # mean |Brownian bridge| at mid-gap, per unit of the gap's sd: sqrt(2/pi)/2
 MAX_BURST_SHARE = 1.5
 MIN_FIT_ITEMS = 20  # fewer items (or sample triples) than this: keep the configured values
-# Items still at 0: their peers' rise rate by age band (hours 0-1, 1-3, 3-6, 6-12, 12-24, 24+),
-# fitted from gaps that started at 0 (`fit_zero_rise`). On UCI Facebook shares 0-count items
-# gain 3-4x what the power law's 0.3-count prior says in their first 3 h and about 1.5x after
-# 12 h; the schedule takes half the fitted rate (x1 and x2 were worse on the dev half).
-ZERO_RISE_EDGES_S = (3600.0, 3 * 3600.0, 6 * 3600.0, 12 * 3600.0, 24 * 3600.0)
-ZERO_RISE_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -105,17 +99,7 @@ def observed_frame(frame: pl.DataFrame) -> Observed:
     )
 
 
-def zero_rise_prior(age_s: Floats, cadence: CadenceConfig) -> Floats:
-    """The prior rate (counts per second) of an item still at 0 at `age_s`: `ZERO_RISE_WEIGHT`
-    times the rate its platform's 0-count peers of that age rose at (`fit_zero_rise`); NaN where
-    the band was not fitted."""
-    if len(cadence.zero_rise_per_s) != len(ZERO_RISE_EDGES_S) + 1:
-        return np.full(age_s.shape, np.nan)
-    band = np.searchsorted(np.asarray(ZERO_RISE_EDGES_S), age_s, side="right")
-    return np.asarray(ZERO_RISE_WEIGHT * np.asarray(cadence.zero_rise_per_s)[band], dtype=np.float64)
-
-
-def velocity(obs: Observed, cadence: CadenceConfig, zero_prior: bool = False) -> Floats:
+def velocity(obs: Observed, cadence: CadenceConfig) -> Floats:
     """Counts per second at the sample's age: the peers' age prior updated by the last gap.
 
     A Gamma prior on the rate (worth `EVIDENCE_COUNTS` counts, mean `beta * (count + PSEUDO_COUNT) / age`)
@@ -123,15 +107,10 @@ def velocity(obs: Observed, cadence: CadenceConfig, zero_prior: bool = False) ->
     weighted by the power law's decay, so the rate is the one at the sample's age). A gap that
     saw 200 new counts decides; a flat gap on which the prior promised 0.3 counts (a sparse,
     step-like count) barely moves the estimate; one on which it promised 50 pulls it down hard.
-    With `zero_prior` (the schedule, not the nowcast, which the SQL macro mirrors), an item
-    still at 0 takes its 0-count peers' rise rate at its age as the prior (`zero_rise_prior`).
     """
     b = cadence.growth_exponent
     age = obs.age_s + cadence.age_offset_s
     prior = b * (np.maximum(obs.total, 0.0) + PSEUDO_COUNT) / age
-    if zero_prior:
-        peers = zero_rise_prior(obs.age_s, cadence)
-        prior = np.where((obs.total <= 0) & np.isfinite(peers) & (peers > 0), peers, prior)
     has_prev = ~np.isnan(obs.prev_total) & ~np.isnan(obs.gap_s) & (np.nan_to_num(obs.gap_s) > 0)
     gain = np.where(has_prev, np.maximum(np.nan_to_num(obs.total - obs.prev_total), 0.0), 0.0)
     start = np.maximum(age - np.where(has_prev, np.nan_to_num(obs.gap_s), 0.0), cadence.age_offset_s)
@@ -185,7 +164,7 @@ def next_intervals(obs: Observed, cadence: CadenceConfig, platform_floor_s: floa
     """
     low = max(cadence.min_interval_s, platform_floor_s)
     high = max(low, cadence.max_interval_s)
-    rate = velocity(obs, cadence, zero_prior=True)
+    rate = velocity(obs, cadence)
     lo = np.full(obs.total.shape, np.log(low))
     hi = np.full(obs.total.shape, np.log(high))
     for _ in range(24):  # gap_error grows with the gap: bisect on its logarithm
@@ -268,37 +247,6 @@ def fit_burst_share(ages_s: Sequence[Floats], totals: Sequence[Floats], cadence:
     return float(np.clip(share, 0.0, MAX_BURST_SHARE))
 
 
-def fit_zero_rise(age0_s: Floats, total0: Floats, age1_s: Floats, total1: Floats) -> tuple[float, ...]:
-    """How fast items still at 0 rise, per band of age (`ZERO_RISE_EDGES_S`): over pairs of
-    consecutive samples of an item (`age0_s`, `total0`, then `age1_s`, `total1`) whose first
-    is 0, the hazard (rises per second) of a first count, for gaps starting in each band.
-
-    A gap of `g` seconds either saw the item rise or not; with a constant hazard `h` it rises
-    with probability 1 - exp(-h g). The maximum-likelihood `h` makes the gaps that rose account
-    for the exposure: sum over rises of g / (exp(h g) - 1) = sum over flat gaps of g (solved by
-    bisection). Dividing rises by all gap seconds instead reads long gaps as slow ones: on the
-    UCI replay it put young items' hazard at a third of the truth. NaN for a band with fewer
-    than `MIN_FIT_ITEMS` such gaps, or none that rose."""
-    usable = (total0 <= 0) & (age1_s > age0_s) & np.isfinite(total1)
-    band = np.searchsorted(np.asarray(ZERO_RISE_EDGES_S), age0_s[usable], side="right")
-    rose = total1[usable] > 0
-    gap = age1_s[usable] - age0_s[usable]
-    rates = []
-    for k in range(len(ZERO_RISE_EDGES_S) + 1):
-        mine = band == k
-        if int(mine.sum()) < MIN_FIT_ITEMS or not rose[mine].any():
-            rates.append(float("nan"))
-            continue
-        up, flat = gap[mine & rose], float(gap[mine & ~rose].sum())
-        lo, hi = np.log(1e-12), np.log(1.0)  # rises per second
-        for _ in range(60):
-            mid = (lo + hi) / 2.0
-            rising = float((up / np.expm1(np.minimum(np.exp(mid) * up, 700.0))).sum())
-            lo, hi = (mid, hi) if rising > flat else (lo, mid)
-        rates.append(float(np.exp((lo + hi) / 2.0)))
-    return tuple(rates)
-
-
 def refit_curves(store: Store, config: CadenceConfig, now: datetime) -> dict[str, CadenceConfig]:
     """Refit every platform's curve from its stored samples of the last `stop_after_days` and
     store it in `cadence_curves`, where the runner's schedule and the `nowcast` macro read it:
@@ -326,7 +274,7 @@ def refit_curves(store: Store, config: CadenceConfig, now: datetime) -> dict[str
     )
     platforms = store.df("select distinct platform from items")["platform"].to_list()
     fitted: dict[str, CadenceConfig] = {}
-    rows, zero_rows = [], []
+    rows = []
     for platform in sorted(platforms):
         mine = triples.filter(pl.col("platform") == platform)
         ends = mine.filter(pl.col("is_first")).join(
@@ -347,19 +295,10 @@ def refit_curves(store: Store, config: CadenceConfig, now: datetime) -> dict[str
             [col(full, "total"), col(full, "total1"), col(full, "total2")],
             curve,
         )
-        pairs = mine.drop_nulls("total1")
-        rise = fit_zero_rise(
-            col(pairs, "age_s"), col(pairs, "total"), col(pairs, "age1"), col(pairs, "total1")
-        )
-        bands = (0.0, *ZERO_RISE_EDGES_S)
-        zero_rows.extend((platform, bands[k], rate, now) for k, rate in enumerate(rise) if np.isfinite(rate))
-        fitted[platform] = replace(curve, burst_share=share, zero_rise_per_s=rise)
+        fitted[platform] = replace(curve, burst_share=share)
         rows.append((platform, exponent, config.age_offset_s, share, ends.height, now))
     with store.transaction() as cur:
         cur.executemany("insert or replace into cadence_curves values (?, ?, ?, ?, ?, ?)", rows)
-        cur.execute("delete from cadence_zero_rise")
-        if zero_rows:
-            cur.executemany("insert into cadence_zero_rise values (?, ?, ?, ?)", zero_rows)
     return fitted
 
 
@@ -371,12 +310,6 @@ def platform_cadence(store: Store, platform: str, config: CadenceConfig) -> Cade
         .execute("select growth_exponent, burst_share from cadence_curves where platform = ?", [platform])
         .fetchone()
     )
-    bands = dict(
-        store.cursor()
-        .execute("select age_from_s, counts_per_s from cadence_zero_rise where platform = ?", [platform])
-        .fetchall()
-    )
-    rise = tuple(float(bands.get(start, np.nan)) for start in (0.0, *ZERO_RISE_EDGES_S)) if bands else ()
     if row is None:
-        return replace(config, zero_rise_per_s=rise) if rise else config
-    return replace(config, growth_exponent=float(row[0]), burst_share=float(row[1]), zero_rise_per_s=rise)
+        return config
+    return replace(config, growth_exponent=float(row[0]), burst_share=float(row[1]))

@@ -72,10 +72,6 @@ class CadenceConfig:
     burst_share: float = 0.5  # how bursty counts are (0 smooth, ~1 bursts) until refitted (docs/cadence.md)
     flat_after_s: float = 6 * 3600.0  # an item at least this old that stopped growing ...
     flat_recheck_s: float = 24 * 3600.0  # ... is only rechecked this often
-    # counts per second that items still at 0 gained, per band of age (`cadence.ZERO_RISE_EDGES_S`),
-    # fitted per platform by `cadence.refit_curves` (table cadence_zero_rise); empty or NaN: the
-    # power law's prior for a 0-count item
-    zero_rise_per_s: tuple[float, ...] = ()
 
 
 ALERT_KINDS = ("gain", "top_trending", "overperforms")
