@@ -25,9 +25,10 @@ over hourly evaluation times. "from samples" estimates gains from samples taken 
 `gained()` shows); "nowcast" extrapolates each item from its last two samples with
 `cadence.velocity` + `cadence.nowcast`, the Python mirror of the SQL macro `nowcast()`, along the
 curve refitted from that policy's samples (what `cadence_curves` would hold). `--split dev`
-replays only the even-positioned items (the half the policy was tuned on), `held-out` the rest.
+replays only the even-positioned items (the half the policy was tuned on), `held-out` the rest;
+`--split all held-out` replays all items and then the held-out half, each at its own equal budgets.
 
-    .venv/bin/python bench/cadence.py [--hn-days 20] [--uci-items 1000] [--budgets 1 2 4] [--split all]
+    .venv/bin/python bench/cadence.py [--hn-days 20] [--uci-items 1000] [--budgets 1 2 4] [--split all ...]
 """
 
 from __future__ import annotations
@@ -377,16 +378,15 @@ def main() -> None:
     parser.add_argument(
         "--split",
         choices=["all", "dev", "held-out"],
-        default="all",
-        help="items: all, or a half (dev: tuning)",
+        nargs="+",
+        default=["all"],
+        help="items: all, or a half (dev: tuning); several are replayed one after another in one run",
     )
     args = parser.parse_args()
     config = CadenceConfig()
     started = time.perf_counter()
-    datasets = [
-        split(load_hn(args.data, args.hn_days, args.hn_skip_days), args.split),
-        split(load_uci(args.data, args.uci_items), args.split),
-    ]
+    hn, uci = load_hn(args.data, args.hn_days, args.hn_skip_days), load_uci(args.data, args.uci_items)
+    datasets = [split(series, which) for which in args.split for series in (hn, uci)]
     head = (
         f"{'dataset':<13}{'budget':>7} {'policy':<12}{'requests':>9}{'curve':>8} | from samples: "
         f"{'1h err':>6}{'6h err':>7}{'rho':>6}{'top10':>6} | nowcast: {'1h err':>6}{'6h err':>7}"
