@@ -32,7 +32,7 @@ select
     s.metric,
     s.ts,
     s.value,
-    s.value - coalesce(s.prev_value, 0) as delta,
+    sample_delta(s.value, s.prev_value) as delta,
     s.prev_ts is null as is_first
 from samples as s
 join spans as p on p.item_id = s.item_id and s.ts >= p.first_ts and s.ts <= p.last_ts;

@@ -14,7 +14,7 @@ select
     s.metric,
     s.ts,
     s.value,
-    s.value - coalesce(s.prev_value, 0) as delta,
+    sample_delta(s.value, s.prev_value) as delta,
     s.prev_ts is null as is_first
 from samples as s
 join items as i on i.item_id = s.item_id
