@@ -43,7 +43,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", nargs="*", default=None, help="run only the queries whose name starts so")
     parser.add_argument(
-        "--article", type=int, default=None, help="the article of the one-article queries (default: the top one)"
+        "--article",
+        type=int,
+        default=None,
+        help="the article of the one-article queries (default: the top one)",
     )
     args = parser.parse_args()
     a = duckdb.connect(args.a, read_only=True)
