@@ -14,7 +14,7 @@ with spans as (
         i.item_id,
         i.platform,
         i.article_id,
-        coalesce(i.created_at, a.published_at) as born_at,
+        item_born_at(i.created_at, a.published_at) as born_at,
         f.ts as first_ts,
         max(l.ts) as last_ts
     from items as i

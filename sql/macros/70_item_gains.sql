@@ -62,7 +62,7 @@ per_item as (
 -- ICU's calendar (about 2 us a row, seconds over a day's series); epoch_us differences do not.
 -- epoch_us(x) / 1e6 is what epoch() of the interval gave, so the values are the same.
 born as (
-    select p.*, i.platform, i.article_id, coalesce(i.created_at, a.published_at) as born_at
+    select p.*, i.platform, i.article_id, item_born_at(i.created_at, a.published_at) as born_at
     from per_item as p
     join items as i on i.item_id = p.item_id
     left join tracked_articles as a on a.article_id = i.article_id

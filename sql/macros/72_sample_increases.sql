@@ -15,7 +15,7 @@ select
     metric_weight(s.metric) * greatest(coalesce(
         case when s.prev_ts > start_at - to_hours(cast(analytics_setting('lookback_hours') as bigint))
              then s.value - s.prev_value end,
-        case when coalesce(i.created_at, a.published_at) > start_at then s.value end,
+        case when item_born_at(i.created_at, a.published_at) > start_at then s.value end,
         0), 0) as gained
 from samples as s
 join items as i on i.item_id = s.item_id

@@ -10,7 +10,7 @@ select
     s.item_id,
     i.platform,
     i.article_id,
-    coalesce(i.created_at, a.published_at) as born_at,
+    item_born_at(i.created_at, a.published_at) as born_at,
     s.metric,
     s.ts,
     s.value,
