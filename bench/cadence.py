@@ -144,7 +144,8 @@ def _interval_policy(series: Series, interval: Callable[[float, Floats], Floats]
 
 def ours_policy(series: Series, total_requests: int, config: CadenceConfig) -> npt.NDArray[np.bool_]:
     """The product's policy under a token bucket holding the same total requests, refitting
-    the platform's curve (growth exponent, burstiness) from its own samples every 48 ticks."""
+    the platform's curve (age offset, growth exponent, burstiness) from its own samples every
+    12 ticks."""
     n_ticks, n = series.values.shape
     live = np.array([alive_at(series, k).sum() for k in range(n_ticks)], dtype=np.float64)
     dt = np.diff(series.ticks, prepend=series.ticks[0] - np.median(np.diff(series.ticks)))
@@ -161,10 +162,18 @@ def ours_policy(series: Series, total_requests: int, config: CadenceConfig) -> n
     for k, t in enumerate(series.ticks):
         if k % 12 == 0:  # the peers' curve, refitted from what we sampled so far
             seen = ~np.isnan(first_v)
-            beta = cadence.fit_growth_exponent(
-                first_v[seen], first_age[seen], last_v[seen], last_t[seen] - series.born[seen], config
+            taken = np.nonzero(sampled[:k])
+            offset = cadence.fit_age_offset(
+                taken[1].astype(np.float64),
+                series.ticks[taken[0]] - series.born[taken[1]],
+                series.values[taken],
+                config,
             )
-            cfg = dataclasses.replace(config, growth_exponent=beta)
+            cfg = dataclasses.replace(config, age_offset_s=offset)
+            beta = cadence.fit_growth_exponent(
+                first_v[seen], first_age[seen], last_v[seen], last_t[seen] - series.born[seen], cfg
+            )
+            cfg = dataclasses.replace(cfg, growth_exponent=beta)
             if triples:
                 rows = np.concatenate(triples)
                 share = cadence.fit_burst_share(
@@ -206,8 +215,9 @@ def ours_policy(series: Series, total_requests: int, config: CadenceConfig) -> n
 
 
 def fitted_curve(series: Series, sampled: npt.NDArray[np.bool_], config: CadenceConfig) -> CadenceConfig:
-    """The platform curve `cadence.refit_curves` would store from these samples (growth
-    exponent from each item's first and last sample, burst share from consecutive triples)."""
+    """The platform curve `cadence.refit_curves` would store from these samples (age offset from
+    every sample, growth exponent from each item's first and last sample, burst share from
+    consecutive triples)."""
     firsts, lasts, triples = [], [], []
     for i in range(series.values.shape[1]):
         k = np.flatnonzero(sampled[:, i])
@@ -221,8 +231,16 @@ def fitted_curve(series: Series, sampled: npt.NDArray[np.bool_], config: Cadence
                 np.column_stack([age[:-2], age[1:-1], age[2:], value[:-2], value[1:-1], value[2:]])
             )
     first, last = np.array(firsts), np.array(lasts)
-    beta = cadence.fit_growth_exponent(first[:, 0], first[:, 1], last[:, 0], last[:, 1], config)
-    curve = dataclasses.replace(config, growth_exponent=beta)
+    taken = np.nonzero(sampled)
+    offset = cadence.fit_age_offset(
+        taken[1].astype(np.float64),
+        series.ticks[taken[0]] - series.born[taken[1]],
+        series.values[taken],
+        config,
+    )
+    shifted = dataclasses.replace(config, age_offset_s=offset)
+    beta = cadence.fit_growth_exponent(first[:, 0], first[:, 1], last[:, 0], last[:, 1], shifted)
+    curve = dataclasses.replace(shifted, growth_exponent=beta)
     rows = np.concatenate(triples)
     share = cadence.fit_burst_share(
         [rows[:, 0], rows[:, 1], rows[:, 2]], [rows[:, 3], rows[:, 4], rows[:, 5]], curve
@@ -418,7 +436,8 @@ def main() -> None:
                     f"{'':>15}{plain.error_1h:>6.3f}{plain.error_6h:>7.3f}{plain.spearman:>6.2f}"
                     f"{plain.top10:>6.2f} |{'':>10}{cast.error_1h:>6.3f}{cast.error_6h:>7.3f}"
                     f"{cast.spearman:>6.2f}{cast.top10:>6.2f}   (curve x{base / curve:.3f} vs fixed; "
-                    f"fitted exponent {fitted.growth_exponent:.2f}, burst share {fitted.burst_share:.2f})"
+                    f"fitted exponent {fitted.growth_exponent:.2f}, age offset {fitted.age_offset_s:.0f} s, "
+                    f"burst share {fitted.burst_share:.2f})"
                 )
     print(f"done in {time.perf_counter() - started:.0f} s")
 

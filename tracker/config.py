@@ -68,7 +68,7 @@ class CadenceConfig:
     )
     stop_after_days: float = 14.0  # items older than this are no longer sampled
     growth_exponent: float = 0.5  # prior shape of a count over age, count ~ age^exponent (docs/cadence.md)
-    age_offset_s: float = 1800.0  # how old an item typically is when first seen (the age prior's origin)
+    age_offset_s: float = 1800.0  # age prior's origin: an item's age when first seen, until refitted
     burst_share: float = 0.5  # how bursty counts are (0 smooth, ~1 bursts) until refitted (docs/cadence.md)
     flat_after_s: float = 6 * 3600.0  # an item at least this old that stopped growing ...
     flat_recheck_s: float = 24 * 3600.0  # ... is only rechecked this often

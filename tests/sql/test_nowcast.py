@@ -1,7 +1,8 @@
 """The nowcast is defined once, in `sql/macros/75_nowcast.sql`; `tracker.cadence.velocity` and
 `nowcast` are its Python mirror (the bench and the schedule use them). Both must give the same
 estimate on a real DuckDB file, with the default curve and with a refitted one, and the daemon's
-refit (`cadence.refit_curves`) must recover a platform's growth exponent from stored samples."""
+refit (`cadence.refit_curves`) must recover a platform's growth exponent and age offset from
+stored samples."""
 
 from __future__ import annotations
 
@@ -85,13 +86,13 @@ def test_a_refitted_curve_changes_both_alike(store):
     ids = {name: _series(store, p, name, born, pts) for name, (p, born, pts) in CASES.items()}
     before = _sql(store, NOW)
     with store.transaction() as cur:
-        cur.execute("insert into cadence_curves values ('hackernews', 0.8, 1800, 0.1, 50, ?)", [NOW])
+        cur.execute("insert into cadence_curves values ('hackernews', 0.8, 600, 0.1, 50, ?)", [NOW])
     assert cadence.platform_cadence(store, "hackernews", CONFIG) == dataclasses.replace(
-        CONFIG, growth_exponent=0.8, burst_share=0.1
+        CONFIG, growth_exponent=0.8, age_offset_s=600.0, burst_share=0.1
     )
     assert cadence.platform_cadence(store, "bluesky", CONFIG) == CONFIG
     after = _sql(store, NOW)
-    steeper = dataclasses.replace(CONFIG, growth_exponent=0.8)
+    steeper = dataclasses.replace(CONFIG, growth_exponent=0.8, age_offset_s=600.0)
     for name, (platform, born, pts) in CASES.items():
         config = steeper if platform == "hackernews" else CONFIG
         assert after[ids[name]] == pytest.approx(_python_nowcast(config, born, pts, 0.0), rel=1e-9)
@@ -103,15 +104,15 @@ def test_refit_curves_recovers_each_platforms_curve_from_stored_samples(store):
     """Smooth power-law curves on Hacker News, the same curves with counts arriving in bursts
     on Bluesky (each sample lands anywhere between the previous count and the curve's)."""
     rng = np.random.default_rng(4)
-    for n in range(40):
+    for n in range(cadence.MIN_OFFSET_ITEMS + 20):
         born_h = float(rng.uniform(12, 30))
         scale = float(rng.uniform(200, 4000))
         ages = np.sort(rng.uniform(0.2, born_h - 0.1, 6))
 
-        def count(age_h: float, scale: float = scale) -> float:
-            return scale * (age_h * 3600 + CONFIG.age_offset_s) ** 0.65 / 1000
+        def count(age_h: float, scale: float = scale, offset_s: float = CONFIG.age_offset_s) -> float:
+            return scale * (age_h * 3600 + offset_s) ** 0.65 / 1000
 
-        smooth = [(born_h - a, round(count(a))) for a in ages]
+        smooth = [(born_h - a, round(count(a, offset_s=600.0))) for a in ages]  # rising early
         _series(store, "hackernews", f"h{n}", born_h, smooth)
         bursty, level = [], 0.0
         for a in ages:
@@ -122,12 +123,15 @@ def test_refit_curves_recovers_each_platforms_curve_from_stored_samples(store):
         _series(store, "mastodon", f"m{n}", 5.0, [(4.0, 10), (1.0, 30)])
     fitted = cadence.refit_curves(store, CONFIG, NOW)
     assert fitted["hackernews"].growth_exponent == pytest.approx(0.65, abs=0.03)
+    assert fitted["hackernews"].age_offset_s == 600.0
     assert fitted["hackernews"].burst_share < 0.1
     assert fitted["bluesky"].burst_share > 0.4
     assert fitted["mastodon"] == CONFIG
-    stored = store.df("select platform, growth_exponent, burst_share from cadence_curves").rows()
-    assert {p: (b, s) for p, b, s in stored} == {
-        p: (c.growth_exponent, c.burst_share) for p, c in fitted.items()
+    stored = store.df(
+        "select platform, growth_exponent, age_offset_s, burst_share from cadence_curves"
+    ).rows()
+    assert {p: (b, o, s) for p, b, o, s in stored} == {
+        p: (c.growth_exponent, c.age_offset_s, c.burst_share) for p, c in fitted.items()
     }
     assert cadence.platform_cadence(store, "bluesky", CONFIG) == fitted["bluesky"]
     # a later refit replaces the rows instead of failing on the key

@@ -112,6 +112,32 @@ def test_the_peers_growth_exponent_is_recovered_from_power_law_curves():
     )
 
 
+def _power_law_samples(offset_s: float, items: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Six samples each of `items` smooth curves count = scale * (age + offset)^0.6."""
+    rng = np.random.default_rng(seed)
+    ids = np.repeat(np.arange(items, dtype=np.float64), 6)
+    ages = np.sort(rng.uniform(0.0, 12.0, (items, 6)) * HOUR, axis=1).ravel()
+    scale = np.repeat(rng.uniform(0.05, 5.0, items), 6)
+    return ids, ages, np.round(scale * (ages + offset_s) ** 0.6) + 1.0
+
+
+def test_the_age_offset_is_recovered_from_curves_that_start_rising_early():
+    # Hacker News stories reach the front page already rising fast: a short offset.
+    for offset in (600.0, 3600.0):
+        ids, ages, totals = _power_law_samples(offset, 150, seed=int(offset))
+        assert cadence.fit_age_offset(ids, ages, totals, CONFIG) == offset
+
+
+def test_counts_that_prefer_no_offset_and_too_few_items_keep_the_configured_one():
+    rng = np.random.default_rng(8)
+    ids = np.repeat(np.arange(150, dtype=np.float64), 6)
+    ages = np.tile(np.arange(6, dtype=np.float64) * HOUR, 150)
+    steps = rng.integers(1, 30, 900).astype(np.float64)  # counts that do not follow any power law
+    assert cadence.fit_age_offset(ids, ages, steps, CONFIG) == CONFIG.age_offset_s
+    ids, ages, totals = _power_law_samples(600.0, 60, seed=1)  # a clear curve, but 60 items
+    assert cadence.fit_age_offset(ids, ages, totals, CONFIG) == CONFIG.age_offset_s
+
+
 def test_under_a_tight_budget_the_grower_gets_the_samples_and_the_flat_item_stops():
     """120 10-minute ticks, one sample per tick (no spare), two items: one growing fast, one flat."""
 
