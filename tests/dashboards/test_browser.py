@@ -160,6 +160,26 @@ def test_every_page_renders_without_errors_or_overflow_on_desktop_and_phone(
         assert tab.errors == [], device
 
 
+def test_a_visit_asks_the_server_one_callback_for_the_page_and_its_badge(tab: Tab) -> None:
+    """One round trip renders the page, its navigation and its freshness badge: the badge had a
+    callback of its own, a second request at every load asking the page's view again."""
+    asked: list[str] = []
+    tab.page.on(
+        "request",
+        lambda r: (
+            asked.append(str((r.post_data_json or {}).get("output")))
+            if "_dash-update-component" in r.url
+            else None
+        ),
+    )
+    tab.page.goto("/")
+    rows(tab.page).first.wait_for()
+    expect(tab.page.locator("#freshness")).to_contain_text("Data as of")
+    tab.page.wait_for_timeout(500)  # anything else the first render sets off
+    rendering = [o for o in asked if "page.children" in o or "freshness.children" in o]
+    assert rendering == ["..page.children...nav.children...freshness.children.."], asked
+
+
 def test_the_url_carries_the_view_through_controls_back_forward_and_a_copied_link(
     browser, tab: Tab, site: str
 ) -> None:
