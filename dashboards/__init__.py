@@ -22,7 +22,7 @@ import dash
 from dash import ALL, Input, Output, State, dcc, html
 from flask import Response, request
 
-from dashboards import api, box, components, downloads, embed, refresh
+from dashboards import api, box, components, downloads, embed, plotly_bundle, refresh
 from dashboards.data import Data, Result, Served
 from dashboards.pages import article, health, most_popular, not_found, trending
 from dashboards.view import Ctx, parse, valid_zone
@@ -118,6 +118,7 @@ def create_app(
     app.server.extensions["tracker_close"] = data.close  # the owner calls it once the server stopped
     app.server.debug = False  # never Dash or Flask debug: no dev tools, no tracebacks to callers
     (access or Access("127.0.0.1", {})).install(app.server)
+    plotly_bundle.install(app.server)  # after the access checks: they guard it too
 
     def content(route: Route, ctx: Ctx, d: Data) -> Any:
         """A page's data part (what the timer refreshes)."""
