@@ -24,16 +24,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-# Until shown (as bench/dashboard.py waits) and until every chart is drawn (none on Health).
+# Until shown (as bench/dashboard.py waits) and until every chart is drawn (none on Health): each
+# chart's wrapper (dashboards.refresh) holds Plotly's SVG; a dcc.Graph is no .js-plotly-plot yet
+# while plotly.js loads, so counting those would find none to wait for.
 PAGES = {
     "/": "table.ranking tbody tr",
     "/trending": "table.ranking tbody tr",
     "/article/{article}": "#article-graph .main-svg",
     "/health": "table.health tbody tr, #page-content .empty",
 }
-EVERY_CHART_DRAWN = (
-    "[...document.querySelectorAll('.js-plotly-plot')].every(g => g.querySelector('.main-svg'))"
-)
+EVERY_CHART_DRAWN = "[...document.querySelectorAll('.chart')].every(c => c.querySelector('.main-svg'))"
 
 
 def serve(db: Path) -> None:

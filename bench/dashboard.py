@@ -46,10 +46,9 @@ from tracker.store import Store
 
 READERS = 50
 # True once every chart on the page is drawn (none on Health): Plotly is loaded only once a chart
-# mounts, so a page's table can show seconds before its chart.
-EVERY_CHART_DRAWN = (
-    "[...document.querySelectorAll('.js-plotly-plot')].every(g => g.querySelector('.main-svg'))"
-)
+# mounts, so a page's table can show seconds before its chart. Each chart's wrapper
+# (dashboards.refresh) is asked: a dcc.Graph is no .js-plotly-plot yet while plotly.js loads.
+EVERY_CHART_DRAWN = "[...document.querySelectorAll('.chart')].every(c => c.querySelector('.main-svg'))"
 
 
 def _queries_bench() -> ModuleType:

@@ -141,8 +141,10 @@ def test_every_page_renders_without_errors_or_overflow_on_desktop_and_phone(
                 tab.page.locator(ready).first.wait_for()
                 expect(tab.page.locator("#freshness")).to_contain_text("Data as of")
                 expect(tab.page.locator("#freshness")).to_contain_text("CET")  # the browser's zone
-                tab.page.wait_for_function(  # every chart drawn (under load Plotly lags the table)
-                    "[...document.querySelectorAll('.js-plotly-plot')].every(g => g.querySelector('.main-svg'))"
+                # Every chart drawn (under load Plotly lags the table), asked of each chart's
+                # wrapper: a dcc.Graph is no .js-plotly-plot yet while plotly.js loads.
+                tab.page.wait_for_function(
+                    "[...document.querySelectorAll('.chart')].every(c => c.querySelector('.main-svg'))"
                 )
                 tab.page.wait_for_timeout(300)  # let Plotly settle its layout
                 assert overflow(tab.page) == 0, f"{name} overflows on {device}"
