@@ -7,8 +7,9 @@ the full bundle then took longer than the rest of an article page together, the 
 seconds after its data had arrived (bench/dashboard.py --browser-only). `install` answers that
 URL with the basic bundle, vendored from npm's plotly.js-basic-dist-min (MIT,
 vendor/plotly-basic.LICENSE), still loaded lazily, so pages without a chart (Health) never load
-any. A figure is JSON for one plotly.js version: when the installed plotly's differs from the
-vendored bundle's, Dash's own full bundle is served, as before.
+any. A figure is JSON for one plotly.js version: when the installed plotly's is another minor
+version than the vendored bundle's (patch releases only fix bugs), Dash's own full bundle is
+served, as before.
 """
 
 from __future__ import annotations
@@ -32,11 +33,16 @@ def bundle_version(path: Path = BUNDLE) -> str | None:
     return match.group(1).decode() if match else None
 
 
+def same_minor(a: str | None, b: str | None) -> bool:
+    """'4.1.1' and '4.1.3' draw the same figures; '4.2.0' may not."""
+    return a is not None and b is not None and a.split(".")[:2] == b.split(".")[:2]
+
+
 def install(server: Flask, plotlyjs_version: str | None = None) -> bool:
     """Serve the basic bundle where dcc.Graph loads plotly.js from; False (Dash's full bundle
-    stays) when its version is not the installed plotly's (`plotlyjs_version`, default: ask
-    plotly)."""
-    if bundle_version() != (plotlyjs_version or get_plotlyjs_version()):
+    stays) when its minor version is not the installed plotly's (`plotlyjs_version`, default:
+    ask plotly)."""
+    if not same_minor(bundle_version(), plotlyjs_version or get_plotlyjs_version()):
         return False
 
     def basic_bundle() -> Response | None:
