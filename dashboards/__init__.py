@@ -20,10 +20,9 @@ from zoneinfo import ZoneInfo
 
 import dash
 from dash import ALL, Input, Output, State, dcc, html
-from dash.exceptions import PreventUpdate
 from flask import Response, request
 
-from dashboards import api, box, components, downloads, embed, refresh
+from dashboards import api, box, components, downloads, embed, plotly_bundle, refresh
 from dashboards.data import Data, Result, Served
 from dashboards.pages import article, health, most_popular, not_found, trending
 from dashboards.view import Ctx, parse, valid_zone
@@ -119,6 +118,7 @@ def create_app(
     app.server.extensions["tracker_close"] = data.close  # the owner calls it once the server stopped
     app.server.debug = False  # never Dash or Flask debug: no dev tools, no tracebacks to callers
     (access or Access("127.0.0.1", {})).install(app.server)
+    plotly_bundle.install(app.server)  # after the access checks: they guard it too
 
     def content(route: Route, ctx: Ctx, d: Data) -> Any:
         """A page's data part (what the timer refreshes)."""
@@ -148,17 +148,18 @@ def create_app(
     def badge(fresh: Result, ctx: Ctx, served: Served) -> Any:
         return components.freshness_badge(fresh.rows["latest_sample_at"][0], fresh.as_of, ctx.tz, served)
 
-    def render(route: Route, ctx: Ctx) -> Any:
+    def render(route: Route, ctx: Ctx) -> tuple[Any, Any]:
+        """The page's layout around its data part, and its freshness badge."""
+        part, fresh = shown(route, ctx)
         if route.page == "not_found":
-            return not_found.layout(**route.args)
-        part = shown(route, ctx)[0]
+            return not_found.layout(**route.args), fresh
         if route.page == "most_popular":
-            return most_popular.layout(data, ctx, part)
+            return most_popular.layout(data, ctx, part), fresh
         if route.page == "trending":
-            return trending.layout(data, ctx, part)
+            return trending.layout(data, ctx, part), fresh
         if route.page == "health":
-            return health.layout(data, ctx, part)
-        return article.layout(data, ctx, shown=part, **route.args)
+            return health.layout(data, ctx, part), fresh
+        return article.layout(data, ctx, shown=part, **route.args), fresh
 
     # Every page's default view (in the configured zone) and the box's are warmed at each tick
     # from the first request on, even before anyone opens them.
@@ -171,23 +172,29 @@ def create_app(
         _BROWSER_ZONE, Output("browser-tz", "data"), Input("tz-probe", "children")
     )
 
+    # The freshness badge is an output of the page's two callbacks (the page's load and its
+    # timer), from the same view as the figures it dates: a callback of its own ran in parallel
+    # with each of them, a second request and a second look-up at every load and every tick.
     @app.callback(
         Output("page", "children"),
         Output("nav", "children"),
+        Output("freshness", "children"),
         Input("url", "pathname"),
         Input("url", "search"),
         Input("browser-tz", "data"),
     )
-    def route(pathname: str | None, search: str | None, zone: str | None) -> tuple[Any, Any]:
+    def route(pathname: str | None, search: str | None, zone: str | None) -> tuple[Any, Any, Any]:
         where = resolve(pathname)
         ctx = context(where, pathname, search, zone, timezone)
-        return render(where, ctx), components.nav(pathname, ctx.view.get("tz"))
+        page, fresh = render(where, ctx)
+        return page, components.nav(pathname, ctx.view.get("tz")), fresh
 
     @app.callback(
         Output("page-content", "children"),
         Output({"type": refresh.PART, "index": ALL}, "children"),
         Output({"type": refresh.CHART, "name": ALL}, "figure"),
         Output(refresh.DIGESTS, "data"),
+        Output("freshness", "children", allow_duplicate=True),
         Input("tick", "n_intervals"),
         State("url", "pathname"),
         State("url", "search"),
@@ -205,27 +212,15 @@ def create_app(
         digests: Any,
         part_ids: list[dict[str, Any]],
         chart_ids: list[dict[str, Any]],
-    ) -> tuple[Any, Any, Any, Any]:
+    ) -> tuple[Any, Any, Any, Any, Any]:
         # Only what changed is set (dashboards.refresh): a chart or table whose figures are the
-        # same is not mounted and drawn again at every refresh.
+        # same is not mounted and drawn again at every refresh. The badge is set at every tick
+        # ("3 min ago" moves on even when the figures do not).
         where = resolve(pathname)
-        part = shown(where, context(where, pathname, search, zone, timezone))[0]
-        if part is dash.no_update:  # not a page with a data part
-            raise PreventUpdate
-        return refresh.changes(part, digests, part_ids or [], chart_ids or [])
-
-    @app.callback(
-        Output("freshness", "children"),
-        Input("tick", "n_intervals"),
-        Input("url", "search"),
-        Input("browser-tz", "data"),
-        State("url", "pathname"),
-    )
-    def freshness(_tick: int | None, search: str | None, zone: str | None, pathname: str | None) -> Any:
-        # The page's own view (its answers shared with the content callback), so the badge says
-        # how old the figures shown are.
-        where = resolve(pathname)
-        return shown(where, context(where, pathname, search, zone, timezone))[1]
+        part, fresh = shown(where, context(where, pathname, search, zone, timezone))
+        if part is dash.no_update:  # not a page with a data part: only its badge
+            return (*refresh.unchanged(part_ids or [], chart_ids or []), fresh)
+        return (*refresh.changes(part, digests, part_ids or [], chart_ids or []), fresh)
 
     most_popular.register(app)
     trending.register(app)

@@ -84,6 +84,11 @@ def area(shown: Any) -> list[Any]:
     return [dcc.Store(id=DIGESTS, data=digests(shown)), html.Div(wrapped(shown), id="page-content")]
 
 
+def unchanged(part_ids: list[dict[str, Any]], chart_ids: list[dict[str, Any]]) -> tuple[Any, Any, Any, Any]:
+    """A refresh that sets nothing: `changes`' answer when every part is the same."""
+    return no_update, [no_update] * len(part_ids), [no_update] * len(chart_ids), no_update
+
+
 def changes(
     children: Any,
     shown: list[list[str]] | None,
@@ -96,9 +101,9 @@ def changes(
     want one per id)."""
     new = parts(children)
     after = digests(new)
-    unchanged_parts, unchanged_charts = [no_update] * len(part_ids), [no_update] * len(chart_ids)
     if shown == after:
-        return no_update, unchanged_parts, unchanged_charts, no_update
+        return unchanged(part_ids, chart_ids)
+    unchanged_parts, unchanged_charts = [no_update] * len(part_ids), [no_update] * len(chart_ids)
     same_shape = (
         shown is not None
         and len(shown) == len(after) == len(part_ids)

@@ -78,16 +78,19 @@ def test_the_public_box_stays_open_alone(seeded: Seeded, exposed: FlaskClient) -
 
 
 def _dash_post(client: FlaskClient, **headers: str) -> int:
-    body = {
-        "output": "freshness.children",
-        "outputs": {"id": "freshness", "property": "children"},
+    body = {  # the router's callback for a visit of /health
+        "output": "..page.children...nav.children...freshness.children..",
+        "outputs": [
+            {"id": "page", "property": "children"},
+            {"id": "nav", "property": "children"},
+            {"id": "freshness", "property": "children"},
+        ],
         "inputs": [
-            {"id": "tick", "property": "n_intervals", "value": 1},
+            {"id": "url", "property": "pathname", "value": "/health"},
             {"id": "url", "property": "search", "value": ""},
             {"id": "browser-tz", "property": "data", "value": None},
         ],
-        "state": [{"id": "url", "property": "pathname", "value": "/"}],
-        "changedPropIds": ["tick.n_intervals"],
+        "changedPropIds": ["url.pathname"],
     }
     return client.post("/_dash-update-component", json=body, headers=headers).status_code
 

@@ -141,8 +141,10 @@ def test_every_page_renders_without_errors_or_overflow_on_desktop_and_phone(
                 tab.page.locator(ready).first.wait_for()
                 expect(tab.page.locator("#freshness")).to_contain_text("Data as of")
                 expect(tab.page.locator("#freshness")).to_contain_text("CET")  # the browser's zone
-                tab.page.wait_for_function(  # every chart drawn (under load Plotly lags the table)
-                    "[...document.querySelectorAll('.js-plotly-plot')].every(g => g.querySelector('.main-svg'))"
+                # Every chart drawn (under load Plotly lags the table), asked of each chart's
+                # wrapper: a dcc.Graph is no .js-plotly-plot yet while plotly.js loads.
+                tab.page.wait_for_function(
+                    "[...document.querySelectorAll('.chart')].every(c => c.querySelector('.main-svg'))"
                 )
                 tab.page.wait_for_timeout(300)  # let Plotly settle its layout
                 assert overflow(tab.page) == 0, f"{name} overflows on {device}"
@@ -158,6 +160,28 @@ def test_every_page_renders_without_errors_or_overflow_on_desktop_and_phone(
         finally:
             tab.close()
         assert tab.errors == [], device
+
+
+def test_a_visit_asks_the_server_one_callback_for_the_page_and_its_badge(tab: Tab) -> None:
+    """One round trip renders the page, its navigation and its freshness badge: the badge had a
+    callback of its own, a second request at every load asking the page's view again."""
+    asked: list[str] = []
+    tab.page.on(
+        "request",
+        lambda r: (
+            asked.append(str((r.post_data_json or {}).get("output")))
+            if "_dash-update-component" in r.url
+            else None
+        ),
+    )
+    tab.page.goto("/")
+    rows(tab.page).first.wait_for()
+    expect(tab.page.locator("#freshness")).to_contain_text("Data as of")
+    tab.page.wait_for_timeout(500)  # anything else the first render sets off
+    # The timer's refreshes (every REFRESH_S, the badge among their outputs) aside:
+    refreshes = [o for o in asked if o.startswith("..page-content.children")]
+    rendering = [o for o in asked if o not in refreshes and ("page.children" in o or "freshness" in o)]
+    assert rendering == ["..page.children...nav.children...freshness.children.."], asked
 
 
 def test_the_url_carries_the_view_through_controls_back_forward_and_a_copied_link(

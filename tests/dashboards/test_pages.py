@@ -83,11 +83,27 @@ def page(client: FlaskClient, path: str, search: str = "", zone: str | None = No
 
 
 def route(client: FlaskClient, path: str, search: str = "", zone: str | None = None) -> dict[str, Any]:
+    """The router's answer: the page, the navigation and the freshness badge."""
     return call(
         client,
-        [("page", "children"), ("nav", "children")],
+        ROUTE_OUTPUTS,
         [("url", "pathname", path), ("url", "search", search), ("browser-tz", "data", zone)],
     )
+
+
+ROUTE_OUTPUTS = [("page", "children"), ("nav", "children"), ("freshness", "children")]
+
+
+def callback_outputs(client: FlaskClient) -> list[str]:
+    """Every callback's output key, as dash-renderer reads them from /_dash-dependencies."""
+    response = client.get("/_dash-dependencies")
+    assert response.status_code == 200
+    return [str(dependency["output"]) for dependency in response.get_json()]
+
+
+def tick_output(client: FlaskClient) -> str:
+    """The refresh timer's output key (its badge output carries Dash's allow_duplicate suffix)."""
+    return next(key for key in callback_outputs(client) if key.startswith("..page-content.children..."))
 
 
 def tick(client: FlaskClient, path: str, search: str = "", zone: str | None = None) -> Any:
@@ -97,9 +113,9 @@ def tick(client: FlaskClient, path: str, search: str = "", zone: str | None = No
     return [part["props"]["children"] for part in answer]
 
 
-TICK_OUTPUT = (
+TICK_OUTPUTS = (
     '..page-content.children...{"index":["ALL"],"type":"refreshed-part"}.children'
-    '...{"name":["ALL"],"type":"refreshed-chart"}.figure...content-digests.data..'
+    '...{"name":["ALL"],"type":"refreshed-chart"}.figure...content-digests.data...freshness.children@'
 )
 
 
@@ -114,13 +130,16 @@ def refresh_call(
 ) -> dict[str, Any]:
     """Fire the refresh timer's callback as dash-renderer does for a page showing `part_ids` and
     `chart_ids` with `digests`; returns {component id: {property: value}} of what it changes."""
+    output = tick_output(client)
+    assert output.startswith(TICK_OUTPUTS), output
     body = {
-        "output": TICK_OUTPUT,
+        "output": output,
         "outputs": [
             {"id": "page-content", "property": "children"},
             [{"id": i, "property": "children"} for i in part_ids],
             [{"id": i, "property": "figure"} for i in chart_ids],
             {"id": "content-digests", "property": "data"},
+            {"id": "freshness", "property": "children"},
         ],
         "inputs": [{"id": "tick", "property": "n_intervals", "value": 1}],
         "state": [
@@ -139,12 +158,8 @@ def refresh_call(
 
 
 def freshness(client: FlaskClient, search: str = "", zone: str | None = None) -> Any:
-    return call(
-        client,
-        [("freshness", "children")],
-        [("tick", "n_intervals", 1), ("url", "search", search), ("browser-tz", "data", zone)],
-        [("url", "pathname", "/")],
-    )["freshness"]["children"]
+    """The freshness badge of Most Popular as the router renders it with the page."""
+    return route(client, "/", search, zone)["freshness"]["children"]
 
 
 def first_rows(table: Any) -> list[str]:
@@ -325,6 +340,19 @@ def test_unknown_path_renders_the_not_found_page(client: FlaskClient) -> None:
         ".",
         "Back to Most popular",
     ]
+
+
+def test_the_badge_comes_with_the_page_and_each_refresh_not_from_a_callback_of_its_own(
+    client: FlaskClient, seeded: Seeded
+) -> None:
+    # A callback of its own asked the page's view again at every load and tick, in parallel.
+    writers = [key for key in callback_outputs(client) if "freshness.children" in key]
+    assert [key.split("...")[0] for key in writers] == ["..page.children", "..page-content.children"]
+    badge = f"Data as of {seeded.ago(minutes=10):%H:%M:%S} UTC"
+    assert texts(route(client, "/", zone="UTC")["freshness"]["children"])[0] == badge
+    assert texts(refresh_call(client, "/", zone="UTC")["freshness"]["children"])[0] == badge
+    # A page with no data part (not found) still gets its badge at each tick, and nothing else.
+    assert set(refresh_call(client, "/nope", zone="UTC")) == {"freshness"}
 
 
 def test_freshness_badge_shows_the_newest_sample_time(seeded: Seeded) -> None:

@@ -42,7 +42,9 @@ def test_a_refresh_with_the_same_figures_changes_nothing_and_new_samples_change_
         assert len(parts) == 4 and charts == [refresh.chart_id("mp-chart")]
         for _ in range(2):  # this tick and, the same figures, the next
             answer = refresh_call(client, "/", zone="UTC", digests=digests, part_ids=parts, chart_ids=charts)
-            assert answer == {}  # nothing set: not the data part, not a part, not the chart
+            # Nothing of the data part set (not the whole, not a part, not the chart): the badge only.
+            assert set(answer) == {"freshness"}
+            assert texts(answer["freshness"]["children"])[0].startswith("Data as of ")
             start = data.tick()
             while data.tick() == start:
                 time.sleep(0.05)
@@ -58,7 +60,8 @@ def test_a_refresh_with_the_same_figures_changes_nothing_and_new_samples_change_
         assert "hackernews 960" in texts(answer[table]["children"])  # the ranking's new split (was 340)
         chart = f'{{"name":"mp-chart","type":"{refresh.CHART}"}}'
         assert set(answer[chart]) == {"figure"}  # the chart's figure alone, updated in place
-        assert set(answer) == {table, chart, refresh.DIGESTS}  # the heading is the same
+        assert set(answer) == {table, chart, refresh.DIGESTS, "freshness"}  # the heading is the same
+        assert texts(answer["freshness"]["children"])[0] == f"Data as of {seeded.ago(minutes=1):%H:%M:%S} UTC"
         assert answer[refresh.DIGESTS]["data"] != digests
     finally:
         assert app.server.extensions["tracker_close"]()

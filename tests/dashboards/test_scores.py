@@ -238,8 +238,12 @@ def test_the_app_shares_one_computation_between_page_load_and_refresh(seeded: Se
     client = app.server.test_client()
     data = app.server.extensions["tracker_data"]
     body = {
-        "output": "..page.children...nav.children..",
-        "outputs": [{"id": "page", "property": "children"}, {"id": "nav", "property": "children"}],
+        "output": "..page.children...nav.children...freshness.children..",
+        "outputs": [
+            {"id": "page", "property": "children"},
+            {"id": "nav", "property": "children"},
+            {"id": "freshness", "property": "children"},
+        ],
         "inputs": [
             {"id": "url", "property": "pathname", "value": "/trending"},
             {"id": "url", "property": "search", "value": ""},

@@ -218,8 +218,12 @@ def test_every_page_default_view_and_the_box_are_warm_before_anyone_opens_them(s
     assert [a["title"] for a in box["articles"]] == [SUMMIT, HEATWAVE]
     for path in ("/", "/trending", "/health"):
         body = {
-            "output": "..page.children...nav.children..",
-            "outputs": [{"id": "page", "property": "children"}, {"id": "nav", "property": "children"}],
+            "output": "..page.children...nav.children...freshness.children..",
+            "outputs": [
+                {"id": "page", "property": "children"},
+                {"id": "nav", "property": "children"},
+                {"id": "freshness", "property": "children"},
+            ],
             "inputs": [
                 {"id": "url", "property": "pathname", "value": path},
                 {"id": "url", "property": "search", "value": ""},
