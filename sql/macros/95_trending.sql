@@ -2,18 +2,20 @@
 -- description: what is rising now, not what is biggest. Per article (its items summed over
 -- platforms, interactions weighted by metric_weight):
 --   v_short = interactions gained over the last short_span_minutes, per hour
+--   v_mid   = interactions gained over the last mid_span_hours, per hour
 --   v_long  = interactions gained over the last long_span_hours, per hour
 --   size    = interactions at as_of;  age = hours since the article (or its first post) appeared
 --   discussion = the comments and replies among them (at as_of)
 --   rank    = the best of its items' latest front-page ranks (rank gauges of the last hour);
---   rank_before = the same an hour earlier (rank gauges of the hour before that), rank_entry if none
---   score = (v_short + 1)^short_weight(age) * (v_long + 1)^long_weight(age) * (size + 1)^size_weight
---           * decay(age) * rank_factor * discussion_factor
+--   rank_before = the same an hour earlier (rank gauges of the hour before that), rank_entry if none;
+--   rank_before_2h = the same two hours earlier (rank gauges of the third hour back), rank_entry if none
+--   score = (v_short + 1)^short_weight(age) * (v_mid + 1)^mid_weight(age) * (v_long + 1)^long_weight(age)
+--           * (size + 1)^size_weight(age) * decay(age) * rank_factor * discussion_factor
 --   decay(age) = the age curve given point by point (decay_0h ... decay_24h, age_decay); the
---           weights short_weight, long_weight, rank_weight and rank_slope depend on the age too,
---           given at 0, 3 and 12 hours (weight_at_age: <name>_0h, <name>_3h, <name>_12h)
+--           weights short_weight, mid_weight, long_weight, size_weight, rank_weight and rank_slope
+--           depend on the age too, given at 0, 3 and 12 hours (weight_at_age: <name>_0h, <name>_3h, <name>_12h)
 --   rank_factor = (rank_reference / rank)^rank_weight(age) * exp(-rank_slope(age) * (rank - rank_reference) / rank_reference)
---                 * (rank_before / rank)^rank_change_weight
+--                 * (rank_before / rank)^rank_change_weight * (rank_before_2h / rank)^rank_change_2h_weight
 --   discussion_factor = ((discussion + 1) / (size - discussion + 1))^discussion_weight, 1 where no
 --           platform reports comments or replies for the article (so it does not act as a size term)
 -- The score is a product of powers, so its logarithm is a sum of the logged inputs, each with a
@@ -38,6 +40,11 @@ short_g as (
         to_minutes(cast(analytics_setting('short_span_minutes') as bigint)), as_of := as_of)
     where on_platform is null or platform = on_platform
 ),
+mid_g as (
+    select * from item_gains(
+        to_minutes(cast(analytics_setting('mid_span_hours') * 60 as bigint)), as_of := as_of)
+    where on_platform is null or platform = on_platform
+),
 long_g as (
     select * from item_gains(
         to_hours(cast(analytics_setting('long_span_hours') as bigint)), as_of := as_of)
@@ -48,6 +55,8 @@ per_article as (
         l.article_id,
         coalesce(sum(metric_weight(l.metric) * coalesce(s.gained, 0)) filter (where is_interaction(l.metric)), 0)
             as short_gain,
+        coalesce(sum(metric_weight(l.metric) * coalesce(m.gained, 0)) filter (where is_interaction(l.metric)), 0)
+            as mid_gain,
         coalesce(sum(metric_weight(l.metric) * l.gained) filter (where is_interaction(l.metric)), 0) as long_gain,
         coalesce(sum(metric_weight(l.metric) * l.end_value) filter (where is_interaction(l.metric)), 0) as size,
         -- NULL when no platform reports comments or replies for it: the factor is then 1
@@ -60,6 +69,7 @@ per_article as (
         list_distinct(list(l.item_id)) as item_ids
     from long_g as l
     left join short_g as s on s.item_id = l.item_id and s.metric = l.metric
+    left join mid_g as m on m.item_id = l.item_id and m.metric = l.metric
     where l.article_id is not null
     group by l.article_id
 ),
@@ -78,17 +88,31 @@ item_ranks_before as (  -- an hour earlier: the latest rank in the hour before t
       and g.ts > coalesce(as_of, now()) - interval 2 hour
     group by g.item_id
 ),
+item_ranks_before_2h as (  -- two hours earlier: the latest rank in the third hour back
+    select g.item_id, arg_max(g.value, g.ts) as platform_rank
+    from gauges as g
+    where g.gauge = 'rank'
+      and g.ts <= coalesce(as_of, now()) - interval 2 hour
+      and g.ts > coalesce(as_of, now()) - interval 3 hour
+    group by g.item_id
+),
 ranks as (
-    select p.article_id, min(r.platform_rank) as platform_rank, min(b.platform_rank) as rank_before
+    select
+        p.article_id,
+        min(r.platform_rank) as platform_rank,
+        min(b.platform_rank) as rank_before,
+        min(b2.platform_rank) as rank_before_2h
     from per_article as p, unnest(p.item_ids) as u(item_id)
     join item_ranks as r on r.item_id = u.item_id
     left join item_ranks_before as b on b.item_id = u.item_id
+    left join item_ranks_before_2h as b2 on b2.item_id = u.item_id
     group by p.article_id
 ),
 inputs as (
     select
         p.article_id,
         p.short_gain * 60 / cfg.short_span_minutes as velocity_short,
+        p.mid_gain / cfg.mid_span_hours as velocity_mid,
         p.long_gain / cfg.long_span_hours as velocity_long,
         p.size,
         p.discussion,
@@ -98,6 +122,7 @@ inputs as (
             as age_hours,
         r.platform_rank,
         coalesce(r.rank_before, cfg.rank_entry) as rank_before,
+        coalesce(r.rank_before_2h, cfg.rank_entry) as rank_before_2h,
         p.platforms,
         p.last_ts,
         p.long_gain,
@@ -114,7 +139,9 @@ weighted as (  -- the age curve and the weights at each story's age
         i.*,
         age_decay(i.age_hours, i.cfg) as decay,
         weight_at_age(i.age_hours, cfg.short_weight_0h, cfg.short_weight_3h, cfg.short_weight_12h) as short_weight,
+        weight_at_age(i.age_hours, cfg.mid_weight_0h, cfg.mid_weight_3h, cfg.mid_weight_12h) as mid_weight,
         weight_at_age(i.age_hours, cfg.long_weight_0h, cfg.long_weight_3h, cfg.long_weight_12h) as long_weight,
+        weight_at_age(i.age_hours, cfg.size_weight_0h, cfg.size_weight_3h, cfg.size_weight_12h) as size_weight,
         weight_at_age(i.age_hours, cfg.rank_weight_0h, cfg.rank_weight_3h, cfg.rank_weight_12h) as rank_weight,
         weight_at_age(i.age_hours, cfg.rank_slope_0h, cfg.rank_slope_3h, cfg.rank_slope_12h) as rank_slope
     from inputs as i
@@ -126,10 +153,10 @@ scored as (
              else pow(cfg.rank_reference / greatest(w.platform_rank, 1), w.rank_weight)
                   * exp(-w.rank_slope * (greatest(w.platform_rank, 1) - cfg.rank_reference) / cfg.rank_reference)
                   * pow(greatest(w.rank_before, 1) / greatest(w.platform_rank, 1), cfg.rank_change_weight)
+                  * pow(greatest(w.rank_before_2h, 1) / greatest(w.platform_rank, 1), cfg.rank_change_2h_weight)
         end as rank_factor,
         coalesce(pow((w.discussion + 1) / (w.size - w.discussion + 1), cfg.discussion_weight), 1.0)
-            as discussion_factor,
-        cfg.size_weight
+            as discussion_factor
     from weighted as w
 )
 select
@@ -145,14 +172,18 @@ select
     round(s.views_gained)::bigint as views,
     round(s.size)::bigint as total_interactions,
     s.velocity_short,
+    s.velocity_mid,
     s.velocity_long,
     s.velocity_short - s.velocity_long as acceleration,
     s.age_hours,
     s.decay,
     s.short_weight,
+    s.mid_weight,
     s.long_weight,
+    s.size_weight,
     s.platform_rank,
     case when s.platform_rank is not null then s.rank_before end as rank_before,
+    case when s.platform_rank is not null then s.rank_before_2h end as rank_before_2h,
     s.rank_factor,
     round(s.discussion)::bigint as discussion,
     s.discussion_factor,
@@ -169,6 +200,7 @@ select
 from (
     select *,
         pow(velocity_short + 1, short_weight)
+        * pow(velocity_mid + 1, mid_weight)
         * pow(velocity_long + 1, long_weight)
         * pow(size + 1, size_weight)
         * decay * rank_factor * discussion_factor as score
