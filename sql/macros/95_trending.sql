@@ -23,7 +23,8 @@
 -- constants were fitted on the first 70% of the Hacker News history (bench/trending.py). The rank
 -- factor is 1 where no platform ranks the story (it then counts as a typical front-page story),
 -- so platforms without such a signal degrade to the velocity, size, age and discussion score.
--- Gains use the interpolated window start of `item_gains` and are never negative. Constants:
+-- Gains use the interpolated window start of `item_gains` (its three windows read in one pass by
+-- `item_window_gains`) and are never negative. Constants:
 -- analytics_settings (the [trending] config section), read once through trending_settings().
 -- acceleration = v_short - v_long (per hour, per hour). Each row also carries expected_interactions (its site's usual article at this age,
 -- article_expectations), overperformance = total_interactions / expected_interactions, its
@@ -35,43 +36,47 @@ create or replace macro trending(as_of := null, on_platform := null) as table
 -- the constants, read once into one struct column that every row carries (cfg.decay_3h, ...):
 -- one scan of analytics_settings instead of a scalar subquery per use
 with settings as materialized (select c as cfg from trending_settings() as c),
-short_g as (
-    select * from item_gains(
-        to_minutes(cast(analytics_setting('short_span_minutes') as bigint)), as_of := as_of)
-    where on_platform is null or platform = on_platform
+spans as materialized (  -- the three windows, as intervals
+    select
+        to_minutes(cast(analytics_setting('short_span_minutes') as bigint)) as short_win,
+        to_minutes(cast(analytics_setting('mid_span_hours') * 60 as bigint)) as mid_win,
+        to_hours(cast(analytics_setting('long_span_hours') as bigint)) as long_win
 ),
-mid_g as (
-    select * from item_gains(
-        to_minutes(cast(analytics_setting('mid_span_hours') * 60 as bigint)), as_of := as_of)
-    where on_platform is null or platform = on_platform
+gains as (  -- the three windows' gains in one pass (item_window_gains), tagged by window
+    select
+        g.*,
+        g.span = (select short_win from spans) as in_short,
+        g.span = (select mid_win from spans) as in_mid,
+        g.span = (select long_win from spans) as in_long,
+        -- looked up once per row, not once per sum below
+        is_interaction(g.metric) as counted,
+        metric_weight(g.metric) as weight
+    from item_window_gains(
+        [to_minutes(cast(analytics_setting('short_span_minutes') as bigint)),
+         to_minutes(cast(analytics_setting('mid_span_hours') * 60 as bigint)),
+         to_hours(cast(analytics_setting('long_span_hours') as bigint))],
+        as_of := as_of) as g
+    where on_platform is null or g.platform = on_platform
 ),
-long_g as (
-    select * from item_gains(
-        to_hours(cast(analytics_setting('long_span_hours') as bigint)), as_of := as_of)
-    where on_platform is null or platform = on_platform
-),
-per_article as (
+per_article as (  -- an item listed in a shorter window is listed in the long one (it is the widest)
     select
         l.article_id,
-        coalesce(sum(metric_weight(l.metric) * coalesce(s.gained, 0)) filter (where is_interaction(l.metric)), 0)
-            as short_gain,
-        coalesce(sum(metric_weight(l.metric) * coalesce(m.gained, 0)) filter (where is_interaction(l.metric)), 0)
-            as mid_gain,
-        coalesce(sum(metric_weight(l.metric) * l.gained) filter (where is_interaction(l.metric)), 0) as long_gain,
-        coalesce(sum(metric_weight(l.metric) * l.end_value) filter (where is_interaction(l.metric)), 0) as size,
+        coalesce(sum(l.weight * l.gained) filter (where l.in_short and l.counted), 0) as short_gain,
+        coalesce(sum(l.weight * l.gained) filter (where l.in_mid and l.counted), 0) as mid_gain,
+        coalesce(sum(l.weight * l.gained) filter (where l.in_long and l.counted), 0) as long_gain,
+        coalesce(sum(l.weight * l.end_value) filter (where l.in_long and l.counted), 0) as size,
         -- NULL when no platform reports comments or replies for it: the factor is then 1
-        sum(metric_weight(l.metric) * l.end_value)
-            filter (where is_interaction(l.metric) and l.metric in ('comments', 'replies')) as discussion,
-        sum(l.gained) filter (where l.metric = 'views') as views_gained,  -- NULL when no platform reports views
+        sum(l.weight * l.end_value)
+            filter (where l.in_long and l.counted and l.metric in ('comments', 'replies')) as discussion,
+        sum(l.gained) filter (where l.in_long and l.metric = 'views') as views_gained,  -- NULL when no platform reports views
         min(l.born_at) as born_at,
-        list_sort(list_distinct(list(l.platform))) as platforms,
+        list_sort(list_distinct(list(l.platform) filter (where l.in_long))) as platforms,
         max(l.last_ts) as last_ts,
-        list_distinct(list(l.item_id)) as item_ids
-    from long_g as l
-    left join short_g as s on s.item_id = l.item_id and s.metric = l.metric
-    left join mid_g as m on m.item_id = l.item_id and m.metric = l.metric
+        list_distinct(list(l.item_id) filter (where l.in_long)) as item_ids
+    from gains as l
     where l.article_id is not null
     group by l.article_id
+    having bool_or(l.in_long)
 ),
 item_ranks as (
     select g.item_id, arg_max(g.value, g.ts) as platform_rank
