@@ -220,6 +220,7 @@ def polars_trending(m: Moments, c: dict[str, float], gauges: pl.DataFrame) -> pl
     """The trending score of 95_trending.sql for every live (t, item), vectorised."""
     lookback = timedelta(hours=c["lookback_hours"])
     short, long = timedelta(minutes=c["short_span_minutes"]), timedelta(hours=c["long_span_hours"])
+    mid = timedelta(hours=c["mid_span_hours"])
     keys = m.live.select("t", "item_id", "born").join(
         pl.DataFrame({"metric": ["points", "comments"]}), how="cross"
     )
@@ -240,7 +241,7 @@ def polars_trending(m: Moments, c: dict[str, float], gauges: pl.DataFrame) -> pl
         .select("t", "item_id", "metric", "born", last_ts="ts", end="value")
     )
     cols = ["t", "item_id", "metric"]
-    for name, span in (("short", short), ("long", long)):
+    for name, span in (("short", short), ("mid", mid), ("long", long)):
         start = interpolate(keys.with_columns(at=pl.col("t") - span), s, "at", lookback).select(
             *cols, v_at="v_at"
         )
@@ -257,6 +258,7 @@ def polars_trending(m: Moments, c: dict[str, float], gauges: pl.DataFrame) -> pl
         .group_by("t", "item_id")
         .agg(
             short=pl.col("gain_short").fill_null(0).sum(),
+            mid=pl.col("gain_mid").fill_null(0).sum(),
             long=pl.col("gain_long").sum(),
             size=pl.col("end").sum(),
             # None when the story has no comment count (HN showed "discuss"): factor 1, as in SQL
@@ -268,7 +270,8 @@ def polars_trending(m: Moments, c: dict[str, float], gauges: pl.DataFrame) -> pl
     )
     g = gauges.sort("ts")
     ranks = per_item.select("t", "item_id")
-    for name, lag in (("rank", timedelta(0)), ("rank_before", timedelta(hours=1))):
+    lags = (("rank", 0), ("rank_before", 1), ("rank_before_2h", 2))
+    for name, lag in ((name, timedelta(hours=hours)) for name, hours in lags):
         # The latest rank in the hour before t - lag, as the SQL reads its gauges.
         at = ranks.select("t", "item_id", at=pl.col("t") - lag).sort("at")
         found = at.join_asof(
@@ -279,28 +282,32 @@ def polars_trending(m: Moments, c: dict[str, float], gauges: pl.DataFrame) -> pl
         ranks = ranks.join(found, on=["t", "item_id"], how="left")
     age = pl.col("age")
     log_decay = piecewise_linear(age, DECAY_AGES, [math.log(c[f"decay_{h}h"]) for h in DECAY_AGES])
-    short_weight, long_weight, rank_weight, rank_slope = (
+    short_weight, mid_weight, long_weight, size_weight, rank_weight, rank_slope = (
         piecewise_linear(age, WEIGHT_AGES, [c[f"{name}_{h}h"] for h in WEIGHT_AGES])
-        for name in ("short_weight", "long_weight", "rank_weight", "rank_slope")
+        for name in ("short_weight", "mid_weight", "long_weight", "size_weight", "rank_weight", "rank_slope")
     )
     rank = pl.col("rank").clip(lower_bound=1)
     before = pl.col("rank_before").fill_null(c["rank_entry"]).clip(lower_bound=1)
+    before_2h = pl.col("rank_before_2h").fill_null(c["rank_entry"]).clip(lower_bound=1)
     rank_factor = (
         (c["rank_reference"] / rank).pow(rank_weight)
         * (-rank_slope * (rank - c["rank_reference"]) / c["rank_reference"]).exp()
         * (before / rank).pow(c["rank_change_weight"])
+        * (before_2h / rank).pow(c["rank_change_2h_weight"])
     ).fill_null(1.0)
     return per_item.join(ranks, on=["t", "item_id"], how="left").select(
         "t",
         "item_id",
         "short",
+        "mid",
         "long",
         "size",
         "age",
         "rank",
         score=(pl.col("short") * 60 / c["short_span_minutes"] + 1).pow(short_weight)
+        * (pl.col("mid") / c["mid_span_hours"] + 1).pow(mid_weight)
         * (pl.col("long") / c["long_span_hours"] + 1).pow(long_weight)
-        * (pl.col("size") + 1).pow(c["size_weight"])
+        * (pl.col("size") + 1).pow(size_weight)
         * log_decay.exp()
         * rank_factor
         * ((pl.col("discussion") + 1) / (pl.col("size") - pl.col("discussion") + 1))

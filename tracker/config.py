@@ -119,23 +119,30 @@ class TrendingConfig:
     """
 
     short_span_minutes: float = 30.0  # short velocity: gain over the last N minutes, per hour
+    mid_span_hours: float = 2.0  # mid velocity: gain over the last N hours, per hour
     long_span_hours: float = 6.0  # long velocity: gain over the last N hours, per hour
     # Weights that depend on the story's age, given at 0, 3 and 12 hours (straight lines in
-    # between, held after 12 h): the exponents of (short velocity + 1) and (long velocity + 1), and
-    # the rank factor's (rank_reference / rank)^rank_weight * exp(-rank_slope (rank - rank_reference) / rank_reference).
-    short_weight_0h: float = 0.043
-    short_weight_3h: float = 0.11
-    short_weight_12h: float = 0.116
-    long_weight_0h: float = 0.004
-    long_weight_3h: float = 0.236
-    long_weight_12h: float = 0.226
-    rank_weight_0h: float = -0.035
-    rank_weight_3h: float = -0.096
-    rank_weight_12h: float = 0.053
-    rank_slope_0h: float = 0.197
-    rank_slope_3h: float = 0.371
-    rank_slope_12h: float = 0.153
-    size_weight: float = 0.112  # exponent of (total interactions + 1)
+    # between, held after 12 h): the exponents of (short velocity + 1), (mid velocity + 1),
+    # (long velocity + 1) and (total interactions + 1), and the rank factor's
+    # (rank_reference / rank)^rank_weight * exp(-rank_slope (rank - rank_reference) / rank_reference).
+    short_weight_0h: float = 0.051
+    short_weight_3h: float = 0.057
+    short_weight_12h: float = 0.049
+    mid_weight_0h: float = 0.35
+    mid_weight_3h: float = 0.086
+    mid_weight_12h: float = 0.146
+    long_weight_0h: float = -0.075
+    long_weight_3h: float = 0.138
+    long_weight_12h: float = 0.117
+    size_weight_0h: float = -0.194
+    size_weight_3h: float = 0.13
+    size_weight_12h: float = 0.106
+    rank_weight_0h: float = -0.099
+    rank_weight_3h: float = -0.124
+    rank_weight_12h: float = 0.032
+    rank_slope_0h: float = 0.193
+    rank_slope_3h: float = 0.363
+    rank_slope_12h: float = 0.15
     # The age decay: the score's multiplier at each listed age in hours (geometric in between, held after 24 h).
     decay_0h: float = 1.0
     decay_1h: float = 0.666
@@ -149,8 +156,9 @@ class TrendingConfig:
     decay_15h: float = 0.22
     decay_18h: float = 0.22
     decay_24h: float = 0.22
-    rank_change_weight: float = 0.085  # exponent of (rank an hour earlier / rank now)
-    rank_entry: float = 31.0  # the rank an hour earlier of a story that had none then
+    rank_change_weight: float = 0.083  # exponent of (rank an hour earlier / rank now)
+    rank_change_2h_weight: float = 0.034  # exponent of (rank two hours earlier / rank now)
+    rank_entry: float = 31.0  # the rank an hour (or two) earlier of a story that had none then
     rank_reference: float = 10.0  # the rank that counts as neutral; unranked items count as this
     discussion_weight: float = -0.103  # exponent of (comments + replies + 1) / (other interactions + 1)
     lookback_hours: float = 24.0  # how far before a window start to look for a sample to interpolate
@@ -221,14 +229,27 @@ class Config:
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Keys a release removed, with what replaced them: a config that still sets one gets this
 # instead of "unknown key" (the value would otherwise be silently meaningless to look for).
-_AGE_CURVE = "the age curve trending.decay_0h, decay_1h, ... decay_24h (the score's multiplier at each age)"
+# Each maps to (the migration that removed it, what to set instead).
+_AGE_CURVE = (
+    "0070",
+    "the age curve trending.decay_0h, decay_1h, ... decay_24h (the score's multiplier at each age)",
+)
 REMOVED_KEYS = {
     "trending.gravity": _AGE_CURVE,
     "trending.gravity_curvature": _AGE_CURVE,
     "trending.age_offset_hours": _AGE_CURVE,
     **{
-        f"trending.{name}": f"trending.{name}_0h, {name}_3h and {name}_12h (its value at those ages)"
-        for name in ("short_weight", "long_weight", "rank_weight", "rank_slope")
+        f"trending.{name}": (
+            migration,
+            f"trending.{name}_0h, {name}_3h and {name}_12h (its value at those ages)",
+        )
+        for name, migration in (
+            ("short_weight", "0070"),
+            ("long_weight", "0070"),
+            ("rank_weight", "0070"),
+            ("rank_slope", "0070"),
+            ("size_weight", "0078"),
+        )
     },
 }
 
@@ -464,9 +485,9 @@ def _dataclass_from(cls: type, table: Any, where: str) -> Any:
     values = {}
     for key, value in table.items():
         if f"{where}.{key}" in REMOVED_KEYS:
+            migration, replacement = REMOVED_KEYS[f"{where}.{key}"]
             raise ConfigError(
-                f"{where}.{key} was removed (migration 0070, docs/metrics.md); "
-                f"set {REMOVED_KEYS[f'{where}.{key}']} instead"
+                f"{where}.{key} was removed (migration {migration}, docs/metrics.md); set {replacement} instead"
             )
         if key not in names:
             raise ConfigError(f"unknown config key {where}.{key}; expected one of {', '.join(sorted(names))}")

@@ -9,8 +9,11 @@
 create or replace macro trending_settings() as table
 select
     first(s.value) filter (where s.name = 'short_span_minutes') as short_span_minutes,
+    first(s.value) filter (where s.name = 'mid_span_hours') as mid_span_hours,
     first(s.value) filter (where s.name = 'long_span_hours') as long_span_hours,
-    first(s.value) filter (where s.name = 'size_weight') as size_weight,
+    first(s.value) filter (where s.name = 'size_weight_0h') as size_weight_0h,
+    first(s.value) filter (where s.name = 'size_weight_3h') as size_weight_3h,
+    first(s.value) filter (where s.name = 'size_weight_12h') as size_weight_12h,
     first(s.value) filter (where s.name = 'decay_0h') as decay_0h,
     first(s.value) filter (where s.name = 'decay_1h') as decay_1h,
     first(s.value) filter (where s.name = 'decay_2h') as decay_2h,
@@ -26,6 +29,9 @@ select
     first(s.value) filter (where s.name = 'short_weight_0h') as short_weight_0h,
     first(s.value) filter (where s.name = 'short_weight_3h') as short_weight_3h,
     first(s.value) filter (where s.name = 'short_weight_12h') as short_weight_12h,
+    first(s.value) filter (where s.name = 'mid_weight_0h') as mid_weight_0h,
+    first(s.value) filter (where s.name = 'mid_weight_3h') as mid_weight_3h,
+    first(s.value) filter (where s.name = 'mid_weight_12h') as mid_weight_12h,
     first(s.value) filter (where s.name = 'long_weight_0h') as long_weight_0h,
     first(s.value) filter (where s.name = 'long_weight_3h') as long_weight_3h,
     first(s.value) filter (where s.name = 'long_weight_12h') as long_weight_12h,
@@ -36,6 +42,7 @@ select
     first(s.value) filter (where s.name = 'rank_slope_3h') as rank_slope_3h,
     first(s.value) filter (where s.name = 'rank_slope_12h') as rank_slope_12h,
     first(s.value) filter (where s.name = 'rank_change_weight') as rank_change_weight,
+    first(s.value) filter (where s.name = 'rank_change_2h_weight') as rank_change_2h_weight,
     first(s.value) filter (where s.name = 'rank_entry') as rank_entry,
     first(s.value) filter (where s.name = 'rank_reference') as rank_reference,
     first(s.value) filter (where s.name = 'discussion_weight') as discussion_weight

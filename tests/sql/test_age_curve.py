@@ -35,7 +35,7 @@ def _bench() -> ModuleType:
     return module
 
 
-WEIGHTS = ("short_weight", "long_weight", "rank_weight", "rank_slope")
+WEIGHTS = ("short_weight", "mid_weight", "long_weight", "size_weight", "rank_weight", "rank_slope")
 
 
 def _sql_curves(store: Store) -> pl.DataFrame:
@@ -72,6 +72,8 @@ def test_the_velocity_weights_are_straight_lines_between_their_ages(store):
     assert rows[2.5]["rank_slope"] == pytest.approx(
         c.rank_slope_0h + (c.rank_slope_3h - c.rank_slope_0h) * 2.5 / 3
     )
+    assert rows[1.0]["mid_weight"] == pytest.approx(c.mid_weight_0h + (c.mid_weight_3h - c.mid_weight_0h) / 3)
+    assert rows[13.5]["size_weight"] == pytest.approx(c.size_weight_12h)
     assert rows[30.0]["short_weight"] == pytest.approx(c.short_weight_12h)  # held after 12 h
     assert rows[500.0]["long_weight"] == pytest.approx(c.long_weight_12h)
 

@@ -189,35 +189,40 @@ def _at_4h(name: str, config: TrendingConfig | None = None) -> float:
 
 def _expected_score(
     rank_factor: float = 1.0, config: TrendingConfig | None = None
-) -> tuple[float, float, float]:
+) -> tuple[float, float, float, float]:
     c = config or TrendingConfig()
     v_short = (400 - (100 + 300 * 90 / 120)) * 2  # 30 min before: 325, so 75 in half an hour = 150/h
+    v_mid = (400 - 100) / 2  # 2 h before: the sample of 100
     v_long = (400 - 0) / 6  # 6 h before the story was not born: all 400 are new
     decay = c.decay_4h  # 4 hours old: a point of the age curve
     discussion_factor = 1.0  # no platform reports comments or replies for it
     score = (
         (v_short + 1) ** _at_4h("short_weight", c)
+        * (v_mid + 1) ** _at_4h("mid_weight", c)
         * (v_long + 1) ** _at_4h("long_weight", c)
-        * 401**c.size_weight
+        * 401 ** _at_4h("size_weight", c)
         * decay
         * rank_factor
         * discussion_factor
     )
-    return score, v_short, v_long
+    return score, v_short, v_mid, v_long
 
 
 def test_trending_score_follows_its_formula(store):
     _trending_series(store)
     row = store.df("select * from trending(as_of := $t)", {"t": NOW}).row(0, named=True)
-    score, v_short, v_long = _expected_score()
+    score, v_short, v_mid, v_long = _expected_score()
     assert row["velocity_short"] == pytest.approx(v_short)
+    assert row["velocity_mid"] == pytest.approx(v_mid)
     assert row["velocity_long"] == pytest.approx(v_long)
     assert row["acceleration"] == pytest.approx(v_short - v_long)
     assert row["age_hours"] == pytest.approx(4)
     assert row["rank_factor"] == 1.0 and row["platform_rank"] is None
     assert row["decay"] == pytest.approx(TrendingConfig().decay_4h)
     assert row["short_weight"] == pytest.approx(_at_4h("short_weight"))
+    assert row["mid_weight"] == pytest.approx(_at_4h("mid_weight"))
     assert row["long_weight"] == pytest.approx(_at_4h("long_weight"))
+    assert row["size_weight"] == pytest.approx(_at_4h("size_weight"))
     assert row["score"] == pytest.approx(score)
 
 
@@ -228,12 +233,14 @@ def test_a_platform_rank_scales_the_score_and_its_absence_is_neutral(store):
     assert row[1] == 5.0
     # (rank_reference 10 / rank 5) ^ rank_weight x exp(-rank_slope (5 - 10) / 10)
     # x (rank_entry 31 / 5) ^ rank_change_weight: no rank in the hour before the last one
+    # x (rank_entry 31 / 5) ^ rank_change_2h_weight: nor in the third hour back
     # (the rank weight and slope at the story's age, 4 h)
     c = TrendingConfig()
     factor = (
         2.0 ** _at_4h("rank_weight")
         * math.exp(-_at_4h("rank_slope") * (5 - 10) / 10)
         * (31 / 5) ** c.rank_change_weight
+        * (31 / 5) ** c.rank_change_2h_weight
     )
     assert factor != pytest.approx(1.0)
     assert row[2] == pytest.approx(factor)
@@ -242,17 +249,21 @@ def test_a_platform_rank_scales_the_score_and_its_absence_is_neutral(store):
 
 def test_a_story_climbing_the_front_page_scores_its_rank_change(store):
     _trending_series(store)
+    timeseries.write(store, [Sample("bluesky", "t", _at(150), {}, {"rank": 20.0})])  # two hours earlier
     timeseries.write(store, [Sample("bluesky", "t", _at(90), {}, {"rank": 8.0})])  # an hour earlier
     timeseries.write(store, [Sample("bluesky", "t", _at(1), {}, {"rank": 5.0})])
-    row = store.df("select rank_before, rank_factor from trending(as_of := $t)", {"t": NOW}).row(0)
-    assert row[0] == 8.0
+    row = store.df(
+        "select rank_before, rank_before_2h, rank_factor from trending(as_of := $t)", {"t": NOW}
+    ).row(0)
+    assert row[:2] == (8.0, 20.0)
     c = TrendingConfig()
     climbing = (
         2.0 ** _at_4h("rank_weight")
         * math.exp(-_at_4h("rank_slope") * (5 - 10) / 10)
         * (8 / 5) ** c.rank_change_weight
+        * (20 / 5) ** c.rank_change_2h_weight
     )
-    assert row[1] == pytest.approx(climbing)
+    assert row[2] == pytest.approx(climbing)
 
 
 def test_discussion_heavy_interactions_weigh_the_score_down(store):
@@ -285,17 +296,17 @@ def test_a_young_story_taking_off_outranks_a_big_old_one(store):
             Sample("bluesky", "big", _at(60), {"likes": 5500}),
             Sample("bluesky", "big", _at(0), {"likes": 5800}),
             Sample("bluesky", "small", _at(60), {"likes": 20}),
-            Sample("bluesky", "small", _at(0), {"likes": 820}),
+            Sample("bluesky", "small", _at(0), {"likes": 1220}),
         ],
     )
     popular = store.df("select title from most_popular('24h', as_of := $t)", {"t": NOW})["title"].to_list()
     trending = store.df("select title, decay from trending(as_of := $t) order by rank", {"t": NOW})
-    assert popular == ["big", "small"]  # about 3,100 gained over the day against 820
+    assert popular == ["big", "small"]  # about 3,100 gained over the day against 1,220
     assert trending["title"].to_list() == ["small", "big"]
     # The two-day-old story's age costs it: its decay is under half the young one's. (With the
     # fitted constants a story's velocities count little in its first hours, so a 2-day-old story
-    # still gaining 300 an hour outranks a 90-minute-old one gaining 400 an hour but not one
-    # gaining 800: docs/metrics.md, "what the fit means".)
+    # still gaining 300 an hour outranks a 90-minute-old one gaining 400 (or 800) an hour but not
+    # one gaining 1,200: docs/metrics.md, "what the fit means".)
     assert trending["decay"][0] > 2 * trending["decay"][1]
 
 

@@ -134,6 +134,15 @@ def test_a_removed_trending_key_names_what_replaced_it(key: str, replaced_by: st
     assert "unknown config key" not in message
 
 
+def test_the_removed_size_weight_names_its_migration_and_replacement() -> None:
+    # Migration 0078 made the size weight depend on the age, like the velocity weights.
+    message = config_error({"trending": {"size_weight": 0.112}})
+    assert message == (
+        "trending.size_weight was removed (migration 0078, docs/metrics.md); set trending.size_weight_0h, "
+        "size_weight_3h and size_weight_12h (its value at those ages) instead"
+    )
+
+
 def test_a_removed_key_is_refused_from_a_toml_file(tmp_path: Path) -> None:
     path = tmp_path / "tracker.toml"
     path.write_text("[trending]\ndecay_3h = 0.4\ngravity = 1.8\n", encoding="utf-8")
