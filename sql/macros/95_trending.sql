@@ -43,22 +43,23 @@ long_g as (
         to_hours(cast(analytics_setting('long_span_hours') as bigint)), as_of := as_of)
     where on_platform is null or platform = on_platform
 ),
+-- Weights joined once (interaction_weights), platforms kept as a bitmask (platform_bits) and the
+-- list rebuilt per output row: list aggregates per article were the costliest step.
 per_article as (
     select
         l.article_id,
-        coalesce(sum(metric_weight(l.metric) * coalesce(s.gained, 0)) filter (where is_interaction(l.metric)), 0)
-            as short_gain,
-        coalesce(sum(metric_weight(l.metric) * l.gained) filter (where is_interaction(l.metric)), 0) as long_gain,
-        coalesce(sum(metric_weight(l.metric) * l.end_value) filter (where is_interaction(l.metric)), 0) as size,
+        coalesce(sum(w.weight * coalesce(s.gained, 0)), 0) as short_gain,
+        coalesce(sum(w.weight * l.gained), 0) as long_gain,
+        coalesce(sum(w.weight * l.end_value), 0) as size,
         -- NULL when no platform reports comments or replies for it: the factor is then 1
-        sum(metric_weight(l.metric) * l.end_value)
-            filter (where is_interaction(l.metric) and l.metric in ('comments', 'replies')) as discussion,
+        sum(w.weight * l.end_value) filter (where l.metric in ('comments', 'replies')) as discussion,
         sum(l.gained) filter (where l.metric = 'views') as views_gained,  -- NULL when no platform reports views
         min(l.born_at) as born_at,
-        list_sort(list_distinct(list(l.platform))) as platforms,
-        max(l.last_ts) as last_ts,
-        list_distinct(list(l.item_id)) as item_ids
+        bit_or(platform_bit_of(b.bit)) as platform_mask,
+        max(l.last_ts) as last_ts
     from long_g as l
+    join platform_bits() as b on b.platform = l.platform
+    left join interaction_weights() as w on w.metric = l.metric
     left join short_g as s on s.item_id = l.item_id and s.metric = l.metric
     where l.article_id is not null
     group by l.article_id
@@ -78,12 +79,13 @@ item_ranks_before as (  -- an hour earlier: the latest rank in the hour before t
       and g.ts > coalesce(as_of, now()) - interval 2 hour
     group by g.item_id
 ),
-ranks as (
-    select p.article_id, min(r.platform_rank) as platform_rank, min(b.platform_rank) as rank_before
-    from per_article as p, unnest(p.item_ids) as u(item_id)
-    join item_ranks as r on r.item_id = u.item_id
-    left join item_ranks_before as b on b.item_id = u.item_id
-    group by p.article_id
+ranks as (  -- the best rank among the article's items in the long span (min ignores repeats)
+    select l.article_id, min(r.platform_rank) as platform_rank, min(b.platform_rank) as rank_before
+    from long_g as l
+    join item_ranks as r on r.item_id = l.item_id
+    left join item_ranks_before as b on b.item_id = l.item_id
+    where l.article_id is not null
+    group by l.article_id
 ),
 inputs as (
     select
@@ -98,7 +100,7 @@ inputs as (
             as age_hours,
         r.platform_rank,
         coalesce(r.rank_before, cfg.rank_entry) as rank_before,
-        p.platforms,
+        p.platform_mask,
         p.last_ts,
         p.long_gain,
         p.views_gained,
@@ -133,7 +135,7 @@ scored as (
     from weighted as w
 )
 select
-    row_number() over (order by s.score desc, s.article_id) as rank,
+    s.rank,
     s.article_id,
     a.url,
     a.title,
@@ -164,17 +166,20 @@ select
     f.forecast_high,
     f.forecast_age_h,
     f.forecast_is_prior,
-    s.platforms,
+    platform_list(s.platform_mask) as platforms,
     s.last_ts as as_of_sample
-from (
-    select *,
-        pow(velocity_short + 1, short_weight)
-        * pow(velocity_long + 1, long_weight)
-        * pow(size + 1, size_weight)
-        * decay * rank_factor * discussion_factor as score
-    from scored
+from (  -- ranked before the wide columns join: a window over them cost several times more
+    select *, row_number() over (order by score desc, article_id) as rank
+    from (
+        select *,
+            pow(velocity_short + 1, short_weight)
+            * pow(velocity_long + 1, long_weight)
+            * pow(size + 1, size_weight)
+            * decay * rank_factor * discussion_factor as score
+        from scored
+    )
 ) as s
 join tracked_articles as a on a.article_id = s.article_id
 left join article_expectations(as_of := as_of, on_platform := on_platform) as e on e.article_id = s.article_id
 left join article_forecast(on_platform := on_platform) as f on f.article_id = s.article_id
-order by rank;
+order by s.rank;
