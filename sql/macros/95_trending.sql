@@ -43,27 +43,6 @@ long_g as (
         to_hours(cast(analytics_setting('long_span_hours') as bigint)), as_of := as_of)
     where on_platform is null or platform = on_platform
 ),
--- Weights joined once (interaction_weights), platforms kept as a bitmask (platform_bits) and the
--- list rebuilt per output row: list aggregates per article were the costliest step.
-per_article as (
-    select
-        l.article_id,
-        coalesce(sum(w.weight * coalesce(s.gained, 0)), 0) as short_gain,
-        coalesce(sum(w.weight * l.gained), 0) as long_gain,
-        coalesce(sum(w.weight * l.end_value), 0) as size,
-        -- NULL when no platform reports comments or replies for it: the factor is then 1
-        sum(w.weight * l.end_value) filter (where l.metric in ('comments', 'replies')) as discussion,
-        sum(l.gained) filter (where l.metric = 'views') as views_gained,  -- NULL when no platform reports views
-        min(l.born_at) as born_at,
-        bit_or(platform_bit_of(b.bit)) as platform_mask,
-        max(l.last_ts) as last_ts
-    from long_g as l
-    join platform_bits() as b on b.platform = l.platform
-    left join interaction_weights() as w on w.metric = l.metric
-    left join short_g as s on s.item_id = l.item_id and s.metric = l.metric
-    where l.article_id is not null
-    group by l.article_id
-),
 item_ranks as (
     select g.item_id, arg_max(g.value, g.ts) as platform_rank
     from gauges as g
@@ -79,11 +58,29 @@ item_ranks_before as (  -- an hour earlier: the latest rank in the hour before t
       and g.ts > coalesce(as_of, now()) - interval 2 hour
     group by g.item_id
 ),
-ranks as (  -- the best rank among the article's items in the long span (min ignores repeats)
-    select l.article_id, min(r.platform_rank) as platform_rank, min(b.platform_rank) as rank_before
+-- Weights joined once (interaction_weights), platforms kept as a bitmask (platform_bits) and the
+-- list rebuilt per output row: list aggregates per article were the costliest step.
+per_article as (
+    select
+        l.article_id,
+        coalesce(sum(w.weight * coalesce(s.gained, 0)), 0) as short_gain,
+        coalesce(sum(w.weight * l.gained), 0) as long_gain,
+        coalesce(sum(w.weight * l.end_value), 0) as size,
+        -- NULL when no platform reports comments or replies for it: the factor is then 1
+        sum(w.weight * l.end_value) filter (where l.metric in ('comments', 'replies')) as discussion,
+        sum(l.gained) filter (where l.metric = 'views') as views_gained,  -- NULL when no platform reports views
+        min(l.born_at) as born_at,
+        bit_or(platform_bit_of(b.bit)) as platform_mask,
+        max(l.last_ts) as last_ts,
+        -- the best rank among its items in the long span, and those items' rank an hour earlier
+        min(r.platform_rank) as platform_rank,
+        min(rb.platform_rank) filter (where r.item_id is not null) as rank_before
     from long_g as l
-    join item_ranks as r on r.item_id = l.item_id
-    left join item_ranks_before as b on b.item_id = l.item_id
+    join platform_bits() as b on b.platform = l.platform
+    left join interaction_weights() as w on w.metric = l.metric
+    left join short_g as s on s.item_id = l.item_id and s.metric = l.metric
+    left join item_ranks as r on r.item_id = l.item_id
+    left join item_ranks_before as rb on rb.item_id = l.item_id
     where l.article_id is not null
     group by l.article_id
 ),
@@ -98,8 +95,8 @@ inputs as (
         greatest((epoch_us(coalesce(as_of, now()))
                   - epoch_us(coalesce(p.born_at, a.published_at, a.discovered_at))) / 1e6 / 3600, 0)
             as age_hours,
-        r.platform_rank,
-        coalesce(r.rank_before, cfg.rank_entry) as rank_before,
+        p.platform_rank,
+        coalesce(p.rank_before, cfg.rank_entry) as rank_before,
         p.platform_mask,
         p.last_ts,
         p.long_gain,
@@ -107,7 +104,6 @@ inputs as (
         settings.cfg
     from per_article as p
     join tracked_articles as a on a.article_id = p.article_id
-    left join ranks as r on r.article_id = p.article_id
     cross join settings
     where a.untracked_at is null
 ),
