@@ -104,7 +104,9 @@ def main() -> None:
                 cpu[side].append((time.process_time() - cpu_started) * 1000)
         ma, mb = statistics.median(times["a"]), statistics.median(times["b"])
         ca, cb = statistics.median(cpu["a"]), statistics.median(cpu["b"])
-        print(f"{name:<26} {ma:9.1f} {mb:9.1f} {ma / mb:6.2f}x {ca:9.1f} {cb:9.1f} {ca / cb:7.2f}x", flush=True)
+        print(
+            f"{name:<26} {ma:9.1f} {mb:9.1f} {ma / mb:6.2f}x {ca:9.1f} {cb:9.1f} {ca / cb:7.2f}x", flush=True
+        )
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"median of {args.repeat}, interleaved; load average {load_before:.1f} before, {load} after")
 
