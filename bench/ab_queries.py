@@ -5,7 +5,8 @@ from two runs says little. The views and macros live in each DuckDB file (the ow
 at every start), so two copies of the same store, one last opened by the old code and one by the
 new, hold the old and the new definitions: this opens both read-only, reads each side's named
 queries from its own sql/ folder, and alternates A and B on every repetition, so both see the
-same load. Prints the median of N per side and B's speed-up (A / B).
+same load. Prints the median of N per side and B's speed-up (A / B), in wall time and in this
+process's CPU time (both DuckDB threads; less moved by other processes' load than wall time).
 
     python bench/ab_queries.py --a /tmp/base.duckdb --a-sql ../base/sql \
                                --b /tmp/new.duckdb --b-sql sql [--repeat 5] [--only freshness ...]
@@ -87,20 +88,25 @@ def main() -> None:
     }
     run_a, run_b = _runner(a, args.a_sql), _runner(b, args.b_sql)
     load_before = os.getloadavg()[0]
-    print(f"{'query':<26} {'A ms':>9} {'B ms':>9} {'A/B':>7}")
+    print(f"{'query':<26} {'A ms':>9} {'B ms':>9} {'A/B':>7} {'A cpu ms':>9} {'B cpu ms':>9} {'A/B cpu':>8}")
     for name, (query, params) in cases.items():
         if args.only is not None and not any(name.startswith(prefix) for prefix in args.only):
             continue
         times: dict[str, list[float]] = {"a": [], "b": []}
+        cpu: dict[str, list[float]] = {"a": [], "b": []}
         run_a(query, params)  # warm both
         run_b(query, params)
         for _ in range(args.repeat):
             for side, run in (("a", run_a), ("b", run_b)):
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 run(query, params)
                 times[side].append((time.perf_counter() - started) * 1000)
+                cpu[side].append((time.process_time() - cpu_started) * 1000)
         ma, mb = statistics.median(times["a"]), statistics.median(times["b"])
-        print(f"{name:<26} {ma:9.1f} {mb:9.1f} {ma / mb:6.1f}x", flush=True)
+        ca, cb = statistics.median(cpu["a"]), statistics.median(cpu["b"])
+        print(
+            f"{name:<26} {ma:9.1f} {mb:9.1f} {ma / mb:6.2f}x {ca:9.1f} {cb:9.1f} {ca / cb:7.2f}x", flush=True
+        )
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"median of {args.repeat}, interleaved; load average {load_before:.1f} before, {load} after")
 

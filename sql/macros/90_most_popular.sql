@@ -18,22 +18,37 @@ with g as (
     select * from gained(win, as_of := as_of)
     where on_platform is null or platform = on_platform
 ),
+-- Weights joined once (interaction_weights) and platforms kept as a bitmask (platform_bits):
+-- a list aggregate per article cost about half of this step; the list is rebuilt for each row.
 per_article as (
     select
-        article_id,
-        round(coalesce(sum(metric_weight(metric) * gained) filter (where is_interaction(metric)), 0))::bigint
-            as interactions,
-        sum(gained) filter (where metric = 'views')::bigint as views,  -- NULL when no platform reports views
-        round(coalesce(sum(metric_weight(metric) * total) filter (where is_interaction(metric)), 0))::bigint
-            as total_interactions,
-        list_sort(list_distinct(list(platform))) as platforms,
-        max(last_ts) as last_ts
+        g.article_id,
+        round(coalesce(sum(w.weight * g.gained), 0))::bigint as interactions,
+        sum(g.gained) filter (where g.metric = 'views')::bigint as views,  -- NULL when no platform reports views
+        round(coalesce(sum(w.weight * g.total), 0))::bigint as total_interactions,
+        bit_or(platform_bit_of(b.bit)) as platform_mask,
+        max(g.last_ts) as last_ts
     from g
-    group by article_id
+    join platform_bits() as b on b.platform = g.platform
+    left join interaction_weights() as w on w.metric = g.metric
+    group by g.article_id
+),
+-- The rank on narrow rows: a window over the output's wide columns (url, title, lists) cost
+-- several times more for the same order.
+ranked as (
+    select
+        p.*,
+        row_number() over (order by p.interactions desc, p.views desc, a.published_at desc nulls last,
+                           p.article_id) as rank
+    from per_article as p
+    join tracked_articles as a on a.article_id = p.article_id
+    where a.untracked_at is null
+      and (on_site is null or a.site = on_site)
+      and (on_section is null or a.section = on_section)
+      and (on_author is null or a.author = on_author)
 )
 select
-    row_number() over (order by p.interactions desc, p.views desc, a.published_at desc nulls last,
-                       p.article_id) as rank,
+    p.rank,
     p.article_id,
     a.url,
     a.title,
@@ -52,14 +67,10 @@ select
     f.forecast_high,
     f.forecast_age_h,
     f.forecast_is_prior,
-    p.platforms,
+    platform_list(p.platform_mask) as platforms,
     p.last_ts as as_of_sample
-from per_article as p
+from ranked as p
 join tracked_articles as a on a.article_id = p.article_id
 left join article_expectations(as_of := as_of, on_platform := on_platform) as e on e.article_id = p.article_id
 left join article_forecast(on_platform := on_platform) as f on f.article_id = p.article_id
-where a.untracked_at is null
-  and (on_site is null or a.site = on_site)
-  and (on_section is null or a.section = on_section)
-  and (on_author is null or a.author = on_author)
-order by rank;
+order by p.rank;

@@ -58,26 +58,6 @@ gains as (  -- the three windows' gains in one pass (item_window_gains), tagged 
         as_of := as_of) as g
     where on_platform is null or g.platform = on_platform
 ),
-per_article as (  -- an item listed in a shorter window is listed in the long one (it is the widest)
-    select
-        l.article_id,
-        coalesce(sum(l.weight * l.gained) filter (where l.in_short and l.counted), 0) as short_gain,
-        coalesce(sum(l.weight * l.gained) filter (where l.in_mid and l.counted), 0) as mid_gain,
-        coalesce(sum(l.weight * l.gained) filter (where l.in_long and l.counted), 0) as long_gain,
-        coalesce(sum(l.weight * l.end_value) filter (where l.in_long and l.counted), 0) as size,
-        -- NULL when no platform reports comments or replies for it: the factor is then 1
-        sum(l.weight * l.end_value)
-            filter (where l.in_long and l.counted and l.metric in ('comments', 'replies')) as discussion,
-        sum(l.gained) filter (where l.in_long and l.metric = 'views') as views_gained,  -- NULL when no platform reports views
-        min(l.born_at) as born_at,
-        list_sort(list_distinct(list(l.platform) filter (where l.in_long))) as platforms,
-        max(l.last_ts) as last_ts,
-        list_distinct(list(l.item_id) filter (where l.in_long)) as item_ids
-    from gains as l
-    where l.article_id is not null
-    group by l.article_id
-    having bool_or(l.in_long)
-),
 item_ranks as (
     select g.item_id, arg_max(g.value, g.ts) as platform_rank
     from gauges as g
@@ -101,17 +81,34 @@ item_ranks_before_2h as (  -- two hours earlier: the latest rank in the third ho
       and g.ts > coalesce(as_of, now()) - interval 3 hour
     group by g.item_id
 ),
-ranks as (
+-- Platforms kept as a bitmask (platform_bits) and the list rebuilt per output row, and the items'
+-- front-page ranks folded into this one aggregate: list aggregates per article were the costliest step.
+per_article as (  -- an item listed in a shorter window is listed in the long one (it is the widest)
     select
-        p.article_id,
-        min(r.platform_rank) as platform_rank,
-        min(b.platform_rank) as rank_before,
-        min(b2.platform_rank) as rank_before_2h
-    from per_article as p, unnest(p.item_ids) as u(item_id)
-    join item_ranks as r on r.item_id = u.item_id
-    left join item_ranks_before as b on b.item_id = u.item_id
-    left join item_ranks_before_2h as b2 on b2.item_id = u.item_id
-    group by p.article_id
+        l.article_id,
+        coalesce(sum(l.weight * l.gained) filter (where l.in_short and l.counted), 0) as short_gain,
+        coalesce(sum(l.weight * l.gained) filter (where l.in_mid and l.counted), 0) as mid_gain,
+        coalesce(sum(l.weight * l.gained) filter (where l.in_long and l.counted), 0) as long_gain,
+        coalesce(sum(l.weight * l.end_value) filter (where l.in_long and l.counted), 0) as size,
+        -- NULL when no platform reports comments or replies for it: the factor is then 1
+        sum(l.weight * l.end_value)
+            filter (where l.in_long and l.counted and l.metric in ('comments', 'replies')) as discussion,
+        sum(l.gained) filter (where l.in_long and l.metric = 'views') as views_gained,  -- NULL when no platform reports views
+        min(l.born_at) as born_at,
+        bit_or(platform_bit_of(b.bit)) filter (where l.in_long) as platform_mask,
+        max(l.last_ts) as last_ts,
+        -- the best rank among its items in the long span, and those items' ranks one and two hours earlier
+        min(r.platform_rank) filter (where l.in_long) as platform_rank,
+        min(rb.platform_rank) filter (where l.in_long and r.item_id is not null) as rank_before,
+        min(rb2.platform_rank) filter (where l.in_long and r.item_id is not null) as rank_before_2h
+    from gains as l
+    join platform_bits() as b on b.platform = l.platform
+    left join item_ranks as r on r.item_id = l.item_id
+    left join item_ranks_before as rb on rb.item_id = l.item_id
+    left join item_ranks_before_2h as rb2 on rb2.item_id = l.item_id
+    where l.article_id is not null
+    group by l.article_id
+    having bool_or(l.in_long)
 ),
 inputs as (
     select
@@ -125,17 +122,16 @@ inputs as (
         greatest((epoch_us(coalesce(as_of, now()))
                   - epoch_us(coalesce(p.born_at, a.published_at, a.discovered_at))) / 1e6 / 3600, 0)
             as age_hours,
-        r.platform_rank,
-        coalesce(r.rank_before, cfg.rank_entry) as rank_before,
-        coalesce(r.rank_before_2h, cfg.rank_entry) as rank_before_2h,
-        p.platforms,
+        p.platform_rank,
+        coalesce(p.rank_before, cfg.rank_entry) as rank_before,
+        coalesce(p.rank_before_2h, cfg.rank_entry) as rank_before_2h,
+        p.platform_mask,
         p.last_ts,
         p.long_gain,
         p.views_gained,
         settings.cfg
     from per_article as p
     join tracked_articles as a on a.article_id = p.article_id
-    left join ranks as r on r.article_id = p.article_id
     cross join settings
     where a.untracked_at is null
 ),
@@ -165,7 +161,7 @@ scored as (
     from weighted as w
 )
 select
-    row_number() over (order by s.score desc, s.article_id) as rank,
+    s.rank,
     s.article_id,
     a.url,
     a.title,
@@ -200,18 +196,21 @@ select
     f.forecast_high,
     f.forecast_age_h,
     f.forecast_is_prior,
-    s.platforms,
+    platform_list(s.platform_mask) as platforms,
     s.last_ts as as_of_sample
-from (
-    select *,
-        pow(velocity_short + 1, short_weight)
-        * pow(velocity_mid + 1, mid_weight)
-        * pow(velocity_long + 1, long_weight)
-        * pow(size + 1, size_weight)
-        * decay * rank_factor * discussion_factor as score
-    from scored
+from (  -- ranked before the wide columns join: a window over them cost several times more
+    select *, row_number() over (order by score desc, article_id) as rank
+    from (
+        select *,
+            pow(velocity_short + 1, short_weight)
+            * pow(velocity_mid + 1, mid_weight)
+            * pow(velocity_long + 1, long_weight)
+            * pow(size + 1, size_weight)
+            * decay * rank_factor * discussion_factor as score
+        from scored
+    )
 ) as s
 join tracked_articles as a on a.article_id = s.article_id
 left join article_expectations(as_of := as_of, on_platform := on_platform) as e on e.article_id = s.article_id
 left join article_forecast(on_platform := on_platform) as f on f.article_id = s.article_id
-order by rank;
+order by s.rank;
