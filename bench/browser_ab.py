@@ -6,7 +6,7 @@ page's table or chart is shown (bench/dashboard.py's measure), and until every c
 drawn. On a loaded machine only the ratios mean something.
 
     git -C /work/main archive main | tar -x -C /tmp/base   # A: main's code
-    PYTHONPATH=. python bench/browser_ab.py --db COPY.duckdb --a /tmp/base --b . [--rounds 5]
+    python bench/browser_ab.py --db COPY.duckdb --a /tmp/base --b . [--rounds 5]
 
 The store must have been opened read-write once by code with the same migrations (any
 `tracker` command or bench/dashboard.py does); it is bench/queries.py's, ranked as of its last

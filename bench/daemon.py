@@ -50,6 +50,8 @@ from typing import Any
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's code, not an installed copy
+
 from tracker import runner
 from tracker.config import Config, DaemonConfig, PlatformConfig, StorageConfig
 from tracker.owner.daemon import Daemon

@@ -11,7 +11,7 @@ load, then the median of 5 first visits and of 5 repeat visits, and a phone visi
 its DOM size and any horizontal overflow; each first visit also until every chart on the page is
 drawn); and a summary line per page.
 
-    PYTHONPATH=. python bench/dashboard.py [--rows 3000000] [--db /tmp/dash.duckdb] [--browser] [--no-readers]
+    python bench/dashboard.py [--rows 3000000] [--db /tmp/dash.duckdb] [--browser] [--no-readers]
 
 The store is bench/queries.py's (articles x Reddit, Bluesky, X, 50 samples per post over 14
 days, articles spread over 30 days, written through the product's write path); pages rank as of
@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -34,6 +35,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from plotly.io.json import to_json_plotly as to_json
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's code, not an installed copy
 
 import dashboards
 from dashboards import create_app
@@ -444,8 +447,8 @@ def main() -> None:
             queries.build_duckdb(path, articles, counts, 100_000)
             print(f"built in {time.perf_counter() - started:.0f} s")
             del counts
-        # Which checkout is measured: `python bench/X.py` puts bench/ first on sys.path, not the
-        # current directory, so an editable install's code wins unless PYTHONPATH names this one.
+        # Which checkout is measured (the script puts its own checkout first on sys.path, so an
+        # editable install elsewhere does not win): said, because an A/B depends on it.
         print(f"code measured: {Path(dashboards.__file__).parent.parent}")
         store = Store.open(path)
         clock = FrozenClock(store.scalar("select max(ts) from samples"))

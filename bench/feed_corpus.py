@@ -9,8 +9,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import re
+import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's code, not an installed copy
 
 from tracker.feedparse import FeedError, parse
 

@@ -10,10 +10,13 @@ process's (`time.process_time`), wall seconds include waiting for the CPU.
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's code, not an installed copy
 
 from tracker import catalog, runner
 from tracker.collector import Sample, Target

@@ -30,6 +30,7 @@ import argparse
 import os
 import sqlite3
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -39,6 +40,8 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's code, not an installed copy
 
 from tracker import age_marks, timeseries
 from tracker.store import Store

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import resource
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,8 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's code, not an installed copy
 
 from tracker import timeseries
 from tracker.collector import Sample
