@@ -360,6 +360,7 @@ def _check_ranges(config: Config) -> None:
         "forecast.refit_every_s": config.forecast.refit_every_s,
         "forecast.min_history": config.forecast.min_history,
         "trending.short_span_minutes": config.trending.short_span_minutes,
+        "trending.mid_span_hours": config.trending.mid_span_hours,
         "trending.long_span_hours": config.trending.long_span_hours,
         "trending.rank_reference": config.trending.rank_reference,
         "trending.lookback_hours": config.trending.lookback_hours,
@@ -379,6 +380,13 @@ def _check_ranges(config: Config) -> None:
         )
     if not 0 <= config.server.port <= 65535:
         raise ConfigError(f"server.port must be between 0 and 65535, got {config.server.port}")
+    spans = config.trending
+    if not spans.short_span_minutes / 60 < spans.mid_span_hours < spans.long_span_hours:
+        # three velocities over three nested windows: equal spans would count one gain twice
+        raise ConfigError(
+            "trending spans must grow: short_span_minutes / 60 < mid_span_hours < long_span_hours, "
+            f"got {spans.short_span_minutes:g} min, {spans.mid_span_hours:g} h, {spans.long_span_hours:g} h"
+        )
     if config.cadence.growth_exponent >= 1:
         raise ConfigError(
             f"cadence.growth_exponent must be below 1 (counts grow slower than linearly), "

@@ -1,6 +1,6 @@
 """Trending (`/trending`): what is rising now by the trending score, each story with what the
-score is made of (short and long velocity, acceleration, age and its decay, the front-page rank
-factor, and how it does against the site's usual when that is known), its forecast with the 80%
+score is made of (short, middle and long velocity, acceleration, age and its decay, the front-page
+rank factor, and how it does against the site's usual when that is known), its forecast with the 80%
 interval, when it started rising and its rank change; and a chart of how the top stories gained
 over the last hour in 5-minute steps (sample-to-sample increases, so a post found during the
 hour adds what it gained after it was first seen, or all of it if it was born in the hour).
@@ -120,18 +120,25 @@ def _score_cell(row: dict[str, Any]) -> Any:
     ]
 
 
+def _rank_text(rank: float | None) -> str:
+    """A front-page rank as shown, or that the story was not on the page then."""
+    return f"#{rank:.0f}" if rank is not None else "not on the front page"
+
+
 def _inputs(row: dict[str, Any], ctx: Ctx, now: Any) -> html.Details:
     """Every input of the score, with the factor each contributes."""
     rank = row["platform_rank"]
     facts = [
         ("Score", fmt.score(row["score"])),
         ("Velocity, short span", fmt.rate(row["velocity_short"])),
+        ("Velocity, middle span", fmt.rate(row["velocity_mid"])),
         ("Velocity, long span", fmt.rate(row["velocity_long"])),
         ("Acceleration", fmt.signed_rate(row["acceleration"])),
         ("Size (total interactions)", fmt.count(row["total_interactions"])),
         ("Age", fmt.hours(row["age_hours"])),
         ("Age decay", fmt.factor(row["decay"])),
         ("Front-page rank", f"#{rank:.0f}" if rank is not None else "not ranked"),
+        ("Front-page rank 2 h earlier", _rank_text(row.get("rank_before_2h")) if rank is not None else "–"),
         ("Rank factor", fmt.factor(row["rank_factor"])),
         ("Rising", _rising_text(row, ctx, now)),
         ("Forecast (80% interval)", _forecast_text(row)),

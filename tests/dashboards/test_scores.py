@@ -91,7 +91,15 @@ def test_trending_rows_show_every_score_input_forecast_rising_and_rank_change(se
     rows, _ = trending.frame(data, ctx("trending", "/trending"))
     top = rows.row(0, named=True)
     assert top["title"] == "Heatwave breaks decade-old record"
-    for column in ("velocity_short", "velocity_long", "acceleration", "age_hours", "decay", "rank_factor"):
+    for column in (
+        "velocity_short",
+        "velocity_mid",
+        "velocity_long",
+        "acceleration",
+        "age_hours",
+        "decay",
+        "rank_factor",
+    ):
         assert top[column] is not None, column
     # Ranked 15 minutes ago too, second behind Summit then: the ranking's rank, not trending()'s
     # own rank_before column (the front-page rank an hour earlier, 12 here).
@@ -102,6 +110,8 @@ def test_trending_rows_show_every_score_input_forecast_rising_and_rank_change(se
     for label in (
         "Why it trends",
         "Velocity, short span",
+        "Velocity, middle span",
+        "Front-page rank 2 h earlier",
         "Age decay",
         "Rank factor",
         "Forecast (80% interval)",

@@ -109,6 +109,27 @@ def test_wrong_types_are_named(raw: dict[str, Any], key: str, says: str) -> None
     assert says in message
 
 
+def test_trending_mid_span_must_be_positive() -> None:
+    assert (
+        config_error({"trending": {"mid_span_hours": 0}})
+        == "trending.mid_span_hours must be greater than 0, got 0"
+    )
+
+
+@pytest.mark.parametrize(
+    "spans",
+    [
+        {"mid_span_hours": 6},  # equal to the long span (6 h)
+        {"short_span_minutes": 120},  # equal to the middle span (2 h)
+        {"mid_span_hours": 8},  # longer than the long span
+    ],
+)
+def test_trending_spans_must_grow(spans: dict[str, float]) -> None:
+    assert config_error({"trending": spans}).startswith(
+        "trending spans must grow: short_span_minutes / 60 < mid_span_hours < long_span_hours, got "
+    )
+
+
 def test_a_point_of_the_trending_age_curve_must_be_positive() -> None:
     # The decay is interpolated between the logarithms of its points: 0 has none.
     assert config_error({"trending": {"decay_6h": 0}}) == "trending.decay_6h must be greater than 0, got 0"
