@@ -12,6 +12,7 @@ history entry, so back and forward work), and a timer refreshes the data part in
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from tracker.store import Store
 
 __all__ = ["Route", "create_app", "resolve"]
 
+log = logging.getLogger("tracker.dashboards")
 _ARTICLE = re.compile(r"^/article/(\d{1,18})$")
 _PAGES = {"/": "most_popular", "/trending": "trending", "/health": "health"}
 _INDEX_RULES = {"/", "/<path:path>"}  # Dash's index and catch-all routes
@@ -118,7 +120,12 @@ def create_app(
     app.server.extensions["tracker_close"] = data.close  # the owner calls it once the server stopped
     app.server.debug = False  # never Dash or Flask debug: no dev tools, no tracebacks to callers
     (access or Access("127.0.0.1", {})).install(app.server)
-    plotly_bundle.install(app.server)  # after the access checks: they guard it too
+    if not plotly_bundle.install(app.server):  # after the access checks: they guard it too
+        log.warning(
+            "charts load Dash's full plotly.js (4.8 MB): the vendored basic bundle is plotly.js %s, "
+            "the installed plotly's is another minor version",
+            plotly_bundle.bundle_version(),
+        )
 
     def content(route: Route, ctx: Ctx, d: Data) -> Any:
         """A page's data part (what the timer refreshes)."""

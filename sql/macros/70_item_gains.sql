@@ -30,7 +30,7 @@
 create or replace macro item_window_gains(wins, as_of := null) as table
 with windows as (
     select w.span, coalesce(as_of, now()) - w.span as t0
-    from (select unnest(wins) as span) as w
+    from (select unnest(list_distinct(wins)) as span) as w  -- a window given twice is one window
 ),
 starts as (
     select

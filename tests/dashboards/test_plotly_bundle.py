@@ -4,6 +4,9 @@ plotly's, and leaves Dash's full bundle when it is not (a figure is JSON for one
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import dash
 from flask import Flask
 from flask.testing import FlaskClient
 from plotly.offline import get_plotlyjs_version
@@ -42,3 +45,10 @@ def test_another_plotly_version_keeps_dashs_full_bundle() -> None:
     assert server.before_request_funcs == {}  # nothing answers Dash's plotly.js URL but Dash
     assert plotly_bundle.install(server, plotlyjs_version=plotly_bundle.bundle_version())
     assert len(server.before_request_funcs[None]) == 1
+
+
+def test_dash_renderer_still_loads_plotly_from_the_url_the_app_answers() -> None:
+    # dash-renderer fixes where dcc.Graph's plotly.js comes from; if a Dash release moves it,
+    # the basic bundle would silently stop being used: this fails first.
+    renderer = Path(dash.__file__).parent / "dash-renderer" / "build" / "dash_renderer.min.js"
+    assert SERVED.lstrip("/") in renderer.read_text()
