@@ -30,7 +30,7 @@ def changed(answer: dict[str, Any]) -> set[str]:
     return set(answer)
 
 
-def test_a_refresh_with_the_same_figures_changes_nothing_and_new_samples_change_only_their_parts(
+def test_a_refresh_with_the_same_figures_changes_only_the_badge_and_new_samples_change_only_their_parts(
     seeded: Seeded,
 ) -> None:
     app = create_app(seeded.store, refresh_s=TICK_S, clock=FrozenClock(seeded.now))
