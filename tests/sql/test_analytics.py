@@ -310,7 +310,8 @@ def test_a_young_story_taking_off_outranks_a_big_old_one(store):
     assert trending["decay"][0] > 2 * trending["decay"][1]
 
 
-def test_a_young_story_gaining_less_does_not_outrank_a_big_old_one_still_gaining(store):
+@pytest.mark.parametrize("small_now", [420, 820])  # 400 and 800 an hour: both under the crossover
+def test_a_young_story_gaining_less_does_not_outrank_a_big_old_one_still_gaining(store, small_now):
     _story(store, "big", born_min_ago=48 * 60)
     _story(store, "small", born_min_ago=90)
     timeseries.write(
@@ -320,7 +321,7 @@ def test_a_young_story_gaining_less_does_not_outrank_a_big_old_one_still_gaining
             Sample("bluesky", "big", _at(60), {"likes": 5500}),
             Sample("bluesky", "big", _at(0), {"likes": 5800}),
             Sample("bluesky", "small", _at(60), {"likes": 20}),
-            Sample("bluesky", "small", _at(0), {"likes": 420}),
+            Sample("bluesky", "small", _at(0), {"likes": small_now}),
         ],
     )
     trending = store.df("select title from trending(as_of := $t) order by rank", {"t": NOW})
