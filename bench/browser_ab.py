@@ -10,7 +10,9 @@ drawn. On a loaded machine only the ratios mean something.
 
 The store must have been opened read-write once by code with the same migrations (any
 `tracker` command or bench/dashboard.py does); it is bench/queries.py's, ranked as of its last
-sample.
+sample. Both sides read the one store read-only, and a read-only open does not write the
+checkout's views and macros into it: both run the SQL definitions stored in the file, so this
+compares the checkouts' Python and browser code, not their SQL (bench/ab_queries.py does that).
 """
 
 from __future__ import annotations
@@ -104,9 +106,11 @@ def main() -> None:
         parser.error("--db must exist, and --a and --b name two checkouts")
     from playwright.sync_api import sync_playwright
 
-    servers = {name: start(path, args.db) for name, path in (("A", args.a), ("B", args.b))}
+    servers: dict[str, Any] = {}
     times: dict[tuple[str, str], list[tuple[float, float]]] = {}
     try:
+        for name, path in (("A", args.a), ("B", args.b)):
+            servers[name] = start(path, args.db)  # inside the try: B failing still stops A
         with sync_playwright() as pw:
             chromium = pw.chromium.launch(
                 executable_path="/usr/bin/chromium", args=["--headless=new", "--no-sandbox", "--disable-gpu"]
