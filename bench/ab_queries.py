@@ -55,12 +55,18 @@ def main() -> None:
     row = a.execute("select max(ts) from samples").fetchone()
     assert row is not None
     t1 = row[0]
+    # a section holding some of the articles: a filtered ranking (most_popular's on_section)
+    section = b.sql("select section from tracked_articles where section is not null limit 1").fetchall()[0][0]
     top = b.sql("select article_id from most_popular('24h', as_of := $t) limit 10", params={"t": t1})
     ids = [r[0] for r in top.fetchall()]
     if args.article is not None:
         ids[0] = args.article
     cases: dict[str, tuple[str, dict[str, Any]]] = {
         "most_popular(24 h)": ("select * from most_popular('24h', as_of := $t)", {"t": t1}),
+        "most_popular(24 h, section)": (
+            "select * from most_popular('24h', as_of := $t, on_section := $s)",
+            {"t": t1, "s": section},
+        ),
         "trending()": ("select * from trending(as_of := $t)", {"t": t1}),
         "ranking (top 10)": (
             "ranking",

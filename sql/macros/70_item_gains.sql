@@ -25,9 +25,16 @@
 -- metric and window, `span` saying which): the windows' rows are read in one scan of the widest
 -- window, and the end values (the same rows for every window) and the items' birth are joined
 -- once; trending() reads its 30-minute, 2-hour and 6-hour gains so. item_gains(win) is it with one.
+-- Filters (NULL = all): on_platform (the item's), on_site, on_section, on_author (its article's;
+-- given, they drop items without a tracked article). They are applied where the items are joined,
+-- so DuckDB joins the few matching items first and reads only their series' rows: a ranking of
+-- one section or platform costs what its items cost (filtering the finished rows instead cost as
+-- much as the whole ranking; docs/benchmarks.md).
 -- grain: one row per (item, metric, window) with a sample in the window
--- params: wins INTERVAL[], as_of TIMESTAMPTZ = NULL (now)
-create or replace macro item_window_gains(wins, as_of := null) as table
+-- params: wins INTERVAL[], as_of TIMESTAMPTZ = NULL (now), on_platform VARCHAR = NULL,
+--   on_site VARCHAR = NULL, on_section VARCHAR = NULL, on_author VARCHAR = NULL
+create or replace macro item_window_gains(wins, as_of := null, on_platform := null, on_site := null,
+                                          on_section := null, on_author := null) as table
 with windows as (
     select w.span, coalesce(as_of, now()) - w.span as t0
     from (select unnest(list_distinct(wins)) as span) as w  -- a window given twice is one window
@@ -80,6 +87,10 @@ born as (
     from per_item as p
     join items as i on i.item_id = p.item_id
     left join tracked_articles as a on a.article_id = i.article_id
+    where (on_platform is null or i.platform = on_platform)
+      and (on_site is null or a.site = on_site)
+      and (on_section is null or a.section = on_section)
+      and (on_author is null or a.author = on_author)
 ),
 started as (
     select
@@ -113,9 +124,12 @@ from started;
 
 -- title: item_gains
 -- description: item_window_gains for one window (above): what each platform item gained per metric
--- over (as_of - win, as_of].
+-- over (as_of - win, as_of], with its filters.
 -- grain: one row per (item, metric) with a sample in the window
--- params: win INTERVAL or VARCHAR ('6h'), as_of TIMESTAMPTZ = NULL (now)
-create or replace macro item_gains(win, as_of := null) as table
+-- params: win INTERVAL or VARCHAR ('6h'), as_of TIMESTAMPTZ = NULL (now), on_platform VARCHAR = NULL,
+--   on_site VARCHAR = NULL, on_section VARCHAR = NULL, on_author VARCHAR = NULL
+create or replace macro item_gains(win, as_of := null, on_platform := null, on_site := null,
+                                   on_section := null, on_author := null) as table
 select item_id, platform, article_id, metric, born_at, start_value, end_value, gained, last_ts
-from item_window_gains([as_window(win)], as_of := as_of);
+from item_window_gains([as_window(win)], as_of := as_of, on_platform := on_platform, on_site := on_site,
+                       on_section := on_section, on_author := on_author);

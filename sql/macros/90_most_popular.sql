@@ -14,9 +14,11 @@
 --   on_platform VARCHAR = NULL, on_site VARCHAR = NULL, on_section VARCHAR = NULL, on_author VARCHAR = NULL
 create or replace macro most_popular(win, as_of := null, on_platform := null, on_site := null,
                                      on_section := null, on_author := null) as table
+-- The filters go down to item_gains, which joins only the matching items (see there); `ranked`
+-- applies the article filters again, as the rank is taken over what they leave.
 with g as (
-    select * from gained(win, as_of := as_of)
-    where on_platform is null or platform = on_platform
+    select * from gained(win, as_of := as_of, on_platform := on_platform, on_site := on_site,
+                         on_section := on_section, on_author := on_author)
 ),
 -- Weights joined once (interaction_weights) and platforms kept as a bitmask (platform_bits):
 -- a list aggregate per article cost about half of this step; the list is rebuilt for each row.

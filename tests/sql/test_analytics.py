@@ -168,6 +168,38 @@ def test_most_popular_filters_by_site_section_author_and_platform(store):
     assert titles(on_platform="reddit") == ["b"]
 
 
+def test_gains_filter_their_items_by_platform_and_article(store):
+    # most_popular hands its filters down to gained and item_gains, which keep only the matching
+    # items (an article's items on another platform, other articles' items are left out)
+    _story(store, "a", site="one.example", section="sport", author="ann")
+    _story(store, "b", site="two.example", section="news", author="bob", platform="reddit")
+    catalog.ensure_item(
+        store, "reddit", "a-post", _at(600), article_id=_story(store, "a", site="one.example")
+    )
+    timeseries.write(
+        store,
+        [
+            Sample("bluesky", "a", _at(5), {"likes": 5}),
+            Sample("reddit", "a-post", _at(5), {"score": 3}),
+            Sample("reddit", "b", _at(5), {"score": 7}),
+        ],
+    )
+
+    def rows(macro, **filters):
+        args = "".join(f", {k} := ${k}" for k in filters)
+        sql = f"select a.title, g.platform from {macro}('1h', as_of := $t{args}) as g "
+        sql += "join tracked_articles as a using (article_id) order by all"
+        return store.df(sql, {"t": NOW, **filters}).rows()
+
+    for macro in ("item_gains", "gained"):
+        assert rows(macro) == [("a", "bluesky"), ("a", "reddit"), ("b", "reddit")]
+        assert rows(macro, on_platform="reddit") == [("a", "reddit"), ("b", "reddit")]
+        assert rows(macro, on_site="one.example") == [("a", "bluesky"), ("a", "reddit")]
+        assert rows(macro, on_section="news") == [("b", "reddit")]
+        assert rows(macro, on_author="ann", on_platform="reddit") == [("a", "reddit")]
+        assert rows(macro, on_author="nobody") == []
+
+
 def _trending_series(store):
     # Born 4 h ago with 0 likes; 100 two hours ago; 400 now.
     _story(store, "t", born_min_ago=240)
